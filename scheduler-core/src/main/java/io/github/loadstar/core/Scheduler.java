@@ -1,0 +1,94 @@
+package io.github.loadstar.core;
+
+import io.github.loadstar.core.metrics.SchedulerMetrics;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * A work-stealing scheduler: a drop-in {@link ExecutorService} that spreads tasks over a fixed set
+ * of agents (worker threads), balances them by lock-free work stealing, and reports how well the
+ * load is balanced.
+ *
+ * <pre>{@code
+ * try (Scheduler scheduler = Scheduler.builder().agents(4).build()) {
+ *     TaskFuture<Integer> answer = scheduler.submit(() -> 6 * 7);
+ *     answer.toCompletableFuture().thenAccept(System.out::println);
+ *     System.out.println(scheduler.metrics());
+ * }
+ * }</pre>
+ *
+ * <h2>Where tasks go</h2>
+ * A task submitted from outside the scheduler is placed on an agent by the
+ * {@link io.github.loadstar.core.spi.PlacementPolicy} (by default the less loaded of two agents
+ * drawn at random). A task submitted from inside a running task stays on the current agent. A task
+ * pinned with {@link TaskOptions.Builder#pinnedTo(int)} goes to its agent and stays there. Idle
+ * agents steal movable tasks from busy ones.
+ *
+ * <h2>Lifecycle</h2>
+ * As {@link ExecutorService}: {@link #shutdown()} rejects new submissions from outside and lets
+ * queued work finish (tasks that running tasks submit are still accepted, as in
+ * {@link java.util.concurrent.ForkJoinPool}); {@link #shutdownNow()} interrupts running tasks and
+ * returns every task that had not started; {@link #close()} shuts down and waits.
+ * A submission that races {@code shutdown} is either run or rejected, never lost.
+ *
+ * <h2>Failures</h2>
+ * A task that throws completes its future exceptionally (or, for a plain {@code Runnable}, is
+ * handed to its thread's uncaught-exception handler) and is counted; its agent carries on. An
+ * {@link Error} ends the agent's thread, and a new thread takes over the agent's queues.
+ */
+public interface Scheduler extends ExecutorService, AutoCloseable {
+
+    /** A builder with the defaults: one agent per available processor, FIFO, work stealing. */
+    static SchedulerBuilder builder() {
+        return new SchedulerBuilder();
+    }
+
+    /**
+     * Runs {@code task} with {@code options}.
+     *
+     * @throws NullPointerException     if {@code task} or {@code options} is null
+     * @throws IllegalArgumentException if {@code options} pins the task to an agent that does not exist
+     * @throws java.util.concurrent.RejectedExecutionException after shutdown, or at the queue bound
+     *                                  with {@link RejectionBehaviour#ABORT}
+     */
+    void execute(Runnable task, TaskOptions options);
+
+    /**
+     * Submits {@code task} with {@code options}.
+     *
+     * @throws NullPointerException     if {@code task} or {@code options} is null
+     * @throws IllegalArgumentException if {@code options} pins the task to an agent that does not exist
+     * @throws java.util.concurrent.RejectedExecutionException after shutdown, or at the queue bound
+     *                                  with {@link RejectionBehaviour#ABORT}
+     */
+    <T> TaskFuture<T> submit(Callable<T> task, TaskOptions options);
+
+    /** As {@link #submit(Callable, TaskOptions)}, for a task without a result. */
+    TaskFuture<?> submit(Runnable task, TaskOptions options);
+
+    @Override
+    <T> TaskFuture<T> submit(Callable<T> task);
+
+    @Override
+    TaskFuture<?> submit(Runnable task);
+
+    @Override
+    <T> TaskFuture<T> submit(Runnable task, T result);
+
+    /** A snapshot of the scheduler's figures. Cheap enough to call every second; never blocks agents. */
+    SchedulerMetrics metrics();
+
+    /** The number of agents. */
+    int agentCount();
+
+    /** The scheduler's name. */
+    String name();
+
+    /**
+     * Shuts down and waits for the queued work to finish. If interrupted while waiting, calls
+     * {@link #shutdownNow()}, keeps waiting, and returns with the interrupt flag set. Called from
+     * one of this scheduler's own tasks, it only initiates the shutdown (waiting would wait for itself).
+     */
+    @Override
+    void close();
+}

@@ -1,0 +1,786 @@
+package io.github.loadstar.core.internal;
+
+import io.github.loadstar.core.SchedulerListener;
+import io.github.loadstar.core.metrics.AgentMetrics;
+import io.github.loadstar.core.metrics.AgentState;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.SingleWriterRecorder;
+import org.agrona.concurrent.IdleStrategy;
+import org.jctools.queues.MpscUnboundedXaddArrayQueue;
+
+/*
+ * An agent: one worker thread and the queues it owns.
+ *
+ * Design overview
+ * ===============
+ * Queues
+ *   deque   Chase-Lev work-stealing deque. The owner pushes tasks spawned by its own tasks and
+ *           pops them LIFO (newest first: the cache is warm, and a divide-and-conquer tree stays
+ *           shallow); thieves take the oldest.
+ *   inbox   JCTools MPSC queue for movable tasks placed on this agent from outside. Consumed in
+ *           FIFO order under the agent's `claim`, by the owner and also by thieves, so that work
+ *           queued behind a long-running task is never hidden from idle agents.
+ *   pinned  MPSC queue for tasks pinned to this agent; consumed only by the owner (and by
+ *           shutdownNow's drain), under the same claim.
+ *
+ * The owner's loop (nextTask)
+ *   1. every 64th task, look at the shared queues first (pinned, inbox, global), so a stream of
+ *      local spawns cannot starve external work;
+ *   2. pop the deque;
+ *   3. take from pinned, then move a batch (up to 32) from the inbox to the deque and run the
+ *      oldest; the batch is pushed newest-first so the owner keeps FIFO order among external tasks
+ *      while thieves take the newest;
+ *   4. poll the global injection queue;
+ *   5. search: steal in batches from victims chosen by the StealPolicy, spinning a little between
+ *      rounds, then park (see IdleControl).
+ *
+ * Shutdown protocol
+ *   A task is "started" once an agent has taken it out of a queue; a started task always runs.
+ *   shutdownNow must therefore see every task that is not started, so no task may be in flight
+ *   between two queues while it drains. Inbox transfers happen under the victim's claim, which
+ *   shutdownNow acquires (and keeps); deque-to-deque steals set `transferring` (volatile) and then
+ *   re-check the run state, while shutdownNow sets STOP and then waits for `transferring` to clear
+ *   (a Dekker handshake: one of the two sees the other). A task pushed onto the owner's own deque
+ *   by a task that raced shutdownNow is run by the owner after the drain ("leftovers"), never lost.
+ *
+ * Counters are single-writer (the owner, opaque stores) except the few that thieves and producers
+ * add to, which live on their own cache line. Busy time is measured per streak — one clock read
+ * when the owner runs out of local work and one when it finds more — not per task.
+ */
+
+/*
+ * The fields of an Agent, in class-hierarchy padding (see the package documentation): each group
+ * that is written by a different set of threads gets its own 128-byte neighbourhood, so that a
+ * thief's CAS on the claim, a notifier's CAS on the park state and the owner's counter updates
+ * never invalidate each other's cache lines.
+ */
+
+abstract class AgentPad0 {
+    long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p0a, p0b, p0c, p0d, p0e, p0f;
+}
+
+/** The consumer claim on the agent's inbox and pinned queue: CASed by the owner, thieves and shutdownNow. */
+abstract class AgentClaimFields extends AgentPad0 {
+    volatile int claim;
+}
+
+abstract class AgentPad1 extends AgentClaimFields {
+    long p10, p11, p12, p13, p14, p15, p16, p17, p18, p19, p1a, p1b, p1c, p1d, p1e, p1f;
+}
+
+/**
+ * Idle-protocol and shutdown-protocol state: parkState is CASed by notifiers; transferring is
+ * written by the owner around each deque-to-deque steal and read by shutdownNow.
+ */
+abstract class AgentParkFields extends AgentPad1 {
+    volatile int parkState;
+    volatile int transferring;
+    volatile Thread thread;
+    volatile boolean accepting;
+}
+
+abstract class AgentPad2 extends AgentParkFields {
+    long p20, p21, p22, p23, p24, p25, p26, p27, p28, p29, p2a, p2b, p2c, p2d, p2e, p2f;
+}
+
+/** Counters that other threads add to (thieves, producers of costed tasks). */
+abstract class AgentSharedCounters extends AgentPad2 {
+    volatile long stealsOut;
+    volatile long migratedOut;
+    volatile long extraCost;
+}
+
+abstract class AgentPad3 extends AgentSharedCounters {
+    long p30, p31, p32, p33, p34, p35, p36, p37, p38, p39, p3a, p3b, p3c, p3d, p3e, p3f;
+}
+
+/**
+ * Counters written only by the agent's thread, with opaque stores, and read by the metrics
+ * snapshot with opaque loads. Plus the owner's private state, which shares the owner's lines.
+ */
+abstract class AgentOwnerFields extends AgentPad3 {
+    long completed;
+    long failed;
+    long cancelled;
+    long stealsIn;
+    long migratedIn;
+    long parks;
+    long busyNanos;
+    long busyStart;
+    int running;
+    int activity;
+    // owner-private
+    int ticks;
+    int spawns;
+    int seed;
+}
+
+abstract class AgentPad4 extends AgentOwnerFields {
+    long p40, p41, p42, p43, p44, p45, p46, p47, p48, p49, p4a, p4b, p4c, p4d, p4e, p4f;
+}
+
+/** One worker of a {@link LoadstarScheduler}: its thread body, its queues and its counters. */
+final class Agent extends AgentPad4 implements Runnable {
+    static final int FAIRNESS_MASK = 63;
+    static final int INBOX_BATCH = 32;
+
+    private static final VarHandle CLAIM;
+    private static final VarHandle PARK_STATE;
+    private static final VarHandle TRANSFERRING;
+    private static final VarHandle STEALS_OUT;
+    private static final VarHandle MIGRATED_OUT;
+    private static final VarHandle EXTRA_COST;
+    private static final VarHandle COMPLETED;
+    private static final VarHandle FAILED;
+    private static final VarHandle CANCELLED;
+    private static final VarHandle STEALS_IN;
+    private static final VarHandle MIGRATED_IN;
+    private static final VarHandle PARKS;
+    private static final VarHandle BUSY_NANOS;
+    private static final VarHandle BUSY_START;
+    private static final VarHandle RUNNING;
+    private static final VarHandle ACTIVITY;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            CLAIM = l.findVarHandle(AgentClaimFields.class, "claim", int.class);
+            PARK_STATE = l.findVarHandle(AgentParkFields.class, "parkState", int.class);
+            TRANSFERRING = l.findVarHandle(AgentParkFields.class, "transferring", int.class);
+            STEALS_OUT = l.findVarHandle(AgentSharedCounters.class, "stealsOut", long.class);
+            MIGRATED_OUT = l.findVarHandle(AgentSharedCounters.class, "migratedOut", long.class);
+            EXTRA_COST = l.findVarHandle(AgentSharedCounters.class, "extraCost", long.class);
+            COMPLETED = l.findVarHandle(AgentOwnerFields.class, "completed", long.class);
+            FAILED = l.findVarHandle(AgentOwnerFields.class, "failed", long.class);
+            CANCELLED = l.findVarHandle(AgentOwnerFields.class, "cancelled", long.class);
+            STEALS_IN = l.findVarHandle(AgentOwnerFields.class, "stealsIn", long.class);
+            MIGRATED_IN = l.findVarHandle(AgentOwnerFields.class, "migratedIn", long.class);
+            PARKS = l.findVarHandle(AgentOwnerFields.class, "parks", long.class);
+            BUSY_NANOS = l.findVarHandle(AgentOwnerFields.class, "busyNanos", long.class);
+            BUSY_START = l.findVarHandle(AgentOwnerFields.class, "busyStart", long.class);
+            RUNNING = l.findVarHandle(AgentOwnerFields.class, "running", int.class);
+            ACTIVITY = l.findVarHandle(AgentOwnerFields.class, "activity", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final int index;
+    final double capacity;
+    final LoadstarScheduler scheduler;
+    final WorkStealingDeque deque = new WorkStealingDeque();
+    final MpscUnboundedXaddArrayQueue<Runnable> inbox = new MpscUnboundedXaddArrayQueue<>(1024);
+    final MpscUnboundedXaddArrayQueue<Runnable> pinned = new MpscUnboundedXaddArrayQueue<>(256);
+    final SingleWriterRecorder latency = LatencyHistograms.newRecorder();
+    final long startNanos;
+
+    // owner-private, set in the constructor
+    private final Runnable[] buffer;
+    private final int[] victims;
+    private final IdleStrategy idleStrategy;
+    private final int spinRounds;
+    private final int stealBatch;
+    private final SchedulerListener listener;
+
+    Agent(LoadstarScheduler scheduler, int index, double capacity, IdleStrategy idleStrategy, int spinRounds,
+          int stealBatch, long startNanos) {
+        this.scheduler = scheduler;
+        this.index = index;
+        this.capacity = capacity;
+        this.idleStrategy = idleStrategy;
+        this.spinRounds = spinRounds;
+        this.stealBatch = stealBatch;
+        this.listener = scheduler.listener;
+        this.buffer = new Runnable[Math.max(INBOX_BATCH, stealBatch)];
+        this.victims = new int[scheduler.agentCount()];
+        this.startNanos = startNanos;
+        this.seed = 0x9E3779B9 * (index + 1);
+        this.busyStart = startNanos;
+        this.accepting = true;
+        ACTIVITY.setOpaque(this, AgentState.STARTING.ordinal());
+    }
+
+    // ================================================================ thread body
+
+    /**
+     * The agent thread's body. Runs the loop until the scheduler terminates. An {@link Error} that
+     * escapes a task ends this thread after a replacement thread has taken over the agent (same
+     * queues, same counters); if no replacement can be created, this thread carries on.
+     */
+    @Override
+    public void run() {
+        Thread me = Thread.currentThread();
+        scheduler.onAgentThreadStart(this, me);
+        for (;;) {
+            try {
+                work();
+                break;
+            } catch (Throwable error) {
+                RUNNING.setOpaque(this, 0);
+                if (scheduler.replaceThread(this, me, error)) {
+                    throw Sneaky.<RuntimeException>rethrow(error);
+                }
+            }
+        }
+        ACTIVITY.setOpaque(this, AgentState.TERMINATED.ordinal());
+        scheduler.onAgentExit(this);
+    }
+
+    private void work() {
+        for (;;) {
+            Runnable task = nextTask();
+            if (task == null) {
+                return;
+            }
+            runTask(task);
+        }
+    }
+
+    // ================================================================ finding work
+
+    private Runnable nextTask() {
+        if (scheduler.runState() >= LoadstarScheduler.STOP) {
+            return leftoversAfterStop();
+        }
+        Runnable task;
+        if ((++ticks & FAIRNESS_MASK) == 0 && (task = pollShared()) != null) {
+            return task;
+        }
+        if ((task = deque.pop()) != null || (task = pollShared()) != null) {
+            return task;
+        }
+        task = search();
+        if (task == null && scheduler.runState() >= LoadstarScheduler.STOP) {
+            return leftoversAfterStop();
+        }
+        return task;
+    }
+
+    /** Pinned queue, then a batch from the inbox, then the global queue. */
+    private Runnable pollShared() {
+        Runnable task;
+        if (!pinned.isEmpty() && (task = pollPinned()) != null) {
+            return task;
+        }
+        if (!inbox.isEmpty() && (task = pullInbox()) != null) {
+            return task;
+        }
+        return pollGlobal();
+    }
+
+    /** One task from the shared injection queue; its cost is charged here until it starts. */
+    private Runnable pollGlobal() {
+        if (scheduler.global.isEmpty()) {
+            return null;
+        }
+        Runnable task = scheduler.global.poll();
+        if (task != null) {
+            long extra = LoadstarScheduler.extraCostOf(task);
+            if (extra != 0) {
+                addExtraCost(extra);
+            }
+        }
+        return task;
+    }
+
+    private Runnable pollPinned() {
+        if (!tryClaim()) {
+            return null;
+        }
+        try {
+            return pinned.poll();
+        } finally {
+            releaseClaim();
+        }
+    }
+
+    /**
+     * Moves up to {@link #INBOX_BATCH} tasks from the inbox to the deque and returns the oldest.
+     * The claim is held until the batch is in the deque (see the shutdown protocol).
+     */
+    private Runnable pullInbox() {
+        if (!tryClaim()) {
+            return null;
+        }
+        try {
+            Runnable first = inbox.poll();
+            if (first == null) {
+                return null;
+            }
+            int n = 0;
+            Runnable next;
+            while (n < INBOX_BATCH && (next = inbox.relaxedPoll()) != null) {
+                buffer[n++] = next;
+            }
+            if (n > 0) {
+                pushBatchOldestOnTop(n);
+            }
+            return first;
+        } finally {
+            releaseClaim();
+        }
+    }
+
+    /** Pushes buffer[0..n) so that buffer[0] is popped first; clears the buffer. */
+    private void pushBatchOldestOnTop(int n) {
+        boolean wasEmpty = false;
+        for (int i = n - 1; i >= 0; i--) {
+            wasEmpty |= deque.push(buffer[i]);
+            buffer[i] = null;
+        }
+        if (wasEmpty) {
+            VarHandle.fullFence();
+            scheduler.idle.signal(null);
+        }
+    }
+
+    /**
+     * Out of local work: steal, spin a little, park. Returns a task, or null when the agent must
+     * exit (the scheduler stopped, or it is quiescent after shutdown).
+     */
+    private Runnable search() {
+        ACTIVITY.setOpaque(this, AgentState.SEARCHING.ordinal());
+        IdleControl idle = scheduler.idle;
+        boolean searching = idle.tryStartSearching();
+        long idleSince = 0;
+        idleStrategy.reset();
+        for (int round = 0; ; round++) {
+            int state = scheduler.runState();
+            if (state >= LoadstarScheduler.TIDYING) {
+                if (searching) {
+                    idle.stopSearching(this);
+                }
+                return null;
+            }
+            Runnable task = pollOwn();
+            if (task == null && searching && accepting) {
+                task = stealOnce();
+            }
+            if (task != null) {
+                if (searching) {
+                    idle.stopSearching(this);
+                }
+                if (idleSince != 0) {
+                    BUSY_START.setOpaque(this, System.nanoTime());
+                }
+                ACTIVITY.setOpaque(this, AgentState.RUNNING.ordinal());
+                return task;
+            }
+            if (idleSince == 0) {
+                idleSince = System.nanoTime();
+                BUSY_NANOS.setOpaque(this, busyNanos + Math.max(0, idleSince - busyStart));
+            }
+            if (searching && round < spinRounds) {
+                idleStrategy.idle();
+                continue;
+            }
+            parkUntilNotified(searching);
+            searching = true;   // a woken agent is counted as a searcher
+            round = -1;
+            idleStrategy.reset();
+            ACTIVITY.setOpaque(this, AgentState.SEARCHING.ordinal());
+        }
+    }
+
+    private Runnable pollOwn() {
+        Runnable task = deque.pop();
+        return task != null ? task : pollShared();
+    }
+
+    private Runnable stealOnce() {
+        int r = nextRandom();
+        int count = scheduler.stealPolicy.selectVictims(index, scheduler, r, victims);
+        Agent[] agents = scheduler.agents;
+        for (int k = 0; k < count; k++) {
+            int v = victims[k];
+            if (v != index && v >= 0 && v < agents.length) {
+                Runnable task = stealFrom(agents[v]);
+                if (task != null) {
+                    return task;
+                }
+            }
+        }
+        return pollGlobal();
+    }
+
+    /** Takes a batch from the victim's deque, else from its inbox; runs the oldest, queues the rest. */
+    private Runnable stealFrom(Agent victim) {
+        int n = 0;
+        if (!victim.deque.isEmpty()) {
+            TRANSFERRING.setVolatile(this, 1);
+            try {
+                if (scheduler.runState() < LoadstarScheduler.STOP) {
+                    n = victim.deque.stealBatch(buffer, stealBatch);
+                    if (n > 0) {
+                        accountSteal(victim, n);
+                        return takeFirstQueueRest(n);
+                    }
+                }
+            } finally {
+                TRANSFERRING.setRelease(this, 0);
+            }
+        }
+        if (!victim.inbox.isEmpty() && victim.tryClaim()) {
+            try {
+                int limit = Math.min(stealBatch, (victim.inbox.size() + 1) >>> 1);
+                Runnable next;
+                while (n < limit && (next = victim.inbox.relaxedPoll()) != null) {
+                    buffer[n++] = next;
+                }
+                if (n > 0) {
+                    accountSteal(victim, n);
+                    return takeFirstQueueRest(n);
+                }
+            } finally {
+                victim.releaseClaim();
+            }
+        }
+        return null;
+    }
+
+    private Runnable takeFirstQueueRest(int n) {
+        Runnable first = buffer[0];
+        buffer[0] = null;
+        if (n > 1) {
+            System.arraycopy(buffer, 1, buffer, 0, n - 1);
+            buffer[n - 1] = null;
+            pushBatchOldestOnTop(n - 1);
+        }
+        return first;
+    }
+
+    private void accountSteal(Agent victim, int n) {
+        STEALS_IN.setOpaque(this, stealsIn + 1);
+        MIGRATED_IN.setOpaque(this, migratedIn + n);
+        STEALS_OUT.getAndAdd(victim, 1L);
+        MIGRATED_OUT.getAndAdd(victim, (long) n);
+        long cost = 0;
+        for (int i = 0; i < n; i++) {
+            cost += LoadstarScheduler.extraCostOf(buffer[i]);
+        }
+        if (cost != 0) {
+            EXTRA_COST.getAndAdd(victim, -cost);
+            EXTRA_COST.getAndAdd(this, cost);
+        }
+        if (listener != null) {
+            scheduler.fireStolen(index, victim.index, n, buffer);
+        }
+    }
+
+    /**
+     * Parks until an IdleControl notification. Before parking, re-checks for work (the Dekker half of
+     * the idle protocol) and, after shutdown, detects quiescence.
+     */
+    private void parkUntilNotified(boolean wasSearching) {
+        IdleControl idle = scheduler.idle;
+        PARK_STATE.setVolatile(this, IdleControl.IDLE);
+        long c = idle.enterIdle(wasSearching);
+        boolean lastSearcher = wasSearching && IdleControl.searching(c) == 0;
+        boolean allIdle = IdleControl.idle(c) >= scheduler.agentCount();
+        if (!pinned.isEmpty() || !inbox.isEmpty()) {
+            // work placed on this agent while it was deciding to park
+            idle.signalAgent(this);
+        } else if (lastSearcher || allIdle) {
+            if (scheduler.hasQueuedWork()) {
+                idle.signal(this);
+            } else if (allIdle) {
+                scheduler.onQuiescent();
+            }
+        }
+        PARKS.setOpaque(this, parks + 1);
+        ACTIVITY.setOpaque(this, AgentState.PARKED.ordinal());
+        while ((int) PARK_STATE.getVolatile(this) != IdleControl.NOTIFIED) {
+            LockSupport.park(this);
+            // a stray interrupt must not turn park into a spin; shutdownNow wakes agents by notification
+            Thread.interrupted();
+        }
+        PARK_STATE.setVolatile(this, IdleControl.RUNNING);
+    }
+
+    /** Delivers a reserved wake-up to this agent if it is idle. */
+    boolean tryNotify() {
+        if ((int) PARK_STATE.getVolatile(this) == IdleControl.IDLE
+                && PARK_STATE.compareAndSet(this, IdleControl.IDLE, IdleControl.NOTIFIED)) {
+            IdleControl.unpark(thread);
+            return true;
+        }
+        return false;
+    }
+
+    boolean isIdle() {
+        return (int) PARK_STATE.getVolatile(this) == IdleControl.IDLE;
+    }
+
+    /**
+     * After STOP: waits until shutdownNow has drained the queues, then hands back the tasks this
+     * agent's own tasks pushed while the drain ran (they were accepted, so they run); null when none.
+     */
+    private Runnable leftoversAfterStop() {
+        scheduler.awaitDrained();
+        Runnable task = deque.pop();
+        if (task != null) {
+            Thread.currentThread().interrupt();
+        }
+        return task;
+    }
+
+    // ================================================================ running a task
+
+    private void runTask(Runnable task) {
+        // A stray interrupt (a cancel(true) that raced its task's end, or user code) must not reach
+        // the next task; shutdownNow's must.
+        if (Thread.interrupted() && scheduler.runState() >= LoadstarScheduler.STOP) {
+            Thread.currentThread().interrupt();
+        }
+        if (task instanceof RunnableTask) {
+            runWrapped((RunnableTask) task);
+        } else if (task instanceof TaskFutureImpl) {
+            runFuture((TaskFutureImpl<?>) task);
+        } else {
+            if (scheduler.bounded) {
+                scheduler.releaseQueuedSlot();
+            }
+            if (listener == null) {
+                runPlain(task);
+            } else {
+                runObserved(task, task, null, false, 0L);
+            }
+        }
+    }
+
+    /** A wrapped task left the queues: release its bound slot and its charge on this agent's load. */
+    private void started(long cost) {
+        if (scheduler.bounded) {
+            scheduler.releaseQueuedSlot();
+        }
+        if (cost != 1) {
+            addExtraCost(1 - cost);
+        }
+    }
+
+    private void runPlain(Runnable task) {
+        RUNNING.setOpaque(this, 1);
+        try {
+            task.run();
+        } catch (Throwable failure) {
+            taskThrew(task, failure, true);
+        } finally {
+            RUNNING.setOpaque(this, 0);
+            COMPLETED.setOpaque(this, completed + 1);
+        }
+    }
+
+    private void runWrapped(RunnableTask task) {
+        if (!task.tryStart()) {
+            return;     // returned by shutdownNow or taken back by its submitter
+        }
+        started(task.options.cost());
+        if (task.stamped || task.tenant != null || listener != null) {
+            runObserved(task.delegate, task.delegate, task.tenant, task.stamped, task.submitNanos);
+        } else {
+            runPlain(task.delegate);
+        }
+    }
+
+    private void runObserved(Runnable body, Object userTask, TenantStats tenant, boolean stamped, long submitNanos) {
+        long start = System.nanoTime();
+        if (stamped) {
+            recordLatency(start - submitNanos);
+        }
+        if (listener != null) {
+            scheduler.fireStarted(userTask, index);
+        }
+        Throwable failure = null;
+        RUNNING.setOpaque(this, 1);
+        try {
+            body.run();
+        } catch (Throwable t) {
+            failure = t;
+        } finally {
+            RUNNING.setOpaque(this, 0);
+            COMPLETED.setOpaque(this, completed + 1);
+        }
+        long runNanos = System.nanoTime() - start;
+        if (tenant != null) {
+            tenant.record(runNanos);
+        }
+        if (failure != null) {
+            taskThrew(userTask, failure, true);
+        } else if (listener != null) {
+            scheduler.fireCompleted(userTask, index, runNanos);
+        }
+    }
+
+    private void runFuture(TaskFutureImpl<?> task) {
+        if (!task.tryStart()) {
+            return;
+        }
+        started(task.options.cost());
+        if (task.isDone()) {
+            CANCELLED.setOpaque(this, cancelled + 1);
+            return;
+        }
+        boolean observed = task.stamped || task.tenant != null || listener != null;
+        long start = 0;
+        if (observed) {
+            start = System.nanoTime();
+            if (task.stamped) {
+                recordLatency(start - task.submitNanos);
+            }
+            if (listener != null) {
+                scheduler.fireStarted(task, index);
+            }
+        }
+        RUNNING.setOpaque(this, 1);
+        try {
+            task.run();         // FutureTask.run never throws
+        } finally {
+            RUNNING.setOpaque(this, 0);
+            COMPLETED.setOpaque(this, completed + 1);
+        }
+        long runNanos = observed ? System.nanoTime() - start : 0L;
+        if (task.tenant != null) {
+            task.tenant.record(runNanos);
+        }
+        Throwable failure = task.failure;
+        if (failure != null && !task.isCancelled()) {
+            taskThrew(task, failure, false);
+        } else if (listener != null) {
+            scheduler.fireCompleted(task, index, runNanos);
+        }
+    }
+
+    /**
+     * Accounts a task that threw. An exception from a plain Runnable goes to the thread's uncaught
+     * exception handler (a future reports it through get() instead); an Error is rethrown, which
+     * ends this thread after a replacement took over.
+     */
+    private void taskThrew(Object userTask, Throwable failure, boolean report) {
+        FAILED.setOpaque(this, this.failed + 1);
+        if (listener != null) {
+            scheduler.fireFailed(userTask, index, failure);
+        }
+        if (failure instanceof Error) {
+            throw (Error) failure;
+        }
+        if (report) {
+            Thread me = Thread.currentThread();
+            try {
+                me.getUncaughtExceptionHandler().uncaughtException(me, failure);
+            } catch (Throwable ignored) {
+                // a broken handler must not take the agent down
+            }
+        }
+    }
+
+    private void recordLatency(long nanos) {
+        latency.recordValue(LatencyHistograms.clamp(nanos));
+    }
+
+    // ================================================================ submissions from this agent's tasks
+
+    /** Pushes a task spawned by this agent's running task. Owner thread only. */
+    void pushLocal(Runnable task) {
+        if (deque.push(task)) {
+            // empty -> non-empty: make the push visible before reading the idle counts (Dekker)
+            VarHandle.fullFence();
+            scheduler.idle.signal(null);
+        }
+    }
+
+    /** Whether this spawn should carry a latency timestamp (one in samplingInterval). Owner only. */
+    boolean sampleSpawn(int mask) {
+        return (++spawns & mask) == 0;
+    }
+
+    // ================================================================ claims and helpers
+
+    boolean tryClaim() {
+        return claim == 0 && CLAIM.compareAndSet(this, 0, 1);
+    }
+
+    void releaseClaim() {
+        CLAIM.setRelease(this, 0);
+    }
+
+    /** Spins until the claim is held; for shutdownNow, which keeps it. */
+    void acquireClaimForever() {
+        while (!tryClaim()) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /** The agent's thread starts (or a replacement takes over). */
+    void markRunning() {
+        BUSY_START.setOpaque(this, System.nanoTime());
+        ACTIVITY.setOpaque(this, AgentState.RUNNING.ordinal());
+    }
+
+    boolean isTransferring() {
+        return (int) TRANSFERRING.getVolatile(this) != 0;
+    }
+
+    void addExtraCost(long delta) {
+        if (delta != 0) {
+            EXTRA_COST.getAndAdd(this, delta);
+        }
+    }
+
+    private int nextRandom() {
+        int x = seed;
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        seed = x;
+        return x;
+    }
+
+    // ================================================================ figures
+
+    int backlog() {
+        long size = (long) deque.size() + inbox.size() + pinned.size();
+        return (int) Math.min(size, Integer.MAX_VALUE);
+    }
+
+    double load() {
+        long queued = (long) deque.size() + inbox.size() + pinned.size()
+                + (int) RUNNING.getOpaque(this) + Math.max(0L, (long) EXTRA_COST.getOpaque(this));
+        return queued / capacity;
+    }
+
+    AgentMetrics snapshot(long now) {
+        AgentState state = AgentState.values()[(int) ACTIVITY.getOpaque(this)];
+        long busy = (long) BUSY_NANOS.getOpaque(this);
+        if (state == AgentState.RUNNING) {
+            busy += Math.max(0, now - (long) BUSY_START.getOpaque(this));
+        }
+        long lifetime = Math.max(1, now - startNanos);
+        busy = Math.min(busy, lifetime);
+        Thread t = thread;
+        return new AgentMetrics(
+                index,
+                t == null ? "" : t.getName(),
+                state,
+                capacity,
+                backlog(),
+                (int) RUNNING.getOpaque(this) != 0,
+                (long) COMPLETED.getOpaque(this),
+                (long) FAILED.getOpaque(this),
+                (long) CANCELLED.getOpaque(this),
+                (long) STEALS_IN.getOpaque(this),
+                (long) STEALS_OUT.getOpaque(this),
+                (long) MIGRATED_IN.getOpaque(this),
+                (long) MIGRATED_OUT.getOpaque(this),
+                (long) PARKS.getOpaque(this),
+                busy,
+                (double) busy / lifetime,
+                load());
+    }
+
+    @Override
+    public String toString() {
+        return "Agent[" + index + "]";
+    }
+}

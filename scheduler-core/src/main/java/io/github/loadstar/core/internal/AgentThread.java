@@ -1,0 +1,15 @@
+package io.github.loadstar.core.internal;
+
+/**
+ * Loadstar's own agent thread. Knowing its agent lets a task's submissions find the current agent
+ * with one type check instead of a ThreadLocal lookup.
+ */
+final class AgentThread extends Thread {
+    final Agent agent;
+
+    AgentThread(Agent agent, String name, boolean daemon) {
+        super(null, agent, name);
+        this.agent = agent;
+        setDaemon(daemon);
+    }
+}

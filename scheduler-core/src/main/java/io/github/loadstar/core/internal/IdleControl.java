@@ -1,0 +1,193 @@
+package io.github.loadstar.core.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
+
+/*
+ * Who searches, who sleeps, and who wakes whom.
+ *
+ * Design overview
+ * ===============
+ * The control word `ctl` packs two 32-bit counts: agents SEARCHING for work to steal (low half)
+ * and agents IDLE (parked, or about to park; high half). The rules are Tokio's and Go's:
+ *   - at most ceil(N/2) agents search at once (an agent that may not search parks at once);
+ *   - a producer that queued work wakes one idle agent only if nobody is searching (a searcher
+ *     will find the work);
+ *   - a searcher that finds work stops searching, and if it was the last one it wakes another
+ *     (there may be more work), so wake-ups fan out in O(log n) rather than all at once.
+ *
+ * Waking is a two-step handshake, each step lock-free:
+ *   1. reserve: CAS ctl (idle - 1, searching + 1), only while nobody searches and someone is idle;
+ *   2. deliver: CAS some agent's parkState IDLE -> NOTIFIED, then LockSupport.unpark its thread.
+ * An agent going idle first sets its parkState to IDLE, then CASes ctl (idle + 1). So the number of
+ * agents whose parkState is IDLE is always at least ctl's idle count plus the reservations in
+ * flight, and step 2 always finds an agent (it may have to scan twice while agents come and go).
+ * A woken agent is already counted as searching.
+ *
+ * Lost wake-ups (the Dekker argument). A producer does: queue the task; then (volatile) read ctl.
+ * A searcher that gives up does: CAS ctl (the last searcher's decrement); then re-check every queue.
+ * Both pairs are store-then-load through sequentially consistent operations, so either the producer
+ * sees searching == 0 and wakes someone, or the last searcher's re-check sees the task (and then it
+ * wakes someone, possibly itself). Non-last searchers need no re-check: a searcher remains.
+ */
+
+/** Padding before the control word. */
+abstract class IdleControlPad {
+    long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p0a, p0b, p0c, p0d, p0e, p0f;
+}
+
+/** The control word. */
+abstract class IdleControlCtl extends IdleControlPad {
+    volatile long ctl;
+}
+
+/** Padding after the control word. */
+abstract class IdleControlPadEnd extends IdleControlCtl {
+    long p10, p11, p12, p13, p14, p15, p16, p17, p18, p19, p1a, p1b, p1c, p1d, p1e, p1f;
+}
+
+/** The searching and idle counts of one scheduler's agents, and the wake-up protocol. */
+final class IdleControl extends IdleControlPadEnd {
+    static final int RUNNING = 0;
+    static final int IDLE = 1;
+    static final int NOTIFIED = 2;
+
+    private static final long ONE_SEARCHING = 1L;
+    private static final long ONE_IDLE = 1L << 32;
+    private static final VarHandle CTL;
+
+    static {
+        try {
+            CTL = MethodHandles.lookup().findVarHandle(IdleControlCtl.class, "ctl", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Agent[] agents;
+    private final int maxSearching;
+
+    IdleControl(Agent[] agents) {
+        this.agents = agents;
+        this.maxSearching = (agents.length + 1) / 2;
+    }
+
+    static int searching(long c) {
+        return (int) c;
+    }
+
+    static int idle(long c) {
+        return (int) (c >>> 32);
+    }
+
+    int searchingCount() {
+        return searching(ctl);
+    }
+
+    int idleCount() {
+        return idle(ctl);
+    }
+
+    /** Becomes a searcher if fewer than ceil(N/2) agents search. */
+    boolean tryStartSearching() {
+        for (;;) {
+            long c = ctl;
+            if (searching(c) >= maxSearching) {
+                return false;
+            }
+            if (CTL.compareAndSet(this, c, c + ONE_SEARCHING)) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * A searcher found work. If it was the last searcher it wakes another agent, since the work it
+     * found may not be the only work.
+     */
+    void stopSearching(Agent self) {
+        long c = (long) CTL.getAndAdd(this, -ONE_SEARCHING);
+        if (searching(c) == 1) {
+            signal(null);
+        }
+    }
+
+    /**
+     * The agent goes idle: its parkState must already be IDLE.
+     *
+     * @return the control word after the change
+     */
+    long enterIdle(boolean wasSearching) {
+        long delta = wasSearching ? ONE_IDLE - ONE_SEARCHING : ONE_IDLE;
+        return (long) CTL.getAndAdd(this, delta) + delta;
+    }
+
+    /**
+     * Work was queued: wake an idle agent if nobody is searching. The caller's enqueue must be a
+     * sequentially consistent operation, or be followed by a full fence.
+     *
+     * @param preferred the agent to wake if it is idle (the one that received the work), or null
+     */
+    void signal(Agent preferred) {
+        long c = ctl;
+        if (searching(c) == 0 && idle(c) > 0 && reserve(false)) {
+            deliver(preferred);
+        }
+    }
+
+    /**
+     * Work was queued on {@code agent} that only it may run (its pinned queue), or it found work on
+     * itself while parking: wake it if it is idle, whether or not someone searches.
+     */
+    void signalAgent(Agent agent) {
+        if (agent.isIdle() && reserve(true)) {
+            deliver(agent);
+        }
+    }
+
+    /** Wakes every idle agent (at shutdown and termination). */
+    void wakeAll() {
+        while (reserve(true)) {
+            deliver(null);
+        }
+    }
+
+    private boolean reserve(boolean evenIfSearching) {
+        for (;;) {
+            long c = ctl;
+            if (idle(c) == 0 || (!evenIfSearching && searching(c) != 0)) {
+                return false;
+            }
+            if (CTL.compareAndSet(this, c, c - ONE_IDLE + ONE_SEARCHING)) {
+                return true;
+            }
+        }
+    }
+
+    private void deliver(Agent preferred) {
+        if (preferred != null && preferred.tryNotify()) {
+            return;
+        }
+        int n = agents.length;
+        int start = ThreadLocalRandom.current().nextInt(n);
+        for (;;) {
+            for (int k = 0; k < n; k++) {
+                int i = start + k < n ? start + k : start + k - n;
+                if (agents[i].tryNotify()) {
+                    return;
+                }
+            }
+            // Unreachable by the counting argument above unless agents changed state during the
+            // scan; the agent this reservation is owed to is IDLE already, so scan again.
+            Thread.onSpinWait();
+        }
+    }
+
+    static void unpark(Thread thread) {
+        if (thread != null) {
+            LockSupport.unpark(thread);
+        }
+    }
+}

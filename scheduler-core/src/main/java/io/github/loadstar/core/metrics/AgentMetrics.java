@@ -1,0 +1,51 @@
+package io.github.loadstar.core.metrics;
+
+/**
+ * One agent's figures in a {@link SchedulerMetrics} snapshot.
+ *
+ * <p>Counters are cumulative since the scheduler started. Busy time is wall time the agent spent
+ * outside its idle path (running tasks and draining its own queues); time spent searching other
+ * agents and parked is idle time.
+ *
+ * @param index       the agent's index
+ * @param thread      the name of its current thread
+ * @param state       what it was doing when read
+ * @param capacity    its relative speed
+ * @param queued      tasks waiting in its inbox, deque and backlog
+ * @param running     whether it was inside a task
+ * @param completed   tasks it ran (successfully or not)
+ * @param failed      tasks it ran that threw
+ * @param cancelled   tasks it dropped because they were cancelled before they started
+ * @param stealsIn    steal operations by this agent that took at least one task
+ * @param stealsOut   steal operations by other agents that took tasks from this one
+ * @param migratedIn  tasks moved to this agent from another (by steals and hand-offs)
+ * @param migratedOut tasks moved from this agent to another
+ * @param parks       how many times it parked
+ * @param busyNanos   busy time in nanoseconds
+ * @param utilization busy time over the agent's lifetime so far, in [0, 1]
+ * @param load        queued cost per unit of capacity
+ */
+public record AgentMetrics(
+        int index,
+        String thread,
+        AgentState state,
+        double capacity,
+        long queued,
+        boolean running,
+        long completed,
+        long failed,
+        long cancelled,
+        long stealsIn,
+        long stealsOut,
+        long migratedIn,
+        long migratedOut,
+        long parks,
+        long busyNanos,
+        double utilization,
+        double load) {
+
+    /** Busy time per unit of capacity: the work figure whose spread the snapshot reports. */
+    public double normalisedWork() {
+        return busyNanos / capacity;
+    }
+}

@@ -1,0 +1,15 @@
+package io.github.loadstar.core.metrics;
+
+/** What an agent is doing when the metrics are read. */
+public enum AgentState {
+    /** Its thread is starting or being replaced. */
+    STARTING,
+    /** Running tasks from its own queues. */
+    RUNNING,
+    /** Out of local work, looking for work to steal. */
+    SEARCHING,
+    /** Parked: out of work and waiting to be woken. */
+    PARKED,
+    /** Its thread has exited for good (after shutdown). */
+    TERMINATED
+}

@@ -1,0 +1,356 @@
+package io.github.loadstar.core.metrics;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * An immutable snapshot of a scheduler's figures: per agent, per tenant, and the derived balance
+ * indicators the original specification names — load distribution variance, task migration rate,
+ * queue latency percentiles, utilization and Jain's fairness index.
+ *
+ * <p>Balance is reported on two sample sets:
+ * <ul>
+ *   <li><b>load</b>: each agent's queued cost per unit of capacity, now. It says how evenly the
+ *       work still waiting is spread; it is all zeros once the scheduler drains.</li>
+ *   <li><b>work</b>: each agent's busy time per unit of capacity since start. It says how evenly
+ *       the work done so far was spread, and is what {@link #workFairness()} is computed on.</li>
+ * </ul>
+ * Tenant fairness is Jain's index over each tenant's service divided by its weight.
+ */
+public final class SchedulerMetrics {
+    private final long uptimeNanos;
+    private final List<AgentMetrics> agents;
+    private final List<TenantMetrics> tenants;
+    private final LatencySummary queueLatency;
+    private final long rejected;
+    private final long discarded;
+    private final long listenerErrors;
+
+    private final long completed;
+    private final long failed;
+    private final long cancelled;
+    private final long queued;
+    private final long migrations;
+    private final long steals;
+    private final double loadVariance;
+    private final double loadCoefficientOfVariation;
+    private final double workCoefficientOfVariation;
+    private final double workFairness;
+    private final double tenantFairness;
+    private final double utilization;
+
+    /**
+     * Derives the scheduler-wide figures from the per-agent and per-tenant ones.
+     *
+     * @param uptimeNanos    nanoseconds since the scheduler started
+     * @param agents         per-agent figures, by index
+     * @param tenants        per-tenant figures
+     * @param queueLatency   sampled queue latency
+     * @param rejected       submissions rejected (after shutdown, or at the queue bound with ABORT)
+     * @param discarded      submissions dropped at the queue bound with DISCARD
+     * @param listenerErrors exceptions thrown by listeners
+     */
+    public SchedulerMetrics(long uptimeNanos, List<AgentMetrics> agents, List<TenantMetrics> tenants,
+                            LatencySummary queueLatency, long rejected, long discarded, long listenerErrors) {
+        this.uptimeNanos = uptimeNanos;
+        this.agents = List.copyOf(Objects.requireNonNull(agents, "agents"));
+        this.tenants = List.copyOf(Objects.requireNonNull(tenants, "tenants"));
+        this.queueLatency = Objects.requireNonNull(queueLatency, "queueLatency");
+        this.rejected = rejected;
+        this.discarded = discarded;
+        this.listenerErrors = listenerErrors;
+
+        int n = this.agents.size();
+        double[] load = new double[n];
+        double[] work = new double[n];
+        long completedSum = 0;
+        long failedSum = 0;
+        long cancelledSum = 0;
+        long queuedSum = 0;
+        long migrationSum = 0;
+        long stealSum = 0;
+        double utilizationSum = 0;
+        for (int i = 0; i < n; i++) {
+            AgentMetrics a = this.agents.get(i);
+            load[i] = a.load();
+            work[i] = a.normalisedWork();
+            completedSum += a.completed();
+            failedSum += a.failed();
+            cancelledSum += a.cancelled();
+            queuedSum += a.queued();
+            migrationSum += a.migratedIn();
+            stealSum += a.stealsIn();
+            utilizationSum += a.utilization();
+        }
+        this.completed = completedSum;
+        this.failed = failedSum;
+        this.cancelled = cancelledSum;
+        this.queued = queuedSum;
+        this.migrations = migrationSum;
+        this.steals = stealSum;
+        this.utilization = n == 0 ? 0 : utilizationSum / n;
+        this.loadVariance = Fairness.variance(load);
+        this.loadCoefficientOfVariation = Fairness.coefficientOfVariation(load);
+        this.workCoefficientOfVariation = Fairness.coefficientOfVariation(work);
+        this.workFairness = Fairness.jainIndex(work);
+        double[] service = new double[this.tenants.size()];
+        for (int i = 0; i < service.length; i++) {
+            service[i] = this.tenants.get(i).normalisedService();
+        }
+        this.tenantFairness = Fairness.jainIndex(service);
+    }
+
+    /** Nanoseconds since the scheduler started. */
+    public long uptimeNanos() {
+        return uptimeNanos;
+    }
+
+    /** Per-agent figures, by agent index. */
+    public List<AgentMetrics> agents() {
+        return agents;
+    }
+
+    /** Per-tenant figures, for tenants that have had at least one task run. */
+    public List<TenantMetrics> tenants() {
+        return tenants;
+    }
+
+    /** Sampled queue latency. */
+    public LatencySummary queueLatency() {
+        return queueLatency;
+    }
+
+    /** Tasks that ran, successfully or not. */
+    public long completed() {
+        return completed;
+    }
+
+    /** Tasks that ran and threw. */
+    public long failed() {
+        return failed;
+    }
+
+    /** Tasks dropped because they were cancelled before they started. */
+    public long cancelled() {
+        return cancelled;
+    }
+
+    /** Tasks waiting now. */
+    public long queued() {
+        return queued;
+    }
+
+    /** Submissions rejected. */
+    public long rejected() {
+        return rejected;
+    }
+
+    /** Submissions discarded at the queue bound. */
+    public long discarded() {
+        return discarded;
+    }
+
+    /** Exceptions thrown by listeners (and swallowed). */
+    public long listenerErrors() {
+        return listenerErrors;
+    }
+
+    /** Tasks moved between agents. */
+    public long migrations() {
+        return migrations;
+    }
+
+    /** Successful steal operations (each moves one or more tasks). */
+    public long steals() {
+        return steals;
+    }
+
+    /** Migrated tasks per completed task; 0 before any task completed. */
+    public double migrationRate() {
+        return completed == 0 ? 0 : (double) migrations / completed;
+    }
+
+    /** Completed tasks per second since start. */
+    public double throughputPerSecond() {
+        return uptimeNanos <= 0 ? 0 : completed * 1e9 / uptimeNanos;
+    }
+
+    /** Mean utilization over the agents. */
+    public double utilization() {
+        return utilization;
+    }
+
+    /** Population variance of per-agent queued cost per unit of capacity. */
+    public double loadVariance() {
+        return loadVariance;
+    }
+
+    /** Coefficient of variation of per-agent queued cost per unit of capacity. */
+    public double loadCoefficientOfVariation() {
+        return loadCoefficientOfVariation;
+    }
+
+    /** Coefficient of variation of per-agent busy time per unit of capacity. */
+    public double workCoefficientOfVariation() {
+        return workCoefficientOfVariation;
+    }
+
+    /** Jain's index over per-agent busy time per unit of capacity, in [1/n, 1]. */
+    public double workFairness() {
+        return workFairness;
+    }
+
+    /** Jain's index over per-tenant service per unit of weight, in [1/n, 1]; 1 with no tenants. */
+    public double tenantFairness() {
+        return tenantFairness;
+    }
+
+    /** The snapshot as a JSON object. */
+    public String toJson() {
+        StringBuilder s = new StringBuilder(512 + 256 * agents.size());
+        s.append('{');
+        field(s, "uptimeNanos", uptimeNanos).append(',');
+        field(s, "completed", completed).append(',');
+        field(s, "failed", failed).append(',');
+        field(s, "cancelled", cancelled).append(',');
+        field(s, "queued", queued).append(',');
+        field(s, "rejected", rejected).append(',');
+        field(s, "discarded", discarded).append(',');
+        field(s, "listenerErrors", listenerErrors).append(',');
+        field(s, "steals", steals).append(',');
+        field(s, "migrations", migrations).append(',');
+        field(s, "migrationRate", migrationRate()).append(',');
+        field(s, "throughputPerSecond", throughputPerSecond()).append(',');
+        field(s, "utilization", utilization).append(',');
+        field(s, "loadVariance", loadVariance).append(',');
+        field(s, "loadCoefficientOfVariation", loadCoefficientOfVariation).append(',');
+        field(s, "workCoefficientOfVariation", workCoefficientOfVariation).append(',');
+        field(s, "workFairness", workFairness).append(',');
+        field(s, "tenantFairness", tenantFairness).append(',');
+        s.append("\"queueLatency\":{");
+        field(s, "samples", queueLatency.samples()).append(',');
+        field(s, "samplingInterval", queueLatency.samplingInterval()).append(',');
+        field(s, "p50", queueLatency.p50()).append(',');
+        field(s, "p90", queueLatency.p90()).append(',');
+        field(s, "p99", queueLatency.p99()).append(',');
+        field(s, "p999", queueLatency.p999()).append(',');
+        field(s, "max", queueLatency.max()).append(',');
+        field(s, "mean", queueLatency.mean()).append("},");
+        s.append("\"agents\":[");
+        for (int i = 0; i < agents.size(); i++) {
+            AgentMetrics a = agents.get(i);
+            s.append(i == 0 ? "{" : ",{");
+            field(s, "index", a.index()).append(',');
+            s.append("\"thread\":");
+            quote(s, a.thread()).append(',');
+            s.append("\"state\":\"").append(a.state()).append("\",");
+            field(s, "capacity", a.capacity()).append(',');
+            field(s, "queued", a.queued()).append(',');
+            s.append("\"running\":").append(a.running()).append(',');
+            field(s, "completed", a.completed()).append(',');
+            field(s, "failed", a.failed()).append(',');
+            field(s, "cancelled", a.cancelled()).append(',');
+            field(s, "stealsIn", a.stealsIn()).append(',');
+            field(s, "stealsOut", a.stealsOut()).append(',');
+            field(s, "migratedIn", a.migratedIn()).append(',');
+            field(s, "migratedOut", a.migratedOut()).append(',');
+            field(s, "parks", a.parks()).append(',');
+            field(s, "busyNanos", a.busyNanos()).append(',');
+            field(s, "utilization", a.utilization()).append(',');
+            field(s, "load", a.load()).append('}');
+        }
+        s.append("],\"tenants\":[");
+        for (int i = 0; i < tenants.size(); i++) {
+            TenantMetrics t = tenants.get(i);
+            s.append(i == 0 ? "{" : ",{");
+            s.append("\"tenant\":");
+            quote(s, t.tenant()).append(',');
+            field(s, "weight", t.weight()).append(',');
+            field(s, "completed", t.completed()).append(',');
+            field(s, "serviceNanos", t.serviceNanos()).append('}');
+        }
+        return s.append("]}").toString();
+    }
+
+    private static StringBuilder field(StringBuilder s, String name, long value) {
+        return s.append('"').append(name).append("\":").append(value);
+    }
+
+    private static StringBuilder field(StringBuilder s, String name, double value) {
+        s.append('"').append(name).append("\":");
+        return Double.isFinite(value) ? s.append(value) : s.append("null");
+    }
+
+    private static StringBuilder quote(StringBuilder s, String value) {
+        if (value == null) {
+            return s.append("null");
+        }
+        s.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"': s.append("\\\""); break;
+                case '\\': s.append("\\\\"); break;
+                case '\n': s.append("\\n"); break;
+                case '\r': s.append("\\r"); break;
+                case '\t': s.append("\\t"); break;
+                default:
+                    if (c < 0x20) {
+                        s.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        s.append(c);
+                    }
+            }
+        }
+        return s.append('"');
+    }
+
+    /** A human-readable report: the scheduler-wide figures, then one line per agent and tenant. */
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder(1024);
+        s.append(String.format(Locale.ROOT,
+                "Loadstar metrics after %.3f s%n"
+                        + "  completed %,d (failed %,d, cancelled %,d), queued %,d, rejected %,d, discarded %,d%n"
+                        + "  throughput %,.0f tasks/s, utilization %.1f %%%n"
+                        + "  steals %,d, migrations %,d (rate %.4f per task)%n"
+                        + "  queue latency (1 in %d sampled, %,d samples): p50 %s  p90 %s  p99 %s  p99.9 %s  max %s%n"
+                        + "  load variance %.4f, load CoV %.4f | work CoV %.4f, work fairness (Jain) %.4f"
+                        + " | tenant fairness (Jain) %.4f%n",
+                uptimeNanos / 1e9, completed, failed, cancelled, queued, rejected, discarded,
+                throughputPerSecond(), utilization * 100,
+                steals, migrations, migrationRate(),
+                queueLatency.samplingInterval(), queueLatency.samples(),
+                nanos(queueLatency.p50()), nanos(queueLatency.p90()), nanos(queueLatency.p99()),
+                nanos(queueLatency.p999()), nanos(queueLatency.max()),
+                loadVariance, loadCoefficientOfVariation, workCoefficientOfVariation, workFairness,
+                tenantFairness));
+        s.append(String.format(Locale.ROOT, "  %-5s %-10s %6s %8s %12s %8s %8s %8s %10s %6s%n",
+                "agent", "state", "cap", "queued", "completed", "failed", "stealsIn", "stolen", "migratedIn",
+                "util"));
+        for (AgentMetrics a : agents) {
+            s.append(String.format(Locale.ROOT, "  %-5d %-10s %6.2f %8d %12d %8d %8d %8d %10d %5.1f%%%n",
+                    a.index(), a.state(), a.capacity(), a.queued(), a.completed(), a.failed(), a.stealsIn(),
+                    a.stealsOut(), a.migratedIn(), a.utilization() * 100));
+        }
+        for (TenantMetrics t : tenants) {
+            s.append(String.format(Locale.ROOT, "  tenant %-16s weight %6.2f completed %,10d service %s%n",
+                    t.tenant(), t.weight(), t.completed(), nanos(t.serviceNanos())));
+        }
+        return s.toString();
+    }
+
+    private static String nanos(long nanos) {
+        if (nanos < 10_000) {
+            return nanos + " ns";
+        }
+        if (nanos < 10_000_000) {
+            return String.format(Locale.ROOT, "%.1f us", nanos / 1e3);
+        }
+        if (nanos < 10_000_000_000L) {
+            return String.format(Locale.ROOT, "%.1f ms", nanos / 1e6);
+        }
+        return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
+    }
+}
