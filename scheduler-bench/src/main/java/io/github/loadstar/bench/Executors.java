@@ -20,7 +20,21 @@ final class Executors {
     static ExecutorService create(String kind, int threads) {
         switch (kind) {
             case LOADSTAR:
-                return Scheduler.builder().name("bench").agents(threads).build();
+                return Scheduler.builder().name("bench").agents(threads)
+                        .spinRounds(Integer.getInteger("loadstar.spinRounds", 20)).build();
+            case "loadstar-rr":
+                return Scheduler.builder().name("bench").agents(threads)
+                        .placementPolicy(io.github.loadstar.core.spi.PlacementPolicies.roundRobin()).build();
+            case "loadstar-fixed":
+                return Scheduler.builder().name("bench").agents(threads)
+                        .placementPolicy(new io.github.loadstar.core.spi.PlacementPolicy() {
+                            public int place(io.github.loadstar.core.TaskOptions o, io.github.loadstar.core.spi.AgentLoads l, int r) {
+                                return (int) (Thread.currentThread().getId() % l.agentCount());
+                            }
+                            public String name() {
+                                return "fixed";
+                            }
+                        }).build();
             case FORK_JOIN_POOL:
                 // never the common pool
                 return new ForkJoinPool(threads);

@@ -63,7 +63,7 @@ abstract class AgentPad0 {
 
 /** The consumer claim on the agent's inbox and pinned queue: CASed by the owner, thieves and shutdownNow. */
 abstract class AgentClaimFields extends AgentPad0 {
-    volatile int claim;
+    volatile long claim;
 }
 
 abstract class AgentPad1 extends AgentClaimFields {
@@ -75,32 +75,45 @@ abstract class AgentPad1 extends AgentClaimFields {
  * written by the owner around each deque-to-deque steal and read by shutdownNow.
  */
 abstract class AgentParkFields extends AgentPad1 {
-    volatile int parkState;
-    volatile int transferring;
-    volatile Thread thread;
-    volatile boolean accepting;
+    volatile long parkState;
+    volatile long transferring;
 }
 
 abstract class AgentPad2 extends AgentParkFields {
     long p20, p21, p22, p23, p24, p25, p26, p27, p28, p29, p2a, p2b, p2c, p2d, p2e, p2f;
 }
 
+/**
+ * What placement reads on every external submission, kept on a line that changes once per batch
+ * (at most every {@code Agent.HINT_INTERVAL} tasks) rather than once per task: the inbox consumer
+ * index as last published by whoever holds the claim, and the local backlog as last published by
+ * the owner.
+ */
+abstract class AgentPlacementFields extends AgentPad2 {
+    volatile long consumedHint;
+    volatile long localHint;
+}
+
+abstract class AgentPad3 extends AgentPlacementFields {
+    long p30, p31, p32, p33, p34, p35, p36, p37, p38, p39, p3a, p3b, p3c, p3d, p3e, p3f;
+}
+
 /** Counters that other threads add to (thieves, producers of costed tasks). */
-abstract class AgentSharedCounters extends AgentPad2 {
+abstract class AgentSharedCounters extends AgentPad3 {
     volatile long stealsOut;
     volatile long migratedOut;
     volatile long extraCost;
 }
 
-abstract class AgentPad3 extends AgentSharedCounters {
-    long p30, p31, p32, p33, p34, p35, p36, p37, p38, p39, p3a, p3b, p3c, p3d, p3e, p3f;
+abstract class AgentPad4 extends AgentSharedCounters {
+    long p40, p41, p42, p43, p44, p45, p46, p47, p48, p49, p4a, p4b, p4c, p4d, p4e, p4f;
 }
 
 /**
  * Counters written only by the agent's thread, with opaque stores, and read by the metrics
- * snapshot with opaque loads. Plus the owner's private state, which shares the owner's lines.
+ * snapshot with opaque loads; and the owner's private state, which shares the owner's lines.
  */
-abstract class AgentOwnerFields extends AgentPad3 {
+abstract class AgentOwnerFields extends AgentPad4 {
     long completed;
     long failed;
     long cancelled;
@@ -109,26 +122,38 @@ abstract class AgentOwnerFields extends AgentPad3 {
     long parks;
     long busyNanos;
     long busyStart;
-    int running;
-    int activity;
+    long running;
+    long activity;
     // owner-private
-    int ticks;
-    int spawns;
-    int seed;
+    long ticks;
+    long spawns;
+    long seed;
 }
 
-abstract class AgentPad4 extends AgentOwnerFields {
-    long p40, p41, p42, p43, p44, p45, p46, p47, p48, p49, p4a, p4b, p4c, p4d, p4e, p4f;
+abstract class AgentPad5 extends AgentOwnerFields {
+    long p50, p51, p52, p53, p54, p55, p56, p57, p58, p59, p5a, p5b, p5c, p5d, p5e, p5f;
 }
+
+/*
+ * Why only longs above: since JDK 15 HotSpot places a subclass's int, boolean and reference fields
+ * into any gap of its superclasses' layout (including the 4 bytes after a compressed class
+ * pointer), which would move them next to another group's hot field. Groups made of longs leave no
+ * gaps; the agent's small and reference fields below are read-mostly, so they may land anywhere
+ * (typically beside the object header).
+ */
 
 /** One worker of a {@link LoadstarScheduler}: its thread body, its queues and its counters. */
-final class Agent extends AgentPad4 implements Runnable {
+final class Agent extends AgentPad5 implements Runnable {
     static final int FAIRNESS_MASK = 63;
     static final int INBOX_BATCH = 32;
+    /** Placement hints are republished after at most this many inbox tasks (a power of two). */
+    static final int HINT_INTERVAL = 16;
 
     private static final VarHandle CLAIM;
     private static final VarHandle PARK_STATE;
     private static final VarHandle TRANSFERRING;
+    private static final VarHandle CONSUMED_HINT;
+    private static final VarHandle LOCAL_HINT;
     private static final VarHandle STEALS_OUT;
     private static final VarHandle MIGRATED_OUT;
     private static final VarHandle EXTRA_COST;
@@ -146,9 +171,11 @@ final class Agent extends AgentPad4 implements Runnable {
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            CLAIM = l.findVarHandle(AgentClaimFields.class, "claim", int.class);
-            PARK_STATE = l.findVarHandle(AgentParkFields.class, "parkState", int.class);
-            TRANSFERRING = l.findVarHandle(AgentParkFields.class, "transferring", int.class);
+            CLAIM = l.findVarHandle(AgentClaimFields.class, "claim", long.class);
+            PARK_STATE = l.findVarHandle(AgentParkFields.class, "parkState", long.class);
+            TRANSFERRING = l.findVarHandle(AgentParkFields.class, "transferring", long.class);
+            CONSUMED_HINT = l.findVarHandle(AgentPlacementFields.class, "consumedHint", long.class);
+            LOCAL_HINT = l.findVarHandle(AgentPlacementFields.class, "localHint", long.class);
             STEALS_OUT = l.findVarHandle(AgentSharedCounters.class, "stealsOut", long.class);
             MIGRATED_OUT = l.findVarHandle(AgentSharedCounters.class, "migratedOut", long.class);
             EXTRA_COST = l.findVarHandle(AgentSharedCounters.class, "extraCost", long.class);
@@ -160,12 +187,17 @@ final class Agent extends AgentPad4 implements Runnable {
             PARKS = l.findVarHandle(AgentOwnerFields.class, "parks", long.class);
             BUSY_NANOS = l.findVarHandle(AgentOwnerFields.class, "busyNanos", long.class);
             BUSY_START = l.findVarHandle(AgentOwnerFields.class, "busyStart", long.class);
-            RUNNING = l.findVarHandle(AgentOwnerFields.class, "running", int.class);
-            ACTIVITY = l.findVarHandle(AgentOwnerFields.class, "activity", int.class);
+            RUNNING = l.findVarHandle(AgentOwnerFields.class, "running", long.class);
+            ACTIVITY = l.findVarHandle(AgentOwnerFields.class, "activity", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
+
+    /** Read on every placement; written only when the agent stops or resumes accepting work. */
+    volatile boolean accepting;
+    /** The agent's current thread; replaced if it dies. */
+    volatile Thread thread;
 
     final int index;
     final double capacity;
@@ -196,10 +228,10 @@ final class Agent extends AgentPad4 implements Runnable {
         this.buffer = new Runnable[Math.max(INBOX_BATCH, stealBatch)];
         this.victims = new int[scheduler.agentCount()];
         this.startNanos = startNanos;
-        this.seed = 0x9E3779B9 * (index + 1);
+        this.seed = 0x9E3779B97F4A7C15L * (index + 1);
         this.busyStart = startNanos;
         this.accepting = true;
-        ACTIVITY.setOpaque(this, AgentState.STARTING.ordinal());
+        ACTIVITY.setOpaque(this, (long) AgentState.STARTING.ordinal());
     }
 
     // ================================================================ thread body
@@ -218,13 +250,13 @@ final class Agent extends AgentPad4 implements Runnable {
                 work();
                 break;
             } catch (Throwable error) {
-                RUNNING.setOpaque(this, 0);
+                RUNNING.setOpaque(this, 0L);
                 if (scheduler.replaceThread(this, me, error)) {
                     throw Sneaky.<RuntimeException>rethrow(error);
                 }
             }
         }
-        ACTIVITY.setOpaque(this, AgentState.TERMINATED.ordinal());
+        ACTIVITY.setOpaque(this, (long) AgentState.TERMINATED.ordinal());
         scheduler.onAgentExit(this);
     }
 
@@ -264,7 +296,7 @@ final class Agent extends AgentPad4 implements Runnable {
         if (!pinned.isEmpty() && (task = pollPinned()) != null) {
             return task;
         }
-        if (!inbox.isEmpty() && (task = pullInbox()) != null) {
+        if (inbox.relaxedPeek() != null && (task = pullInbox()) != null) {
             return task;
         }
         return pollGlobal();
@@ -305,7 +337,7 @@ final class Agent extends AgentPad4 implements Runnable {
             return null;
         }
         try {
-            Runnable first = inbox.poll();
+            Runnable first = inbox.relaxedPoll();
             if (first == null) {
                 return null;
             }
@@ -316,6 +348,10 @@ final class Agent extends AgentPad4 implements Runnable {
             }
             if (n > 0) {
                 pushBatchOldestOnTop(n);
+            }
+            long consumed = inbox.currentConsumerIndex();
+            if (n > 0 || consumed - consumedHint >= HINT_INTERVAL) {
+                publishHints(consumed);
             }
             return first;
         } finally {
@@ -341,7 +377,10 @@ final class Agent extends AgentPad4 implements Runnable {
      * exit (the scheduler stopped, or it is quiescent after shutdown).
      */
     private Runnable search() {
-        ACTIVITY.setOpaque(this, AgentState.SEARCHING.ordinal());
+        ACTIVITY.setOpaque(this, (long) AgentState.SEARCHING.ordinal());
+        if (localHint != 0L) {
+            LOCAL_HINT.setOpaque(this, 0L);
+        }
         IdleControl idle = scheduler.idle;
         boolean searching = idle.tryStartSearching();
         long idleSince = 0;
@@ -365,7 +404,7 @@ final class Agent extends AgentPad4 implements Runnable {
                 if (idleSince != 0) {
                     BUSY_START.setOpaque(this, System.nanoTime());
                 }
-                ACTIVITY.setOpaque(this, AgentState.RUNNING.ordinal());
+                ACTIVITY.setOpaque(this, (long) AgentState.RUNNING.ordinal());
                 return task;
             }
             if (idleSince == 0) {
@@ -380,7 +419,7 @@ final class Agent extends AgentPad4 implements Runnable {
             searching = true;   // a woken agent is counted as a searcher
             round = -1;
             idleStrategy.reset();
-            ACTIVITY.setOpaque(this, AgentState.SEARCHING.ordinal());
+            ACTIVITY.setOpaque(this, (long) AgentState.SEARCHING.ordinal());
         }
     }
 
@@ -409,7 +448,7 @@ final class Agent extends AgentPad4 implements Runnable {
     private Runnable stealFrom(Agent victim) {
         int n = 0;
         if (!victim.deque.isEmpty()) {
-            TRANSFERRING.setVolatile(this, 1);
+            TRANSFERRING.setVolatile(this, 1L);
             try {
                 if (scheduler.runState() < LoadstarScheduler.STOP) {
                     n = victim.deque.stealBatch(buffer, stealBatch);
@@ -419,10 +458,10 @@ final class Agent extends AgentPad4 implements Runnable {
                     }
                 }
             } finally {
-                TRANSFERRING.setRelease(this, 0);
+                TRANSFERRING.setRelease(this, 0L);
             }
         }
-        if (!victim.inbox.isEmpty() && victim.tryClaim()) {
+        if (victim.inbox.relaxedPeek() != null && victim.tryClaim()) {
             try {
                 int limit = Math.min(stealBatch, (victim.inbox.size() + 1) >>> 1);
                 Runnable next;
@@ -430,6 +469,7 @@ final class Agent extends AgentPad4 implements Runnable {
                     buffer[n++] = next;
                 }
                 if (n > 0) {
+                    CONSUMED_HINT.setOpaque(victim, victim.inbox.currentConsumerIndex());
                     accountSteal(victim, n);
                     return takeFirstQueueRest(n);
                 }
@@ -448,7 +488,19 @@ final class Agent extends AgentPad4 implements Runnable {
             buffer[n - 1] = null;
             pushBatchOldestOnTop(n - 1);
         }
+        if (n > 1) {
+            LOCAL_HINT.setOpaque(this, deque.size() + 1L);
+        }
         return first;
+    }
+
+    /**
+     * Publishes, for placement, how far the inbox has been consumed and how much local work is
+     * queued (plus the task about to run). Called with the claim held, once per batch.
+     */
+    private void publishHints(long consumed) {
+        CONSUMED_HINT.setOpaque(this, consumed);
+        LOCAL_HINT.setOpaque(this, deque.size() + 1L);
     }
 
     private void accountSteal(Agent victim, int n) {
@@ -490,8 +542,8 @@ final class Agent extends AgentPad4 implements Runnable {
             }
         }
         PARKS.setOpaque(this, parks + 1);
-        ACTIVITY.setOpaque(this, AgentState.PARKED.ordinal());
-        while ((int) PARK_STATE.getVolatile(this) != IdleControl.NOTIFIED) {
+        ACTIVITY.setOpaque(this, (long) AgentState.PARKED.ordinal());
+        while ((long) PARK_STATE.getVolatile(this) != IdleControl.NOTIFIED) {
             LockSupport.park(this);
             // a stray interrupt must not turn park into a spin; shutdownNow wakes agents by notification
             Thread.interrupted();
@@ -501,7 +553,7 @@ final class Agent extends AgentPad4 implements Runnable {
 
     /** Delivers a reserved wake-up to this agent if it is idle. */
     boolean tryNotify() {
-        if ((int) PARK_STATE.getVolatile(this) == IdleControl.IDLE
+        if ((long) PARK_STATE.getVolatile(this) == IdleControl.IDLE
                 && PARK_STATE.compareAndSet(this, IdleControl.IDLE, IdleControl.NOTIFIED)) {
             IdleControl.unpark(thread);
             return true;
@@ -510,7 +562,7 @@ final class Agent extends AgentPad4 implements Runnable {
     }
 
     boolean isIdle() {
-        return (int) PARK_STATE.getVolatile(this) == IdleControl.IDLE;
+        return (long) PARK_STATE.getVolatile(this) == IdleControl.IDLE;
     }
 
     /**
@@ -561,13 +613,13 @@ final class Agent extends AgentPad4 implements Runnable {
     }
 
     private void runPlain(Runnable task) {
-        RUNNING.setOpaque(this, 1);
+        RUNNING.setOpaque(this, 1L);
         try {
             task.run();
         } catch (Throwable failure) {
             taskThrew(task, failure, true);
         } finally {
-            RUNNING.setOpaque(this, 0);
+            RUNNING.setOpaque(this, 0L);
             COMPLETED.setOpaque(this, completed + 1);
         }
     }
@@ -593,13 +645,13 @@ final class Agent extends AgentPad4 implements Runnable {
             scheduler.fireStarted(userTask, index);
         }
         Throwable failure = null;
-        RUNNING.setOpaque(this, 1);
+        RUNNING.setOpaque(this, 1L);
         try {
             body.run();
         } catch (Throwable t) {
             failure = t;
         } finally {
-            RUNNING.setOpaque(this, 0);
+            RUNNING.setOpaque(this, 0L);
             COMPLETED.setOpaque(this, completed + 1);
         }
         long runNanos = System.nanoTime() - start;
@@ -633,11 +685,11 @@ final class Agent extends AgentPad4 implements Runnable {
                 scheduler.fireStarted(task, index);
             }
         }
-        RUNNING.setOpaque(this, 1);
+        RUNNING.setOpaque(this, 1L);
         try {
             task.run();         // FutureTask.run never throws
         } finally {
-            RUNNING.setOpaque(this, 0);
+            RUNNING.setOpaque(this, 0L);
             COMPLETED.setOpaque(this, completed + 1);
         }
         long runNanos = observed ? System.nanoTime() - start : 0L;
@@ -698,11 +750,11 @@ final class Agent extends AgentPad4 implements Runnable {
     // ================================================================ claims and helpers
 
     boolean tryClaim() {
-        return claim == 0 && CLAIM.compareAndSet(this, 0, 1);
+        return claim == 0L && CLAIM.compareAndSet(this, 0L, 1L);
     }
 
     void releaseClaim() {
-        CLAIM.setRelease(this, 0);
+        CLAIM.setRelease(this, 0L);
     }
 
     /** Spins until the claim is held; for shutdownNow, which keeps it. */
@@ -715,11 +767,11 @@ final class Agent extends AgentPad4 implements Runnable {
     /** The agent's thread starts (or a replacement takes over). */
     void markRunning() {
         BUSY_START.setOpaque(this, System.nanoTime());
-        ACTIVITY.setOpaque(this, AgentState.RUNNING.ordinal());
+        ACTIVITY.setOpaque(this, (long) AgentState.RUNNING.ordinal());
     }
 
     boolean isTransferring() {
-        return (int) TRANSFERRING.getVolatile(this) != 0;
+        return (long) TRANSFERRING.getVolatile(this) != 0L;
     }
 
     void addExtraCost(long delta) {
@@ -729,12 +781,12 @@ final class Agent extends AgentPad4 implements Runnable {
     }
 
     private int nextRandom() {
-        int x = seed;
+        long x = seed;
         x ^= x << 13;
-        x ^= x >>> 17;
-        x ^= x << 5;
+        x ^= x >>> 7;
+        x ^= x << 17;
         seed = x;
-        return x;
+        return (int) (x >>> 32);
     }
 
     // ================================================================ figures
@@ -744,14 +796,28 @@ final class Agent extends AgentPad4 implements Runnable {
         return (int) Math.min(size, Integer.MAX_VALUE);
     }
 
+    /**
+     * The load placement balances, queued cost per unit of capacity, estimated cheaply: the inbox
+     * depth from the producer side (its producer index, which submitters write anyway, minus the
+     * consumer index last published), the local backlog last published by the owner, and the extra
+     * cost of costed tasks. The published parts change once per batch, so reading them rarely misses
+     * the cache; {@link #backlog()} is the exact (and costlier) figure.
+     */
     double load() {
+        long inboxDepth = Math.max(0L, inbox.currentProducerIndex() - (long) CONSUMED_HINT.getOpaque(this));
+        long queued = inboxDepth + (long) LOCAL_HINT.getOpaque(this) + Math.max(0L, (long) EXTRA_COST.getOpaque(this));
+        return queued / capacity;
+    }
+
+    /** The exact load (for the metrics): queued tasks, the running one and extra cost, per capacity. */
+    double exactLoad() {
         long queued = (long) deque.size() + inbox.size() + pinned.size()
-                + (int) RUNNING.getOpaque(this) + Math.max(0L, (long) EXTRA_COST.getOpaque(this));
+                + (long) RUNNING.getOpaque(this) + Math.max(0L, (long) EXTRA_COST.getOpaque(this));
         return queued / capacity;
     }
 
     AgentMetrics snapshot(long now) {
-        AgentState state = AgentState.values()[(int) ACTIVITY.getOpaque(this)];
+        AgentState state = AgentState.values()[(int) (long) ACTIVITY.getOpaque(this)];
         long busy = (long) BUSY_NANOS.getOpaque(this);
         if (state == AgentState.RUNNING) {
             busy += Math.max(0, now - (long) BUSY_START.getOpaque(this));
@@ -765,7 +831,7 @@ final class Agent extends AgentPad4 implements Runnable {
                 state,
                 capacity,
                 backlog(),
-                (int) RUNNING.getOpaque(this) != 0,
+                (long) RUNNING.getOpaque(this) != 0L,
                 (long) COMPLETED.getOpaque(this),
                 (long) FAILED.getOpaque(this),
                 (long) CANCELLED.getOpaque(this),
@@ -776,7 +842,7 @@ final class Agent extends AgentPad4 implements Runnable {
                 (long) PARKS.getOpaque(this),
                 busy,
                 (double) busy / lifetime,
-                load());
+                exactLoad());
     }
 
     @Override

@@ -50,9 +50,9 @@ abstract class IdleControlPadEnd extends IdleControlCtl {
 
 /** The searching and idle counts of one scheduler's agents, and the wake-up protocol. */
 final class IdleControl extends IdleControlPadEnd {
-    static final int RUNNING = 0;
-    static final int IDLE = 1;
-    static final int NOTIFIED = 2;
+    static final long RUNNING = 0L;
+    static final long IDLE = 1L;
+    static final long NOTIFIED = 2L;
 
     private static final long ONE_SEARCHING = 1L;
     private static final long ONE_IDLE = 1L << 32;

@@ -159,7 +159,7 @@ public final class WorkStealingDeque extends DequePadEnd {
         }
         // Empty (t > b) or the race is settled: restore bottom to top.
         BOTTOM.setOpaque(this, b + 1);
-        if (task == null) {
+        if (task == null && t > cleared) {
             clearStolenSlots(a, t);
         }
         return task;
