@@ -378,6 +378,7 @@ final class Agent extends AgentPad5 implements Runnable {
      */
     private Runnable search() {
         ACTIVITY.setOpaque(this, (long) AgentState.SEARCHING.ordinal());
+        deque.clearStolen();
         if (localHint != 0L) {
             LOCAL_HINT.setOpaque(this, 0L);
         }
@@ -531,7 +532,12 @@ final class Agent extends AgentPad5 implements Runnable {
         long c = idle.enterIdle(wasSearching);
         boolean lastSearcher = wasSearching && IdleControl.searching(c) == 0;
         boolean allIdle = IdleControl.idle(c) >= scheduler.agentCount();
-        if (!pinned.isEmpty() || !inbox.isEmpty()) {
+        if (scheduler.runState() >= LoadstarScheduler.TIDYING) {
+            // Stopping or tidying: wakeAll() may have run before this agent counted itself idle.
+            // (The run-state writer then reads ctl, and this agent read the state after its CAS
+            // on ctl, so one of the two always sees the other.)
+            idle.signalAgent(this);
+        } else if (!pinned.isEmpty() || !inbox.isEmpty()) {
             // work placed on this agent while it was deciding to park
             idle.signalAgent(this);
         } else if (lastSearcher || allIdle) {

@@ -136,6 +136,10 @@ public final class WorkStealingDeque extends DequePadEnd {
      */
     public Runnable pop() {
         long b = (long) BOTTOM.getOpaque(this) - 1;
+        if (b < (long) TOP.getOpaque(this)) {
+            // Empty: top only grows, and only the owner adds, so no fence is needed to know it.
+            return null;
+        }
         Runnable[] a = (Runnable[]) ARRAY.getOpaque(this);
         BOTTOM.setOpaque(this, b);
         VarHandle.fullFence();
@@ -163,6 +167,15 @@ public final class WorkStealingDeque extends DequePadEnd {
             clearStolenSlots(a, t);
         }
         return task;
+    }
+
+    /** Clears the slots of tasks thieves took while the deque held some; owner only, on going idle. */
+    public void clearStolen() {
+        long t = (long) TOP.getAcquire(this);
+        long b = (long) BOTTOM.getOpaque(this);
+        if (t >= b && t > cleared) {
+            clearStolenSlots((Runnable[]) ARRAY.getOpaque(this), t);
+        }
     }
 
     /** Clears the slots of stolen indices in [cleared, top). Owner only, when the deque is empty. */

@@ -17,6 +17,11 @@ import java.util.Objects;
  *       the work done so far was spread, and is what {@link #workFairness()} is computed on.</li>
  * </ul>
  * Tenant fairness is Jain's index over each tenant's service divided by its weight.
+ *
+ * <p>Counters are written by each agent just after a task returns, without synchronising with the
+ * reader, so a snapshot taken the instant a task's future completes may not count that task yet
+ * (as {@link java.util.concurrent.ThreadPoolExecutor#getCompletedTaskCount()} is approximate). Once
+ * the scheduler has terminated, every count is final.
  */
 public final class SchedulerMetrics {
     private final long uptimeNanos;
@@ -136,7 +141,10 @@ public final class SchedulerMetrics {
         return cancelled;
     }
 
-    /** Tasks waiting now. */
+    /**
+     * Tasks waiting now: the sum of the agents' queue sizes, read one agent after another without
+     * stopping them, so an estimate while tasks move between queues (exact when they do not).
+     */
     public long queued() {
         return queued;
     }

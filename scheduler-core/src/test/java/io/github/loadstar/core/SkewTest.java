@@ -1,0 +1,120 @@
+package io.github.loadstar.core;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.loadstar.core.metrics.AgentMetrics;
+import io.github.loadstar.core.metrics.SchedulerMetrics;
+import io.github.loadstar.core.spi.AgentLoads;
+import io.github.loadstar.core.spi.PlacementPolicies;
+import io.github.loadstar.core.spi.PlacementPolicy;
+import io.github.loadstar.core.spi.StealPolicy;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * All work placed on agent 0 of four: stealing must spread it. Makespans are compared as ratios
+ * of runs on the same machine, never as absolute times: the skewed run against the balanced one
+ * (stealing should make them alike), and against a skewed run with stealing switched off (stealing
+ * should beat it by a clear margin on any machine with at least two cores).
+ */
+final class SkewTest {
+    private static final int AGENTS = 4;
+    private static final int TASKS = 2_000;
+    private static final int WORK = 40_000;     // about 40 µs per task
+    private static final int RUNS = 3;
+
+    private static final PlacementPolicy ALL_ON_AGENT_ZERO = new PlacementPolicy() {
+        @Override
+        public int place(TaskOptions options, AgentLoads loads, int random) {
+            return 0;
+        }
+
+        @Override
+        public String name() {
+            return "agent-0";
+        }
+    };
+
+    private static final StealPolicy NO_STEALING = new StealPolicy() {
+        @Override
+        public int selectVictims(int thief, AgentLoads loads, int random, int[] victims) {
+            return 0;
+        }
+
+        @Override
+        public String name() {
+            return "none";
+        }
+    };
+
+    @Test
+    @Timeout(120)
+    void stealingSpreadsWorkPlacedOnOneAgent() throws InterruptedException {
+        Work.burn(WORK * 200);  // warm the JIT for the loop
+        long balanced = medianMakespan(PlacementPolicies.powerOfTwoChoices(), null);
+        long skewed = medianMakespan(ALL_ON_AGENT_ZERO, null);
+        long skewedWithoutStealing = medianMakespan(ALL_ON_AGENT_ZERO, NO_STEALING);
+
+        double skewOverBalanced = (double) skewed / balanced;
+        double unstolenOverStolen = (double) skewedWithoutStealing / skewed;
+        assertTrue(skewOverBalanced < 1.6, String.format(
+                "skewed makespan %.2f x the balanced one (balanced %d ms, skewed %d ms)",
+                skewOverBalanced, balanced / 1_000_000, skewed / 1_000_000));
+        if (Runtime.getRuntime().availableProcessors() >= 2) {
+            assertTrue(unstolenOverStolen > 1.4, String.format(
+                    "without stealing the skewed run took %.2f x as long (%d ms vs %d ms)",
+                    unstolenOverStolen, skewedWithoutStealing / 1_000_000, skewed / 1_000_000));
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void everyAgentRunsWorkAndStealsAreCounted() throws InterruptedException {
+        try (Scheduler scheduler = Scheduler.builder().agents(AGENTS).placementPolicy(ALL_ON_AGENT_ZERO).build()) {
+            run(scheduler);
+            SchedulerMetrics m = scheduler.metrics();
+            assertTrue(m.steals() > 0, "no steal happened:\n" + m);
+            assertTrue(m.migrations() >= m.steals(), "a steal moves at least one task:\n" + m);
+            assertTrue(m.completed() == TASKS, "completed " + m.completed());
+            for (AgentMetrics a : m.agents()) {
+                assertTrue(a.completed() > 0, "agent " + a.index() + " ran nothing:\n" + m);
+            }
+            AgentMetrics victim = m.agents().get(0);
+            assertTrue(victim.stealsOut() > 0 && victim.migratedOut() > 0, "agent 0 was never robbed:\n" + m);
+            long in = m.agents().stream().mapToLong(AgentMetrics::migratedIn).sum();
+            long out = m.agents().stream().mapToLong(AgentMetrics::migratedOut).sum();
+            assertTrue(in == out, "every migrated task leaves one agent and reaches another: in " + in + ", out " + out);
+        }
+    }
+
+    private static long medianMakespan(PlacementPolicy placement, StealPolicy steal) throws InterruptedException {
+        long[] makespans = new long[RUNS];
+        for (int r = 0; r < RUNS; r++) {
+            SchedulerBuilder builder = Scheduler.builder().agents(AGENTS).placementPolicy(placement);
+            if (steal != null) {
+                builder.stealPolicy(steal);
+            }
+            try (Scheduler scheduler = builder.build()) {
+                makespans[r] = run(scheduler);
+            }
+        }
+        Arrays.sort(makespans);
+        return makespans[RUNS / 2];
+    }
+
+    private static long run(Scheduler scheduler) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(TASKS);
+        long start = System.nanoTime();
+        for (int i = 0; i < TASKS; i++) {
+            scheduler.execute(() -> {
+                Work.burn(WORK);
+                done.countDown();
+            });
+        }
+        assertTrue(done.await(60, TimeUnit.SECONDS), "tasks did not finish");
+        return System.nanoTime() - start;
+    }
+}
