@@ -540,12 +540,8 @@ final class Agent extends AgentPad5 implements Runnable {
         } else if (!pinned.isEmpty() || !inbox.isEmpty()) {
             // work placed on this agent while it was deciding to park
             idle.signalAgent(this);
-        } else if (lastSearcher || allIdle) {
-            if (scheduler.hasQueuedWork()) {
-                idle.signal(this);
-            } else if (allIdle) {
-                scheduler.onQuiescent();
-            }
+        } else if ((lastSearcher || allIdle) && !scheduler.wakeOwnersOfQueuedWork() && allIdle) {
+            scheduler.onQuiescent();
         }
         PARKS.setOpaque(this, parks + 1);
         ACTIVITY.setOpaque(this, (long) AgentState.PARKED.ordinal());

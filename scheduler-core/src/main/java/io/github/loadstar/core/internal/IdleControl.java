@@ -147,6 +147,13 @@ final class IdleControl extends IdleControlPadEnd {
         }
     }
 
+    /** Wakes one idle agent, whether or not someone searches (for work any agent may run). */
+    void wakeOne() {
+        if (reserve(true)) {
+            deliver(null);
+        }
+    }
+
     /** Wakes every idle agent (at shutdown and termination). */
     void wakeAll() {
         while (reserve(true)) {

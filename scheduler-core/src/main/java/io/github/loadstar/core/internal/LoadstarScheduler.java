@@ -164,14 +164,34 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
         } catch (RuntimeException | Error e) {
             throw new IllegalStateException("cannot create the threads of scheduler " + config.name(), e);
         }
-        for (Thread t : threads) {
-            t.start();
+        for (int i = 0; i < threads.length; i++) {
+            try {
+                threads[i].start();
+            } catch (RuntimeException | Error e) {
+                // "unable to create native thread" surfaces here, not in the factory: stop the
+                // agents already started, so no thread outlives the failed build
+                scheduler.abortStart(i);
+                throw new IllegalStateException("cannot start the threads of scheduler " + config.name(), e);
+            }
         }
         LOG.info("scheduler {} started: {} agents, placement {}, steal {}, {}",
                 config.name(), threads.length, config.placementPolicy().name(), config.stealPolicy().name(),
                 scheduler.bounded ? "at most " + config.maxQueuedTasks() + " queued, " + config.rejectionBehaviour()
                         : "unbounded");
         return scheduler;
+    }
+
+    /** Stops a scheduler whose first {@code started} threads started and the next one did not. */
+    private void abortStart(int started) {
+        shutdownNow();
+        for (int i = 0; i < started; i++) {
+            try {
+                agents[i].thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private Thread newThread(Agent agent) {
@@ -528,6 +548,31 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
 
     private boolean casRunState(int expect, int update) {
         return RUN_STATE.compareAndSet(this, expect, update);
+    }
+
+    /**
+     * Called by the last searcher to give up (and by the last agent to go idle): makes sure queued
+     * work has an agent that will run it. Work in an agent's own queues can always be run by that
+     * agent, so an idle owner is woken — not the caller, which may be unable to steal it (a steal
+     * threshold, a policy that skips the owner). Work in the global queue may be run by anyone.
+     *
+     * @return whether any work is queued anywhere
+     */
+    boolean wakeOwnersOfQueuedWork() {
+        boolean found = false;
+        for (Agent a : agents) {
+            if (a.backlog() > 0) {
+                found = true;
+                if (a.isIdle()) {
+                    idle.signalAgent(a);
+                }
+            }
+        }
+        if (!global.isEmpty()) {
+            found = true;
+            idle.wakeOne();
+        }
+        return found;
     }
 
     /** Any task queued anywhere (deques, inboxes, pinned queues, the global queue). */
