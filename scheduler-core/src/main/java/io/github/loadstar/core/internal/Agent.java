@@ -8,7 +8,8 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.SingleWriterRecorder;
 import org.agrona.concurrent.IdleStrategy;
-import org.jctools.queues.MpscUnboundedXaddArrayQueue;
+import org.jctools.queues.MessagePassingQueue;
+import org.jctools.queues.QueueProgressIndicators;
 
 /*
  * An agent: one worker thread and the queues it owns.
@@ -203,8 +204,10 @@ final class Agent extends AgentPad5 implements Runnable {
     final double capacity;
     final LoadstarScheduler scheduler;
     final WorkStealingDeque deque = new WorkStealingDeque();
-    final MpscUnboundedXaddArrayQueue<Runnable> inbox = new MpscUnboundedXaddArrayQueue<>(1024);
-    final MpscUnboundedXaddArrayQueue<Runnable> pinned = new MpscUnboundedXaddArrayQueue<>(256);
+    final MessagePassingQueue<Runnable> inbox = Queues.mpsc(1024);
+    /** The inbox's producer and consumer indices (the same object as {@link #inbox}). */
+    private final QueueProgressIndicators inboxIndices = (QueueProgressIndicators) inbox;
+    final MessagePassingQueue<Runnable> pinned = Queues.mpsc(256);
     final SingleWriterRecorder latency = LatencyHistograms.newRecorder();
     final long startNanos;
 
@@ -349,7 +352,7 @@ final class Agent extends AgentPad5 implements Runnable {
             if (n > 0) {
                 pushBatchOldestOnTop(n);
             }
-            long consumed = inbox.currentConsumerIndex();
+            long consumed = inboxIndices.currentConsumerIndex();
             if (n > 0 || consumed - consumedHint >= HINT_INTERVAL) {
                 publishHints(consumed);
             }
@@ -470,7 +473,7 @@ final class Agent extends AgentPad5 implements Runnable {
                     buffer[n++] = next;
                 }
                 if (n > 0) {
-                    CONSUMED_HINT.setOpaque(victim, victim.inbox.currentConsumerIndex());
+                    CONSUMED_HINT.setOpaque(victim, victim.inboxIndices.currentConsumerIndex());
                     accountSteal(victim, n);
                     return takeFirstQueueRest(n);
                 }
@@ -806,7 +809,7 @@ final class Agent extends AgentPad5 implements Runnable {
      * the cache; {@link #backlog()} is the exact (and costlier) figure.
      */
     double load() {
-        long inboxDepth = Math.max(0L, inbox.currentProducerIndex() - (long) CONSUMED_HINT.getOpaque(this));
+        long inboxDepth = Math.max(0L, inboxIndices.currentProducerIndex() - (long) CONSUMED_HINT.getOpaque(this));
         long queued = inboxDepth + (long) LOCAL_HINT.getOpaque(this) + Math.max(0L, (long) EXTRA_COST.getOpaque(this));
         return queued / capacity;
     }
