@@ -42,8 +42,8 @@ public class ExecutorThroughputBenchmark {
     static final int DEPTH = 16;
     static final int TREE_TASKS = (1 << (DEPTH + 1)) - 1;
 
-    @Param({Executors.LOADSTAR, Executors.FORK_JOIN_POOL, Executors.FORK_JOIN_POOL_FIFO,
-            Executors.THREAD_POOL_EXECUTOR})
+    @Param({Executors.LOADSTAR, Executors.LOADSTAR_ROUND_ROBIN, Executors.FORK_JOIN_POOL,
+            Executors.FORK_JOIN_POOL_FIFO, Executors.THREAD_POOL_EXECUTOR})
     public String executor;
 
     @Param({"2"})

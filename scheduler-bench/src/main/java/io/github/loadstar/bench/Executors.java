@@ -1,6 +1,7 @@
 package io.github.loadstar.bench;
 
 import io.github.loadstar.core.Scheduler;
+import io.github.loadstar.core.spi.PlacementPolicies;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -9,9 +10,15 @@ import java.util.concurrent.TimeUnit;
 
 /** The executors compared, each with the same number of worker threads. */
 final class Executors {
+    /** Loadstar with its defaults (power-of-two-choices placement, FIFO). */
     static final String LOADSTAR = "loadstar";
+    /** Loadstar with round-robin placement: no load reads on the submitting thread. */
+    static final String LOADSTAR_ROUND_ROBIN = "loadstar-roundrobin";
+    /** {@code new ForkJoinPool(n)}: LIFO for local work; never the common pool. */
     static final String FORK_JOIN_POOL = "forkjoinpool";
+    /** {@code ForkJoinPool} in async (FIFO) mode. */
     static final String FORK_JOIN_POOL_FIFO = "forkjoinpool-fifo";
+    /** A fixed {@code ThreadPoolExecutor} on a {@code LinkedBlockingQueue}. */
     static final String THREAD_POOL_EXECUTOR = "threadpoolexecutor";
 
     private Executors() {
@@ -20,23 +27,11 @@ final class Executors {
     static ExecutorService create(String kind, int threads) {
         switch (kind) {
             case LOADSTAR:
+                return Scheduler.builder().name("bench").agents(threads).build();
+            case LOADSTAR_ROUND_ROBIN:
                 return Scheduler.builder().name("bench").agents(threads)
-                        .spinRounds(Integer.getInteger("loadstar.spinRounds", 20)).build();
-            case "loadstar-rr":
-                return Scheduler.builder().name("bench").agents(threads)
-                        .placementPolicy(io.github.loadstar.core.spi.PlacementPolicies.roundRobin()).build();
-            case "loadstar-fixed":
-                return Scheduler.builder().name("bench").agents(threads)
-                        .placementPolicy(new io.github.loadstar.core.spi.PlacementPolicy() {
-                            public int place(io.github.loadstar.core.TaskOptions o, io.github.loadstar.core.spi.AgentLoads l, int r) {
-                                return (int) (Thread.currentThread().getId() % l.agentCount());
-                            }
-                            public String name() {
-                                return "fixed";
-                            }
-                        }).build();
+                        .placementPolicy(PlacementPolicies.roundRobin()).build();
             case FORK_JOIN_POOL:
-                // never the common pool
                 return new ForkJoinPool(threads);
             case FORK_JOIN_POOL_FIFO:
                 return new ForkJoinPool(threads, ForkJoinPool.defaultForkJoinWorkerThreadFactory, null, true);

@@ -93,17 +93,18 @@ abstract class AgentPad2 extends AgentParkFields {
 abstract class AgentPlacementFields extends AgentPad2 {
     volatile long consumedHint;
     volatile long localHint;
+    /** Cost beyond one unit per task of the costed tasks queued here; added to by producers and thieves. */
+    volatile long extraCost;
 }
 
 abstract class AgentPad3 extends AgentPlacementFields {
     long p30, p31, p32, p33, p34, p35, p36, p37, p38, p39, p3a, p3b, p3c, p3d, p3e, p3f;
 }
 
-/** Counters that other threads add to (thieves, producers of costed tasks). */
+/** Counters that thieves add to. */
 abstract class AgentSharedCounters extends AgentPad3 {
     volatile long stealsOut;
     volatile long migratedOut;
-    volatile long extraCost;
 }
 
 abstract class AgentPad4 extends AgentSharedCounters {
@@ -179,7 +180,7 @@ final class Agent extends AgentPad5 implements Runnable {
             LOCAL_HINT = l.findVarHandle(AgentPlacementFields.class, "localHint", long.class);
             STEALS_OUT = l.findVarHandle(AgentSharedCounters.class, "stealsOut", long.class);
             MIGRATED_OUT = l.findVarHandle(AgentSharedCounters.class, "migratedOut", long.class);
-            EXTRA_COST = l.findVarHandle(AgentSharedCounters.class, "extraCost", long.class);
+            EXTRA_COST = l.findVarHandle(AgentPlacementFields.class, "extraCost", long.class);
             COMPLETED = l.findVarHandle(AgentOwnerFields.class, "completed", long.class);
             FAILED = l.findVarHandle(AgentOwnerFields.class, "failed", long.class);
             CANCELLED = l.findVarHandle(AgentOwnerFields.class, "cancelled", long.class);
@@ -202,6 +203,7 @@ final class Agent extends AgentPad5 implements Runnable {
 
     final int index;
     final double capacity;
+    private final double inverseCapacity;
     final LoadstarScheduler scheduler;
     final WorkStealingDeque deque = new WorkStealingDeque();
     final MessagePassingQueue<Runnable> inbox = Queues.mpsc(1024);
@@ -224,6 +226,7 @@ final class Agent extends AgentPad5 implements Runnable {
         this.scheduler = scheduler;
         this.index = index;
         this.capacity = capacity;
+        this.inverseCapacity = 1.0 / capacity;
         this.idleStrategy = idleStrategy;
         this.spinRounds = spinRounds;
         this.stealBatch = stealBatch;
@@ -353,7 +356,7 @@ final class Agent extends AgentPad5 implements Runnable {
                 pushBatchOldestOnTop(n);
             }
             long consumed = inboxIndices.currentConsumerIndex();
-            if (n > 0 || consumed - consumedHint >= HINT_INTERVAL) {
+            if (consumed - consumedHint >= HINT_INTERVAL) {
                 publishHints(consumed);
             }
             return first;
@@ -381,12 +384,12 @@ final class Agent extends AgentPad5 implements Runnable {
      */
     private Runnable search() {
         ACTIVITY.setOpaque(this, (long) AgentState.SEARCHING.ordinal());
-        deque.clearStolen();
         if (localHint != 0L) {
             LOCAL_HINT.setOpaque(this, 0L);
         }
+        deque.clearStolen();
         IdleControl idle = scheduler.idle;
-        boolean searching = idle.tryStartSearching();
+        boolean searching = false;
         long idleSince = 0;
         idleStrategy.reset();
         for (int round = 0; ; round++) {
@@ -398,8 +401,16 @@ final class Agent extends AgentPad5 implements Runnable {
                 return null;
             }
             Runnable task = pollOwn();
-            if (task == null && searching && accepting) {
-                task = stealOnce();
+            // Round 0 only looks at this agent's own queues: most idle moments end there (a producer
+            // refills the inbox), and they should not touch the shared control word or other agents'
+            // cache lines. From round 1 the agent registers as a searcher and steals.
+            if (task == null && round > 0 && accepting) {
+                if (!searching) {
+                    searching = idle.tryStartSearching();
+                }
+                if (searching) {
+                    task = stealOnce();
+                }
             }
             if (task != null) {
                 if (searching) {
@@ -411,17 +422,17 @@ final class Agent extends AgentPad5 implements Runnable {
                 ACTIVITY.setOpaque(this, (long) AgentState.RUNNING.ordinal());
                 return task;
             }
-            if (idleSince == 0) {
+            if (round > 0 && idleSince == 0) {
                 idleSince = System.nanoTime();
                 BUSY_NANOS.setOpaque(this, busyNanos + Math.max(0, idleSince - busyStart));
             }
-            if (searching && round < spinRounds) {
+            if (round == 0 || (searching && round < spinRounds)) {
                 idleStrategy.idle();
                 continue;
             }
             parkUntilNotified(searching);
             searching = true;   // a woken agent is counted as a searcher
-            round = -1;
+            round = 0;          // and goes straight to stealing
             idleStrategy.reset();
             ACTIVITY.setOpaque(this, (long) AgentState.SEARCHING.ordinal());
         }
@@ -811,7 +822,7 @@ final class Agent extends AgentPad5 implements Runnable {
     double load() {
         long inboxDepth = Math.max(0L, inboxIndices.currentProducerIndex() - (long) CONSUMED_HINT.getOpaque(this));
         long queued = inboxDepth + (long) LOCAL_HINT.getOpaque(this) + Math.max(0L, (long) EXTRA_COST.getOpaque(this));
-        return queued / capacity;
+        return queued * inverseCapacity;
     }
 
     /** The exact load (for the metrics): queued tasks, the running one and extra cost, per capacity. */
