@@ -1,6 +1,7 @@
 package io.github.loadstar.core.internal;
 
 import io.github.loadstar.core.SchedulerListener;
+import io.github.loadstar.core.TaskOptions;
 import io.github.loadstar.core.metrics.AgentMetrics;
 import io.github.loadstar.core.metrics.AgentState;
 import java.lang.invoke.MethodHandles;
@@ -384,9 +385,6 @@ final class Agent extends AgentPad5 implements Runnable {
      */
     private Runnable search() {
         ACTIVITY.setOpaque(this, (long) AgentState.SEARCHING.ordinal());
-        if (localHint != 0L) {
-            LOCAL_HINT.setOpaque(this, 0L);
-        }
         deque.clearStolen();
         IdleControl idle = scheduler.idle;
         boolean searching = false;
@@ -504,7 +502,7 @@ final class Agent extends AgentPad5 implements Runnable {
             pushBatchOldestOnTop(n - 1);
         }
         if (n > 1) {
-            LOCAL_HINT.setOpaque(this, deque.size() + 1L);
+            publishLocalHint(deque.size() + 1L);
         }
         return first;
     }
@@ -515,7 +513,14 @@ final class Agent extends AgentPad5 implements Runnable {
      */
     private void publishHints(long consumed) {
         CONSUMED_HINT.setOpaque(this, consumed);
-        LOCAL_HINT.setOpaque(this, deque.size() + 1L);
+        publishLocalHint(deque.size() + 1L);
+    }
+
+    /** Writes the local-backlog hint only when it changed: producers read its line on every placement. */
+    private void publishLocalHint(long value) {
+        if (localHint != value) {
+            LOCAL_HINT.setOpaque(this, value);
+        }
     }
 
     private void accountSteal(Agent victim, int n) {
@@ -645,8 +650,10 @@ final class Agent extends AgentPad5 implements Runnable {
             return;     // returned by shutdownNow or taken back by its submitter
         }
         started(task.options.cost());
-        if (task.stamped || task.tenant != null || listener != null) {
-            runObserved(task.delegate, task.delegate, task.tenant, task.stamped, task.submitNanos);
+        TaskOptions options = task.options;
+        if (task.stamped() || options.tenant() != null || listener != null) {
+            TenantStats tenant = options.tenant() == null ? null : scheduler.tenantStats(options);
+            runObserved(task.delegate, task.delegate, tenant, task.stamped(), task.submitNanos);
         } else {
             runPlain(task.delegate);
         }
@@ -690,11 +697,12 @@ final class Agent extends AgentPad5 implements Runnable {
             CANCELLED.setOpaque(this, cancelled + 1);
             return;
         }
-        boolean observed = task.stamped || task.tenant != null || listener != null;
+        TenantStats tenant = task.options.tenant() == null ? null : scheduler.tenantStats(task.options);
+        boolean observed = task.stamped() || tenant != null || listener != null;
         long start = 0;
         if (observed) {
             start = System.nanoTime();
-            if (task.stamped) {
+            if (task.stamped()) {
                 recordLatency(start - task.submitNanos);
             }
             if (listener != null) {
@@ -709,8 +717,8 @@ final class Agent extends AgentPad5 implements Runnable {
             COMPLETED.setOpaque(this, completed + 1);
         }
         long runNanos = observed ? System.nanoTime() - start : 0L;
-        if (task.tenant != null) {
-            task.tenant.record(runNanos);
+        if (tenant != null) {
+            tenant.record(runNanos);
         }
         Throwable failure = task.failure;
         if (failure != null && !task.isCancelled()) {

@@ -319,9 +319,8 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
         if (options.hasDeadline() || sampled(random)) {
             stamp(task, System.nanoTime());
         }
-        String tenantKey = options.tenant();
-        if (tenantKey != null) {
-            setTenant(task, tenantStats(tenantKey, options.tenantWeight()));
+        if (options.tenant() != null) {
+            tenantStats(options);     // registers the tenant at its first submission
         }
         long extraCost = options.cost() - 1;
         Agent target;
@@ -381,14 +380,6 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
         }
     }
 
-    private static void setTenant(Runnable task, TenantStats tenant) {
-        if (task instanceof RunnableTask) {
-            ((RunnableTask) task).tenant = tenant;
-        } else {
-            ((TaskFutureImpl<?>) task).tenant = tenant;
-        }
-    }
-
     private static boolean tryClaim(Runnable task, int state) {
         if (task instanceof RunnableTask) {
             return ((RunnableTask) task).tryClaim(state);
@@ -410,9 +401,12 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
         return 0;
     }
 
-    private TenantStats tenantStats(String key, double weight) {
+    /** The counters of the options' tenant (which must not be null), created at first use. */
+    TenantStats tenantStats(TaskOptions options) {
+        String key = options.tenant();
         TenantStats stats = tenants.get(key);
         if (stats == null) {
+            double weight = options.tenantWeight();
             stats = tenants.computeIfAbsent(key, k -> new TenantStats(k, weight));
         }
         return stats;

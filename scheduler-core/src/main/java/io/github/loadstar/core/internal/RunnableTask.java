@@ -8,7 +8,8 @@ import java.lang.invoke.VarHandle;
  * A plain {@link Runnable} as it waits in the scheduler's queues when it needs more than the
  * Runnable itself: a submission from outside the pool (which needs a {@linkplain TaskClaim claim}
  * to settle a race with shutdown), options, or a latency timestamp. A Runnable spawned inside a
- * task with default options is queued as it is, without a wrapper.
+ * task with default options is queued as it is, without a wrapper. Kept to 32 bytes (with
+ * compressed references): it is the one allocation of an external submission.
  */
 final class RunnableTask implements Runnable {
     private static final VarHandle CLAIM;
@@ -23,11 +24,8 @@ final class RunnableTask implements Runnable {
 
     final Runnable delegate;
     final TaskOptions options;
-    /** Submission time (System.nanoTime), valid when {@link #stamped}. */
+    /** Submission time (System.nanoTime); 0 when the task was not timed. */
     long submitNanos;
-    boolean stamped;
-    /** The tenant's counters, or null. */
-    TenantStats tenant;
     private volatile int claim;
 
     RunnableTask(Runnable delegate, TaskOptions options) {
@@ -35,9 +33,13 @@ final class RunnableTask implements Runnable {
         this.options = options;
     }
 
+    /** Times the task (0 is reserved for "not timed", so a clock reading of exactly 0 becomes 1). */
     void stamp(long nanos) {
-        submitNanos = nanos;
-        stamped = true;
+        submitNanos = nanos == 0 ? 1 : nanos;
+    }
+
+    boolean stamped() {
+        return submitNanos != 0;
     }
 
     /** An agent takes the task to run it; false if it was returned or rejected first. */

@@ -32,9 +32,8 @@ final class TaskFutureImpl<V> extends FutureTask<V> implements TaskFuture<V> {
     }
 
     final TaskOptions options;
+    /** Submission time (System.nanoTime); 0 when the task was not timed. */
     long submitNanos;
-    boolean stamped;
-    TenantStats tenant;
     /** What the task threw, for the agent that ran it (written and read by that thread). */
     Throwable failure;
     private volatile int claim;
@@ -51,8 +50,11 @@ final class TaskFutureImpl<V> extends FutureTask<V> implements TaskFuture<V> {
     }
 
     void stamp(long nanos) {
-        submitNanos = nanos;
-        stamped = true;
+        submitNanos = nanos == 0 ? 1 : nanos;
+    }
+
+    boolean stamped() {
+        return submitNanos != 0;
     }
 
     boolean tryStart() {
