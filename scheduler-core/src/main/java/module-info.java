@@ -14,4 +14,6 @@ module io.github.loadstar.core {
     exports io.github.loadstar.core;
     exports io.github.loadstar.core.spi;
     exports io.github.loadstar.core.metrics;
+
+    uses io.github.loadstar.core.spi.OrderingPolicyProvider;
 }

@@ -2,6 +2,8 @@ package io.github.loadstar.core;
 
 import io.github.loadstar.core.internal.LoadstarScheduler;
 import io.github.loadstar.core.internal.SchedulerConfig;
+import io.github.loadstar.core.spi.OrderingPolicies;
+import io.github.loadstar.core.spi.OrderingPolicy;
 import io.github.loadstar.core.spi.PlacementPolicies;
 import io.github.loadstar.core.spi.PlacementPolicy;
 import io.github.loadstar.core.spi.StealPolicies;
@@ -61,6 +63,8 @@ public final class SchedulerBuilder {
     private RejectionBehaviour rejectionBehaviour;
     private final List<SchedulerListener> listeners = new ArrayList<>();
     private int latencySamplingInterval = DEFAULT_SAMPLING_INTERVAL;
+    private OrderingPolicy orderingPolicy;
+    private OrderingScope orderingScope;
 
     SchedulerBuilder() {
     }
@@ -311,6 +315,43 @@ public final class SchedulerBuilder {
     }
 
     /**
+     * Orders each agent's waiting tasks by {@code policy}. Default: {@link OrderingPolicies#fifo()},
+     * which runs on the lock-free deques; any other policy keeps each agent's backlog in the
+     * policy's structure, guarded by the agent's claim, and reads the clock a few times per task.
+     *
+     * @throws NullPointerException if {@code policy} is null
+     */
+    public SchedulerBuilder orderingPolicy(OrderingPolicy policy) {
+        this.orderingPolicy = Objects.requireNonNull(policy, "orderingPolicy");
+        return this;
+    }
+
+    /**
+     * Orders each agent's waiting tasks by the policy registered under {@code name}
+     * ({@code fifo}, and with scheduler-algorithms {@code edf}, {@code cfs}, {@code wfq}, {@code mlfq}),
+     * with its default configuration.
+     *
+     * @throws NullPointerException     if {@code name} is null
+     * @throws IllegalArgumentException if no policy has that name (the message lists the known ones)
+     */
+    public SchedulerBuilder orderingPolicy(String name) {
+        Objects.requireNonNull(name, "orderingPolicy");
+        this.orderingPolicy = OrderingPolicies.byName(name);
+        return this;
+    }
+
+    /**
+     * Whether each agent orders its own backlog ({@link OrderingScope#PER_AGENT}, the default) or
+     * one backlog orders all tasks ({@link OrderingScope#GLOBAL}).
+     *
+     * @throws NullPointerException if {@code scope} is null
+     */
+    public SchedulerBuilder orderingScope(OrderingScope scope) {
+        this.orderingScope = Objects.requireNonNull(scope, "orderingScope");
+        return this;
+    }
+
+    /**
      * Builds and starts the scheduler.
      *
      * @throws IllegalStateException if the thread factory fails to create a thread (no thread is
@@ -340,7 +381,9 @@ public final class SchedulerBuilder {
                 maxQueuedTasks,
                 rejectionBehaviour != null ? rejectionBehaviour : RejectionBehaviour.ABORT,
                 listeners,
-                latencySamplingInterval);
+                latencySamplingInterval,
+                orderingPolicy != null ? orderingPolicy : OrderingPolicies.fifo(),
+                orderingScope != null ? orderingScope : OrderingScope.PER_AGENT);
         return LoadstarScheduler.start(config);
     }
 }

@@ -75,6 +75,8 @@ final class SkewTest {
     void everyAgentRunsWorkAndStealsAreCounted() throws InterruptedException {
         try (Scheduler scheduler = Scheduler.builder().agents(AGENTS).placementPolicy(ALL_ON_AGENT_ZERO).build()) {
             run(scheduler);
+            scheduler.shutdown();   // counters are final once the scheduler has terminated
+            assertTrue(scheduler.awaitTermination(10, TimeUnit.SECONDS));
             SchedulerMetrics m = scheduler.metrics();
             assertTrue(m.steals() > 0, "no steal happened:\n" + m);
             assertTrue(m.migrations() >= m.steals(), "a steal moves at least one task:\n" + m);

@@ -4,6 +4,8 @@ import io.github.loadstar.core.SchedulerListener;
 import io.github.loadstar.core.TaskOptions;
 import io.github.loadstar.core.metrics.AgentMetrics;
 import io.github.loadstar.core.metrics.AgentState;
+import io.github.loadstar.core.spi.Backlog;
+import io.github.loadstar.core.spi.QueuedTask;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
@@ -23,7 +25,11 @@ import org.jctools.queues.QueueProgressIndicators;
  *           shallow); thieves take the oldest.
  *   inbox   JCTools MPSC queue for movable tasks placed on this agent from outside. Consumed in
  *           FIFO order under the agent's `claim`, by the owner and also by thieves, so that work
- *           queued behind a long-running task is never hidden from idle agents.
+ *           queued behind a long-running task is never hidden from idle agents. Every consumer
+ *           method (poll, relaxedPoll, relaxedPeek) is called only with the claim held: JCTools'
+ *           consumer methods are single-threaded, and relaxedPeek itself moves the consumer to the
+ *           next buffer at a buffer boundary. Without the claim, only isEmpty() and size(), which
+ *           read the two indices, are used.
  *   pinned  MPSC queue for tasks pinned to this agent; consumed only by the owner (and by
  *           shutdownNow's drain), under the same claim.
  *
@@ -94,6 +100,8 @@ abstract class AgentPad2 extends AgentParkFields {
 abstract class AgentPlacementFields extends AgentPad2 {
     volatile long consumedHint;
     volatile long localHint;
+    /** Under an ordering policy: the backlog's size, published by whoever holds the claim. */
+    volatile long orderedSize;
     /** Cost beyond one unit per task of the costed tasks queued here; added to by producers and thieves. */
     volatile long extraCost;
 }
@@ -125,6 +133,8 @@ abstract class AgentOwnerFields extends AgentPad4 {
     long parks;
     long busyNanos;
     long busyStart;
+    long lateStarts;
+    long deadlineMisses;
     long running;
     long activity;
     // owner-private
@@ -169,6 +179,9 @@ final class Agent extends AgentPad5 implements Runnable {
     private static final VarHandle BUSY_NANOS;
     private static final VarHandle BUSY_START;
     private static final VarHandle RUNNING;
+    private static final VarHandle ORDERED_SIZE;
+    private static final VarHandle LATE_STARTS;
+    private static final VarHandle DEADLINE_MISSES;
     private static final VarHandle ACTIVITY;
 
     static {
@@ -191,6 +204,9 @@ final class Agent extends AgentPad5 implements Runnable {
             BUSY_NANOS = l.findVarHandle(AgentOwnerFields.class, "busyNanos", long.class);
             BUSY_START = l.findVarHandle(AgentOwnerFields.class, "busyStart", long.class);
             RUNNING = l.findVarHandle(AgentOwnerFields.class, "running", long.class);
+            ORDERED_SIZE = l.findVarHandle(AgentPlacementFields.class, "orderedSize", long.class);
+            LATE_STARTS = l.findVarHandle(AgentOwnerFields.class, "lateStarts", long.class);
+            DEADLINE_MISSES = l.findVarHandle(AgentOwnerFields.class, "deadlineMisses", long.class);
             ACTIVITY = l.findVarHandle(AgentOwnerFields.class, "activity", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -213,6 +229,14 @@ final class Agent extends AgentPad5 implements Runnable {
     final MessagePassingQueue<Runnable> pinned = Queues.mpsc(256);
     final SingleWriterRecorder latency = LatencyHistograms.newRecorder();
     final long startNanos;
+    /** Under a per-agent ordering policy: this agent's backlog, used only under its claim. */
+    final Backlog backlog;
+    private final boolean ordered;
+    private final boolean globalScope;
+    /** Under an ordering policy: the last task run, whose accounting waits for the next dispatch. */
+    private QueuedTask pendingFinish;
+    private Backlog pendingBacklog;
+    private long pendingRunNanos;
 
     // owner-private, set in the constructor
     private final Runnable[] buffer;
@@ -223,7 +247,10 @@ final class Agent extends AgentPad5 implements Runnable {
     private final SchedulerListener listener;
 
     Agent(LoadstarScheduler scheduler, int index, double capacity, IdleStrategy idleStrategy, int spinRounds,
-          int stealBatch, long startNanos) {
+          int stealBatch, long startNanos, Backlog backlog) {
+        this.backlog = backlog;
+        this.ordered = scheduler.ordered;
+        this.globalScope = scheduler.globalScope;
         this.scheduler = scheduler;
         this.index = index;
         this.capacity = capacity;
@@ -283,6 +310,16 @@ final class Agent extends AgentPad5 implements Runnable {
         if (scheduler.runState() >= LoadstarScheduler.STOP) {
             return leftoversAfterStop();
         }
+        if (ordered) {
+            Runnable task = dispatchOrdered();
+            if (task == null) {
+                task = search();
+            }
+            if (task == null && scheduler.runState() >= LoadstarScheduler.STOP) {
+                return leftoversAfterStop();
+            }
+            return task;
+        }
         Runnable task;
         if ((++ticks & FAIRNESS_MASK) == 0 && (task = pollShared()) != null) {
             return task;
@@ -303,7 +340,7 @@ final class Agent extends AgentPad5 implements Runnable {
         if (!pinned.isEmpty() && (task = pollPinned()) != null) {
             return task;
         }
-        if (inbox.relaxedPeek() != null && (task = pullInbox()) != null) {
+        if (!inbox.isEmpty() && (task = pullInbox()) != null) {
             return task;
         }
         return pollGlobal();
@@ -437,6 +474,9 @@ final class Agent extends AgentPad5 implements Runnable {
     }
 
     private Runnable pollOwn() {
+        if (ordered) {
+            return dispatchOrdered();
+        }
         Runnable task = deque.pop();
         return task != null ? task : pollShared();
     }
@@ -448,13 +488,13 @@ final class Agent extends AgentPad5 implements Runnable {
         for (int k = 0; k < count; k++) {
             int v = victims[k];
             if (v != index && v >= 0 && v < agents.length) {
-                Runnable task = stealFrom(agents[v]);
+                Runnable task = ordered ? stealOrdered(agents[v]) : stealFrom(agents[v]);
                 if (task != null) {
                     return task;
                 }
             }
         }
-        return pollGlobal();
+        return ordered ? null : pollGlobal();
     }
 
     /** Takes a batch from the victim's deque, else from its inbox; runs the oldest, queues the rest. */
@@ -474,7 +514,7 @@ final class Agent extends AgentPad5 implements Runnable {
                 TRANSFERRING.setRelease(this, 0L);
             }
         }
-        if (victim.inbox.relaxedPeek() != null && victim.tryClaim()) {
+        if (!victim.inbox.isEmpty() && victim.tryClaim()) {
             try {
                 int limit = Math.min(stealBatch, (victim.inbox.size() + 1) >>> 1);
                 Runnable next;
@@ -538,6 +578,165 @@ final class Agent extends AgentPad5 implements Runnable {
         }
         if (listener != null) {
             scheduler.fireStolen(index, victim.index, n, buffer);
+        }
+    }
+
+    // ================================================================ under an ordering policy
+
+    /**
+     * The next task in policy order, already started (claimed): from this agent's backlog after
+     * moving its inbox in, or from the shared backlog in GLOBAL scope. Null if there is none, or if
+     * a thief holds this agent's claim at this moment (the search loop comes back at once).
+     */
+    private Runnable dispatchOrdered() {
+        if (globalScope) {
+            return dispatchGlobal();
+        }
+        if (!tryClaim()) {
+            return null;
+        }
+        QueuedTask task;
+        try {
+            long now = System.nanoTime();
+            drainInboxIntoBacklog(now);
+            if (backlog.size() == 0 && !scheduler.global.isEmpty()) {
+                Runnable shared = pollGlobal();     // placed on no agent in particular
+                if (shared != null) {
+                    backlog.offer((QueuedTask) shared, now);
+                }
+            }
+            finishPending(now);
+            task = pollStarted(backlog, now);
+            publishOrderedSize(backlog.size());
+        } finally {
+            releaseClaim();
+        }
+        return (Runnable) task;
+    }
+
+    /** GLOBAL scope: pinned tasks first (FIFO), then the shared backlog under the shared lock. */
+    private Runnable dispatchGlobal() {
+        if (!pinned.isEmpty()) {
+            Runnable pinnedTask = pollPinned();
+            if (pinnedTask != null && claimForRun(pinnedTask)) {
+                return pinnedTask;
+            }
+        }
+        java.util.concurrent.locks.ReentrantLock lock = scheduler.globalLock;
+        lock.lock();
+        try {
+            Backlog shared = scheduler.globalBacklog;
+            long now = System.nanoTime();
+            Runnable r;
+            while ((r = scheduler.globalInbox.relaxedPoll()) != null) {
+                shared.offer((QueuedTask) r, now);
+            }
+            finishPending(now);
+            QueuedTask task = pollStarted(shared, now);
+            scheduler.globalBacklogSize = shared.size();
+            return (Runnable) task;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Moves the inbox into the backlog. With the claim held, by the owner or a thief. */
+    void drainInboxIntoBacklog(long now) {
+        Runnable r;
+        int moved = 0;
+        while ((r = inbox.relaxedPoll()) != null) {
+            backlog.offer((QueuedTask) r, now);
+            moved++;
+        }
+        if (moved > 0) {
+            CONSUMED_HINT.setOpaque(this, inboxIndices.currentConsumerIndex());
+        }
+    }
+
+    /** Polls until a task can be claimed for running (others were returned or taken back); starts it. */
+    private QueuedTask pollStarted(Backlog from, long now) {
+        for (;;) {
+            QueuedTask task = from.poll(now);
+            if (task == null) {
+                return null;
+            }
+            if (claimForRun((Runnable) task)) {
+                from.onStart(task, now);
+                return task;
+            }
+        }
+    }
+
+    private static boolean claimForRun(Runnable task) {
+        if (task instanceof RunnableTask) {
+            return ((RunnableTask) task).tryStart();
+        }
+        return ((TaskFutureImpl<?>) task).tryStart();
+    }
+
+    /** Charges the last task run to the backlog it came from (the owner's claim or lock held). */
+    private void finishPending(long now) {
+        QueuedTask done = pendingFinish;
+        if (done != null) {
+            pendingFinish = null;
+            pendingBacklog.onFinish(done, pendingRunNanos, now);
+        }
+    }
+
+    void publishOrderedSize(long size) {
+        if (orderedSize != size) {
+            ORDERED_SIZE.setOpaque(this, size);
+        }
+    }
+
+    /**
+     * Takes the victim's most urgent movable tasks (its backlog's head, after moving its inbox in),
+     * up to half of its backlog, into this agent's backlog, and dispatches from there.
+     */
+    private Runnable stealOrdered(Agent victim) {
+        if (globalScope || (victim.orderedSize == 0 && victim.inbox.isEmpty())) {
+            return null;
+        }
+        TRANSFERRING.setVolatile(this, 1L);
+        try {
+            if (scheduler.runState() >= LoadstarScheduler.STOP || !victim.tryClaim()) {
+                return null;
+            }
+            long now = System.nanoTime();
+            int n = 0;
+            try {
+                victim.drainInboxIntoBacklog(now);
+                int limit = Math.min(stealBatch, (victim.backlog.size() + 1) >>> 1);
+                QueuedTask head;
+                while (n < limit && (head = victim.backlog.peek(now)) != null && head.options().isMovable()) {
+                    victim.backlog.poll(now);
+                    buffer[n++] = (Runnable) head;
+                }
+                victim.publishOrderedSize(victim.backlog.size());
+            } finally {
+                victim.releaseClaim();
+            }
+            if (n == 0) {
+                return null;
+            }
+            accountSteal(victim, n);
+            while (!tryClaim()) {
+                Thread.onSpinWait();    // a thief is taking from this agent; it is brief
+            }
+            try {
+                for (int i = 0; i < n; i++) {
+                    backlog.offer((QueuedTask) buffer[i], now);
+                    buffer[i] = null;
+                }
+                finishPending(now);
+                QueuedTask task = pollStarted(backlog, now);
+                publishOrderedSize(backlog.size());
+                return (Runnable) task;
+            } finally {
+                releaseClaim();
+            }
+        } finally {
+            TRANSFERRING.setRelease(this, 0L);
         }
     }
 
@@ -607,7 +806,9 @@ final class Agent extends AgentPad5 implements Runnable {
         if (Thread.interrupted() && scheduler.runState() >= LoadstarScheduler.STOP) {
             Thread.currentThread().interrupt();
         }
-        if (task instanceof RunnableTask) {
+        if (ordered) {
+            runOrdered(task);
+        } else if (task instanceof RunnableTask) {
             runWrapped((RunnableTask) task);
         } else if (task instanceof TaskFutureImpl) {
             runFuture((TaskFutureImpl<?>) task);
@@ -618,7 +819,7 @@ final class Agent extends AgentPad5 implements Runnable {
             if (listener == null) {
                 runPlain(task);
             } else {
-                runObserved(task, task, null, false, 0L);
+                runMeasured(task, task, TaskOptions.DEFAULT, 0L, null, null);
             }
         }
     }
@@ -652,16 +853,66 @@ final class Agent extends AgentPad5 implements Runnable {
         started(task.options.cost());
         TaskOptions options = task.options;
         if (task.stamped() || options.tenant() != null || listener != null) {
-            TenantStats tenant = options.tenant() == null ? null : scheduler.tenantStats(options);
-            runObserved(task.delegate, task.delegate, tenant, task.stamped(), task.submitNanos);
+            runMeasured(task.delegate, task.delegate, options, task.submitNanos, null, null);
         } else {
             runPlain(task.delegate);
         }
     }
 
-    private void runObserved(Runnable body, Object userTask, TenantStats tenant, boolean stamped, long submitNanos) {
+    private void runFuture(TaskFutureImpl<?> task) {
+        if (!task.tryStart()) {
+            return;
+        }
+        started(task.options.cost());
+        if (task.isDone()) {
+            CANCELLED.setOpaque(this, cancelled + 1);
+            return;
+        }
+        if (task.stamped() || task.options.tenant() != null || listener != null) {
+            runMeasured(task, task, task.options, task.submitNanos, task, null);
+            return;
+        }
+        RUNNING.setOpaque(this, 1L);
+        try {
+            task.run();         // FutureTask.run never throws
+        } finally {
+            RUNNING.setOpaque(this, 0L);
+            COMPLETED.setOpaque(this, completed + 1);
+        }
+        Throwable failure = task.failure;
+        if (failure != null && !task.isCancelled()) {
+            taskThrew(task, failure, false);
+        }
+    }
+
+    /** Under an ordering policy: the task was claimed when it was dispatched. */
+    private void runOrdered(Runnable task) {
+        QueuedTask queued = (QueuedTask) task;
+        started(queued.options().cost());
+        if (task instanceof RunnableTask) {
+            RunnableTask wrapped = (RunnableTask) task;
+            runMeasured(wrapped.delegate, wrapped.delegate, wrapped.options, wrapped.submitNanos, null, queued);
+        } else {
+            TaskFutureImpl<?> future = (TaskFutureImpl<?>) task;
+            if (future.isDone()) {
+                CANCELLED.setOpaque(this, cancelled + 1);
+                return;
+            }
+            runMeasured(future, future, future.options, future.submitNanos, future, queued);
+        }
+    }
+
+    /**
+     * Runs a task with two clock readings, for what needs them: queue latency (a timed task),
+     * tenant service, deadline misses, the ordering policy's accounting, the listener.
+     *
+     * @param future the task's future, or null for a plain Runnable (whose exceptions are reported)
+     * @param queued the task as its backlog holds it, or null outside an ordering policy
+     */
+    private void runMeasured(Runnable body, Object userTask, TaskOptions options, long submitNanos,
+                             TaskFutureImpl<?> future, QueuedTask queued) {
         long start = System.nanoTime();
-        if (stamped) {
+        if (submitNanos != 0) {
             recordLatency(start - submitNanos);
         }
         if (listener != null) {
@@ -677,54 +928,35 @@ final class Agent extends AgentPad5 implements Runnable {
             RUNNING.setOpaque(this, 0L);
             COMPLETED.setOpaque(this, completed + 1);
         }
-        long runNanos = System.nanoTime() - start;
-        if (tenant != null) {
-            tenant.record(runNanos);
+        long end = System.nanoTime();
+        long runNanos = end - start;
+        if (options.tenant() != null) {
+            scheduler.tenantStats(options).record(runNanos);
+        }
+        if (options.hasDeadline() && submitNanos != 0) {
+            long deadline = submitNanos + options.relativeDeadlineNanos();
+            if (start - deadline > 0) {
+                LATE_STARTS.setOpaque(this, lateStarts + 1);
+            }
+            if (end - deadline > 0) {
+                DEADLINE_MISSES.setOpaque(this, deadlineMisses + 1);
+            }
+        }
+        if (queued != null) {
+            pendingFinish = queued;
+            pendingBacklog = globalScope ? scheduler.globalBacklog : backlog;
+            pendingRunNanos = runNanos;
+            if (globalScope && !queued.options().isMovable()) {
+                pendingFinish = null;   // a pinned task in GLOBAL scope never was in the shared backlog
+            }
+        }
+        if (future != null) {
+            failure = future.isCancelled() ? null : future.failure;
         }
         if (failure != null) {
-            taskThrew(userTask, failure, true);
+            taskThrew(userTask, failure, future == null);
         } else if (listener != null) {
             scheduler.fireCompleted(userTask, index, runNanos);
-        }
-    }
-
-    private void runFuture(TaskFutureImpl<?> task) {
-        if (!task.tryStart()) {
-            return;
-        }
-        started(task.options.cost());
-        if (task.isDone()) {
-            CANCELLED.setOpaque(this, cancelled + 1);
-            return;
-        }
-        TenantStats tenant = task.options.tenant() == null ? null : scheduler.tenantStats(task.options);
-        boolean observed = task.stamped() || tenant != null || listener != null;
-        long start = 0;
-        if (observed) {
-            start = System.nanoTime();
-            if (task.stamped()) {
-                recordLatency(start - task.submitNanos);
-            }
-            if (listener != null) {
-                scheduler.fireStarted(task, index);
-            }
-        }
-        RUNNING.setOpaque(this, 1L);
-        try {
-            task.run();         // FutureTask.run never throws
-        } finally {
-            RUNNING.setOpaque(this, 0L);
-            COMPLETED.setOpaque(this, completed + 1);
-        }
-        long runNanos = observed ? System.nanoTime() - start : 0L;
-        if (tenant != null) {
-            tenant.record(runNanos);
-        }
-        Throwable failure = task.failure;
-        if (failure != null && !task.isCancelled()) {
-            taskThrew(task, failure, false);
-        } else if (listener != null) {
-            scheduler.fireCompleted(task, index, runNanos);
         }
     }
 
@@ -816,7 +1048,7 @@ final class Agent extends AgentPad5 implements Runnable {
     // ================================================================ figures
 
     int backlog() {
-        long size = (long) deque.size() + inbox.size() + pinned.size();
+        long size = (long) deque.size() + inbox.size() + pinned.size() + (long) ORDERED_SIZE.getOpaque(this);
         return (int) Math.min(size, Integer.MAX_VALUE);
     }
 
@@ -829,13 +1061,14 @@ final class Agent extends AgentPad5 implements Runnable {
      */
     double load() {
         long inboxDepth = Math.max(0L, inboxIndices.currentProducerIndex() - (long) CONSUMED_HINT.getOpaque(this));
-        long queued = inboxDepth + (long) LOCAL_HINT.getOpaque(this) + Math.max(0L, (long) EXTRA_COST.getOpaque(this));
+        long queued = inboxDepth + (long) LOCAL_HINT.getOpaque(this) + (long) ORDERED_SIZE.getOpaque(this)
+                + Math.max(0L, (long) EXTRA_COST.getOpaque(this));
         return queued * inverseCapacity;
     }
 
     /** The exact load (for the metrics): queued tasks, the running one and extra cost, per capacity. */
     double exactLoad() {
-        long queued = (long) deque.size() + inbox.size() + pinned.size()
+        long queued = (long) backlog()
                 + (long) RUNNING.getOpaque(this) + Math.max(0L, (long) EXTRA_COST.getOpaque(this));
         return queued / capacity;
     }
@@ -864,6 +1097,8 @@ final class Agent extends AgentPad5 implements Runnable {
                 (long) MIGRATED_IN.getOpaque(this),
                 (long) MIGRATED_OUT.getOpaque(this),
                 (long) PARKS.getOpaque(this),
+                (long) LATE_STARTS.getOpaque(this),
+                (long) DEADLINE_MISSES.getOpaque(this),
                 busy,
                 (double) busy / lifetime,
                 exactLoad());

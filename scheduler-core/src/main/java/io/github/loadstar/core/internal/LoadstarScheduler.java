@@ -1,5 +1,6 @@
 package io.github.loadstar.core.internal;
 
+import io.github.loadstar.core.OrderingScope;
 import io.github.loadstar.core.RejectionBehaviour;
 import io.github.loadstar.core.Scheduler;
 import io.github.loadstar.core.SchedulerListener;
@@ -10,6 +11,8 @@ import io.github.loadstar.core.metrics.LatencySummary;
 import io.github.loadstar.core.metrics.SchedulerMetrics;
 import io.github.loadstar.core.metrics.TenantMetrics;
 import io.github.loadstar.core.spi.AgentLoads;
+import io.github.loadstar.core.spi.Backlog;
+import io.github.loadstar.core.spi.OrderingPolicy;
 import io.github.loadstar.core.spi.PlacementPolicy;
 import io.github.loadstar.core.spi.StealPolicy;
 import java.lang.invoke.MethodHandles;
@@ -33,6 +36,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.HdrHistogram.Histogram;
+import org.jctools.queues.MessagePassingQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,6 +98,17 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
     final PlacementPolicy placementPolicy;
     final SchedulerListener listener;
     final boolean bounded;
+    /** An ordering policy other than FIFO is in use: every task goes through a Backlog. */
+    final boolean ordered;
+    /** GLOBAL ordering scope: one backlog for all agents. */
+    final boolean globalScope;
+    final OrderingPolicy orderingPolicy;
+    /** GLOBAL scope only: the shared backlog, its lock, and the queue submissions wait in. */
+    final Backlog globalBacklog;
+    final ReentrantLock globalLock;
+    final MessagePassingQueue<Runnable> globalInbox;
+    /** GLOBAL scope only: the shared backlog's size, published by the lock holder. */
+    volatile long globalBacklogSize;
 
     private final SchedulerConfig config;
     private final String name;
@@ -132,14 +147,21 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
         this.rejectionBehaviour = config.rejectionBehaviour();
         this.sampleMask = config.latencySamplingInterval() - 1;
         this.sampleShift = 32 - Integer.numberOfTrailingZeros(config.latencySamplingInterval());
+        this.orderingPolicy = config.orderingPolicy();
+        this.ordered = !orderingPolicy.isFifo();
+        this.globalScope = ordered && config.orderingScope() == OrderingScope.GLOBAL;
+        this.globalBacklog = globalScope ? orderingPolicy.newBacklog() : null;
+        this.globalLock = globalScope ? new ReentrantLock() : null;
+        this.globalInbox = globalScope ? Queues.mpsc(1024) : null;
         double[] capacities = config.capacities();
         this.agents = new Agent[capacities.length];
         this.liveAgents = new AtomicInteger(capacities.length);
         this.recycledLatency = new Histogram[capacities.length];
         this.startNanos = System.nanoTime();
         for (int i = 0; i < capacities.length; i++) {
+            Backlog backlog = ordered && !globalScope ? orderingPolicy.newBacklog() : null;
             agents[i] = new Agent(this, i, capacities[i], config.idleStrategy().get(), config.spinRounds(),
-                    config.stealBatchLimit(), startNanos);
+                    config.stealBatchLimit(), startNanos, backlog);
         }
         this.idle = new IdleControl(agents);
     }
@@ -174,8 +196,9 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
                 throw new IllegalStateException("cannot start the threads of scheduler " + config.name(), e);
             }
         }
-        LOG.info("scheduler {} started: {} agents, placement {}, steal {}, {}",
-                config.name(), threads.length, config.placementPolicy().name(), config.stealPolicy().name(),
+        LOG.info("scheduler {} started: {} agents, ordering {} ({}), placement {}, steal {}, {}",
+                config.name(), threads.length, config.orderingPolicy().name(), config.orderingScope(),
+                config.placementPolicy().name(), config.stealPolicy().name(),
                 scheduler.bounded ? "at most " + config.maxQueuedTasks() + " queued, " + config.rejectionBehaviour()
                         : "unbounded");
         return scheduler;
@@ -210,10 +233,10 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
         if (command instanceof TaskFutureImpl) {
             TaskFutureImpl<?> future = (TaskFutureImpl<?>) command;
             submitTask(future, future.options, future, local);
-        } else if (local != null) {
+        } else if (local != null && !ordered) {
             spawnLocal(command, local);
         } else {
-            submitTask(new RunnableTask(command, TaskOptions.DEFAULT), TaskOptions.DEFAULT, command, null);
+            submitTask(wrap(command, TaskOptions.DEFAULT), TaskOptions.DEFAULT, command, local);
         }
     }
 
@@ -222,10 +245,10 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(options, "options");
         Agent local = localAgent();
-        if (options == TaskOptions.DEFAULT && local != null && !(task instanceof TaskFutureImpl)) {
+        if (options == TaskOptions.DEFAULT && local != null && !ordered && !(task instanceof TaskFutureImpl)) {
             spawnLocal(task, local);
         } else {
-            submitTask(new RunnableTask(task, options), options, task, local);
+            submitTask(wrap(task, options), options, task, local);
         }
     }
 
@@ -275,6 +298,11 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
         return new TaskFutureImpl<>(callable, TaskOptions.DEFAULT);
     }
 
+    /** A plain Runnable's wrapper: with an ordering policy's slots only when a policy needs them. */
+    private RunnableTask wrap(Runnable task, TaskOptions options) {
+        return ordered ? new OrderedRunnableTask(task, options) : new RunnableTask(task, options);
+    }
+
     /** The fast path: a plain Runnable spawned by a running task of this scheduler, kept local. */
     private void spawnLocal(Runnable command, Agent local) {
         if (runState >= STOP) {
@@ -316,7 +344,8 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
             return;
         }
         int random = ThreadLocalRandom.current().nextInt();
-        if (options.hasDeadline() || sampled(random)) {
+        if (ordered || options.hasDeadline() || sampled(random)) {
+            // an ordering policy needs every task's submission time (deadlines, aging, latency)
             stamp(task, System.nanoTime());
         }
         if (options.tenant() != null) {
@@ -325,10 +354,18 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
         long extraCost = options.cost() - 1;
         Agent target;
         boolean sharedQueue = true;
-        if (affinity >= 0) {
+        if (globalScope && affinity < 0) {
+            target = null;
+            globalInbox.offer(task);
+        } else if (affinity >= 0) {
             target = agents[affinity];
             target.addExtraCost(extraCost);
-            target.pinned.offer(task);
+            // under a per-agent policy a pinned task is ordered with the rest (thieves skip it)
+            (ordered && !globalScope ? target.inbox : target.pinned).offer(task);
+        } else if (local != null && ordered) {
+            target = local;
+            local.addExtraCost(extraCost);
+            local.inbox.offer(task);
         } else if (local != null) {
             target = local;
             local.addExtraCost(extraCost);
@@ -372,7 +409,7 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
         return sampleMask == 0 || (random >>> sampleShift) == 0;
     }
 
-    private static void stamp(Runnable task, long nanos) {
+    static void stamp(Runnable task, long nanos) {
         if (task instanceof RunnableTask) {
             ((RunnableTask) task).stamp(nanos);
         } else {
@@ -562,16 +599,21 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
                 }
             }
         }
-        if (!global.isEmpty()) {
+        if (!global.isEmpty() || hasGlobalOrderedWork()) {
             found = true;
             idle.wakeOne();
         }
         return found;
     }
 
+    /** GLOBAL scope: work waiting in the shared backlog or on its way there. */
+    boolean hasGlobalOrderedWork() {
+        return globalScope && (!globalInbox.isEmpty() || globalBacklogSize > 0);
+    }
+
     /** Any task queued anywhere (deques, inboxes, pinned queues, the global queue). */
     boolean hasQueuedWork() {
-        if (!global.isEmpty()) {
+        if (!global.isEmpty() || hasGlobalOrderedWork()) {
             return true;
         }
         for (Agent a : agents) {
@@ -641,12 +683,27 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
             }
         }
         // 3. nothing is in flight: drain every queue
+        long now = System.nanoTime();
         for (Agent a : agents) {
             drainQueue(a, a.pinned::poll, returned);
             drainQueue(a, a.inbox::poll, returned);
             drainDeque(a, returned);
+            if (a.backlog != null) {
+                drainQueue(a, () -> (Runnable) a.backlog.poll(now), returned);
+                a.publishOrderedSize(0);
+            }
         }
         drainQueue(null, global::poll, returned);
+        if (globalScope) {
+            globalLock.lock();
+            try {
+                drainQueue(null, globalInbox::poll, returned);
+                drainQueue(null, () -> (Runnable) globalBacklog.poll(now), returned);
+                globalBacklogSize = 0;
+            } finally {
+                globalLock.unlock();
+            }
+        }
         drained = true;
         for (Agent a : agents) {
             IdleControl.unpark(a.thread);

@@ -11,7 +11,7 @@ import java.lang.invoke.VarHandle;
  * task with default options is queued as it is, without a wrapper. Kept to 32 bytes (with
  * compressed references): it is the one allocation of an external submission.
  */
-final class RunnableTask implements Runnable {
+class RunnableTask implements Runnable {
     private static final VarHandle CLAIM;
 
     static {
@@ -53,7 +53,7 @@ final class RunnableTask implements Runnable {
     }
 
     @Override
-    public void run() {
+    public final void run() {
         delegate.run();
     }
 

@@ -1,7 +1,9 @@
 package io.github.loadstar.core.internal;
 
+import io.github.loadstar.core.OrderingScope;
 import io.github.loadstar.core.RejectionBehaviour;
 import io.github.loadstar.core.SchedulerListener;
+import io.github.loadstar.core.spi.OrderingPolicy;
 import io.github.loadstar.core.spi.PlacementPolicy;
 import io.github.loadstar.core.spi.StealPolicy;
 import java.util.List;
@@ -27,6 +29,8 @@ import org.agrona.concurrent.IdleStrategy;
  * @param rejectionBehaviour       what happens at the bound
  * @param listeners                event listeners
  * @param latencySamplingInterval  one task in this many is timed (a power of two)
+ * @param orderingPolicy           orders each agent's backlog (FIFO: the lock-free path)
+ * @param orderingScope            per agent, or one backlog for the whole scheduler
  */
 public record SchedulerConfig(
         String name,
@@ -42,7 +46,9 @@ public record SchedulerConfig(
         long maxQueuedTasks,
         RejectionBehaviour rejectionBehaviour,
         List<SchedulerListener> listeners,
-        int latencySamplingInterval) {
+        int latencySamplingInterval,
+        OrderingPolicy orderingPolicy,
+        OrderingScope orderingScope) {
 
     public SchedulerConfig {
         capacities = capacities.clone();

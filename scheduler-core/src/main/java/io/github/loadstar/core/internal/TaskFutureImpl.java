@@ -2,6 +2,7 @@ package io.github.loadstar.core.internal;
 
 import io.github.loadstar.core.TaskFuture;
 import io.github.loadstar.core.TaskOptions;
+import io.github.loadstar.core.spi.QueuedTask;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.Callable;
@@ -12,12 +13,12 @@ import java.util.concurrent.FutureTask;
 /**
  * A submitted task with a result: the JDK's {@link FutureTask} (its cancellation and interrupt
  * handshake, its waiters) plus what the scheduler needs — the options, a {@linkplain TaskClaim
- * claim}, a latency timestamp, the failure for the agent's accounting, and a lazily created
- * {@link CompletableFuture} view.
+ * claim}, a latency timestamp, the failure for the agent's accounting, the slots an ordering
+ * policy may use, and a lazily created {@link CompletableFuture} view.
  *
  * @param <V> the result type
  */
-final class TaskFutureImpl<V> extends FutureTask<V> implements TaskFuture<V> {
+final class TaskFutureImpl<V> extends FutureTask<V> implements TaskFuture<V>, QueuedTask {
     private static final VarHandle CLAIM;
     private static final VarHandle VIEW;
 
@@ -36,6 +37,8 @@ final class TaskFutureImpl<V> extends FutureTask<V> implements TaskFuture<V> {
     long submitNanos;
     /** What the task threw, for the agent that ran it (written and read by that thread). */
     Throwable failure;
+    private long policyKey;
+    private Object policyNode;
     private volatile int claim;
     private volatile CompletableFuture<V> view;
 
@@ -68,6 +71,31 @@ final class TaskFutureImpl<V> extends FutureTask<V> implements TaskFuture<V> {
     @Override
     public TaskOptions options() {
         return options;
+    }
+
+    @Override
+    public long submitNanos() {
+        return submitNanos;
+    }
+
+    @Override
+    public long policyKey() {
+        return policyKey;
+    }
+
+    @Override
+    public void policyKey(long key) {
+        policyKey = key;
+    }
+
+    @Override
+    public Object policyNode() {
+        return policyNode;
+    }
+
+    @Override
+    public void policyNode(Object node) {
+        policyNode = node;
     }
 
     @Override

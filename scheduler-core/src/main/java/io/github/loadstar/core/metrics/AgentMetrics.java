@@ -21,6 +21,8 @@ package io.github.loadstar.core.metrics;
  * @param migratedIn  tasks moved to this agent from another (by steals and hand-offs)
  * @param migratedOut tasks moved from this agent to another
  * @param parks       how many times it parked
+ * @param lateStarts  tasks with a deadline that started after it
+ * @param deadlineMisses tasks with a deadline that finished after it
  * @param busyNanos   busy time in nanoseconds
  * @param utilization busy time over the agent's lifetime so far, in [0, 1]
  * @param load        queued cost per unit of capacity
@@ -40,6 +42,8 @@ public record AgentMetrics(
         long migratedIn,
         long migratedOut,
         long parks,
+        long lateStarts,
+        long deadlineMisses,
         long busyNanos,
         double utilization,
         double load) {

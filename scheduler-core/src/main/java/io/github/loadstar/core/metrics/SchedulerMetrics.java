@@ -38,6 +38,8 @@ public final class SchedulerMetrics {
     private final long queued;
     private final long migrations;
     private final long steals;
+    private final long lateStarts;
+    private final long deadlineMisses;
     private final double loadVariance;
     private final double loadCoefficientOfVariation;
     private final double workCoefficientOfVariation;
@@ -75,6 +77,8 @@ public final class SchedulerMetrics {
         long queuedSum = 0;
         long migrationSum = 0;
         long stealSum = 0;
+        long lateSum = 0;
+        long missSum = 0;
         double utilizationSum = 0;
         for (int i = 0; i < n; i++) {
             AgentMetrics a = this.agents.get(i);
@@ -86,6 +90,8 @@ public final class SchedulerMetrics {
             queuedSum += a.queued();
             migrationSum += a.migratedIn();
             stealSum += a.stealsIn();
+            lateSum += a.lateStarts();
+            missSum += a.deadlineMisses();
             utilizationSum += a.utilization();
         }
         this.completed = completedSum;
@@ -94,6 +100,8 @@ public final class SchedulerMetrics {
         this.queued = queuedSum;
         this.migrations = migrationSum;
         this.steals = stealSum;
+        this.lateStarts = lateSum;
+        this.deadlineMisses = missSum;
         this.utilization = n == 0 ? 0 : utilizationSum / n;
         this.loadVariance = Fairness.variance(load);
         this.loadCoefficientOfVariation = Fairness.coefficientOfVariation(load);
@@ -174,6 +182,16 @@ public final class SchedulerMetrics {
         return steals;
     }
 
+    /** Tasks with a deadline that started after it. */
+    public long lateStarts() {
+        return lateStarts;
+    }
+
+    /** Tasks with a deadline that finished after it. */
+    public long deadlineMisses() {
+        return deadlineMisses;
+    }
+
     /** Migrated tasks per completed task; 0 before any task completed. */
     public double migrationRate() {
         return completed == 0 ? 0 : (double) migrations / completed;
@@ -229,6 +247,8 @@ public final class SchedulerMetrics {
         field(s, "steals", steals).append(',');
         field(s, "migrations", migrations).append(',');
         field(s, "migrationRate", migrationRate()).append(',');
+        field(s, "lateStarts", lateStarts).append(',');
+        field(s, "deadlineMisses", deadlineMisses).append(',');
         field(s, "throughputPerSecond", throughputPerSecond()).append(',');
         field(s, "utilization", utilization).append(',');
         field(s, "loadVariance", loadVariance).append(',');
@@ -264,6 +284,8 @@ public final class SchedulerMetrics {
             field(s, "migratedIn", a.migratedIn()).append(',');
             field(s, "migratedOut", a.migratedOut()).append(',');
             field(s, "parks", a.parks()).append(',');
+            field(s, "lateStarts", a.lateStarts()).append(',');
+            field(s, "deadlineMisses", a.deadlineMisses()).append(',');
             field(s, "busyNanos", a.busyNanos()).append(',');
             field(s, "utilization", a.utilization()).append(',');
             field(s, "load", a.load()).append('}');
@@ -322,13 +344,13 @@ public final class SchedulerMetrics {
                 "Loadstar metrics after %.3f s%n"
                         + "  completed %,d (failed %,d, cancelled %,d), queued %,d, rejected %,d, discarded %,d%n"
                         + "  throughput %,.0f tasks/s, utilization %.1f %%%n"
-                        + "  steals %,d, migrations %,d (rate %.4f per task)%n"
+                        + "  steals %,d, migrations %,d (rate %.4f per task), deadline misses %,d (late starts %,d)%n"
                         + "  queue latency (1 in %d sampled, %,d samples): p50 %s  p90 %s  p99 %s  p99.9 %s  max %s%n"
                         + "  load variance %.4f, load CoV %.4f | work CoV %.4f, work fairness (Jain) %.4f"
                         + " | tenant fairness (Jain) %.4f%n",
                 uptimeNanos / 1e9, completed, failed, cancelled, queued, rejected, discarded,
                 throughputPerSecond(), utilization * 100,
-                steals, migrations, migrationRate(),
+                steals, migrations, migrationRate(), deadlineMisses, lateStarts,
                 queueLatency.samplingInterval(), queueLatency.samples(),
                 nanos(queueLatency.p50()), nanos(queueLatency.p90()), nanos(queueLatency.p99()),
                 nanos(queueLatency.p999()), nanos(queueLatency.max()),

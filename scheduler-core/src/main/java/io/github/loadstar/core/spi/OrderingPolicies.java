@@ -1,0 +1,113 @@
+package io.github.loadstar.core.spi;
+
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.Objects;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+
+/**
+ * The registry of ordering policies: FIFO built in, the rest found with {@link ServiceLoader}
+ * ({@code scheduler-algorithms} registers {@code edf}, {@code cfs}, {@code wfq} and {@code mlfq}).
+ */
+public final class OrderingPolicies {
+    private static final OrderingPolicy FIFO = new Fifo();
+
+    private OrderingPolicies() {
+    }
+
+    /** First in, first out: the default, run on the runtime's lock-free path. */
+    public static OrderingPolicy fifo() {
+        return FIFO;
+    }
+
+    /**
+     * A new policy by its registered name, with its default configuration.
+     *
+     * @throws NullPointerException     if {@code name} is null
+     * @throws IllegalArgumentException if no policy has that name; the message lists the known ones
+     */
+    public static OrderingPolicy byName(String name) {
+        Objects.requireNonNull(name, "name");
+        Map<String, OrderingPolicyProvider> providers = providers();
+        OrderingPolicyProvider provider = providers.get(name);
+        if (provider == null) {
+            throw new IllegalArgumentException("unknown ordering policy '" + name + "'; known policies: "
+                    + String.join(", ", providers.keySet()));
+        }
+        return provider.create();
+    }
+
+    /** The registered names, sorted. */
+    public static java.util.Set<String> names() {
+        return providers().keySet();
+    }
+
+    private static Map<String, OrderingPolicyProvider> providers() {
+        Map<String, OrderingPolicyProvider> byName = new TreeMap<>();
+        byName.put("fifo", new OrderingPolicyProvider() {
+            @Override
+            public String name() {
+                return "fifo";
+            }
+
+            @Override
+            public OrderingPolicy create() {
+                return FIFO;
+            }
+        });
+        for (OrderingPolicyProvider p : ServiceLoader.load(OrderingPolicyProvider.class,
+                OrderingPolicies.class.getClassLoader())) {
+            byName.putIfAbsent(p.name(), p);
+        }
+        return byName;
+    }
+
+    /** FIFO; its backlog (used by the simulator and the GLOBAL scope) is a plain queue. */
+    private static final class Fifo implements OrderingPolicy {
+        @Override
+        public String name() {
+            return "fifo";
+        }
+
+        @Override
+        public Backlog newBacklog() {
+            return new FifoBacklog();
+        }
+
+        @Override
+        public boolean isFifo() {
+            return true;
+        }
+
+        @Override
+        public String toString() {
+            return "fifo";
+        }
+    }
+
+    /** Arrival order; O(1) per operation. */
+    private static final class FifoBacklog implements Backlog {
+        private final ArrayDeque<QueuedTask> tasks = new ArrayDeque<>();
+
+        @Override
+        public void offer(QueuedTask task, long now) {
+            tasks.addLast(task);
+        }
+
+        @Override
+        public QueuedTask poll(long now) {
+            return tasks.pollFirst();
+        }
+
+        @Override
+        public QueuedTask peek(long now) {
+            return tasks.peekFirst();
+        }
+
+        @Override
+        public int size() {
+            return tasks.size();
+        }
+    }
+}
