@@ -1,8 +1,22 @@
 /**
- * Strategies for Loadstar's SPI: ordering policies (EDF, CFS, WFQ, MLFQ), the circuit breaker,
- * and the policy simulator.
+ * Strategies for Loadstar's SPI: the ordering policies (EDF with admission control, CFS, WF2Q+
+ * fair queuing, MLFQ), and a deterministic policy simulator. Registered with
+ * {@link java.util.ServiceLoader} under {@code edf}, {@code cfs}, {@code wfq} and {@code mlfq}.
  */
 module io.github.loadstar.algorithms {
     requires transitive io.github.loadstar.core;
     requires org.slf4j;
+
+    exports io.github.loadstar.algorithms;
+    exports io.github.loadstar.algorithms.edf;
+    exports io.github.loadstar.algorithms.cfs;
+    exports io.github.loadstar.algorithms.wfq;
+    exports io.github.loadstar.algorithms.mlfq;
+    exports io.github.loadstar.algorithms.sim;
+
+    provides io.github.loadstar.core.spi.OrderingPolicyProvider with
+            io.github.loadstar.algorithms.internal.PolicyProviders.Edf,
+            io.github.loadstar.algorithms.internal.PolicyProviders.Cfs,
+            io.github.loadstar.algorithms.internal.PolicyProviders.Wfq,
+            io.github.loadstar.algorithms.internal.PolicyProviders.Mlfq;
 }

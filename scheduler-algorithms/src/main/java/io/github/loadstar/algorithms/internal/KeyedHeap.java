@@ -1,28 +1,29 @@
 package io.github.loadstar.algorithms.internal;
 
-import io.github.loadstar.core.spi.QueuedTask;
 import java.util.Arrays;
 
 /**
- * A binary min-heap of tasks, ordered by a {@code long} key and then by a sequence number.
+ * A binary min-heap ordered by a {@code long} key and then by a sequence number.
  *
  * <p>Keys are {@link System#nanoTime()}-like values (deadlines, virtual times) and are compared by
  * the sign of their difference ({@code a - b < 0}), so they may wrap; the comparison is correct
  * while any two live keys are less than 2<sup>63</sup> apart. Sequence numbers break ties in
  * insertion order (they never wrap: 2<sup>63</sup> insertions). Keys live in the heap's own arrays,
- * fixed at insertion: no comparator reads a task's mutable state or a clock.
+ * fixed at insertion: no comparator reads an element's mutable state or a clock.
+ *
+ * @param <T> the element type
  *
  * <p>O(log n) offer and poll, O(1) peek; no allocation beyond amortised array growth.
  * Not thread-safe.
  */
-public final class TaskHeap {
-    private QueuedTask[] tasks = new QueuedTask[16];
+public final class KeyedHeap<T> {
+    private Object[] tasks = new Object[16];
     private long[] keys = new long[16];
     private long[] seqs = new long[16];
     private int size;
 
     /** Adds a task with its key and tie-breaking sequence number. */
-    public void offer(QueuedTask task, long key, long seq) {
+    public void offer(T task, long key, long seq) {
         if (size == tasks.length) {
             int capacity = size << 1;
             tasks = Arrays.copyOf(tasks, capacity);
@@ -41,9 +42,10 @@ public final class TaskHeap {
         set(i, task, key, seq);
     }
 
-    /** The task with the smallest (key, seq), or null. */
-    public QueuedTask peek() {
-        return size == 0 ? null : tasks[0];
+    /** The element with the smallest (key, seq), or null. */
+    @SuppressWarnings("unchecked")
+    public T peek() {
+        return size == 0 ? null : (T) tasks[0];
     }
 
     /** The smallest key; only valid when not empty. */
@@ -51,14 +53,15 @@ public final class TaskHeap {
         return keys[0];
     }
 
-    /** Removes and returns the task with the smallest (key, seq), or null. */
-    public QueuedTask poll() {
+    /** Removes and returns the element with the smallest (key, seq), or null. */
+    @SuppressWarnings("unchecked")
+    public T poll() {
         if (size == 0) {
             return null;
         }
-        QueuedTask top = tasks[0];
+        T top = (T) tasks[0];
         int last = --size;
-        QueuedTask task = tasks[last];
+        Object task = tasks[last];
         long key = keys[last];
         long seq = seqs[last];
         tasks[last] = null;
@@ -78,7 +81,7 @@ public final class TaskHeap {
         return size == 0;
     }
 
-    private void siftDown(int i, QueuedTask task, long key, long seq) {
+    private void siftDown(int i, Object task, long key, long seq) {
         int half = size >>> 1;
         while (i < half) {
             int child = 2 * i + 1;
@@ -107,7 +110,7 @@ public final class TaskHeap {
         seqs[to] = seqs[from];
     }
 
-    private void set(int i, QueuedTask task, long key, long seq) {
+    private void set(int i, Object task, long key, long seq) {
         tasks[i] = task;
         keys[i] = key;
         seqs[i] = seq;
