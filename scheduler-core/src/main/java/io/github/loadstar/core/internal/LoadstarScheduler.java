@@ -846,8 +846,12 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
                     : new LatencySummary(h.getTotalCount(), sampleMask + 1,
                             h.getValueAtPercentile(50), h.getValueAtPercentile(90), h.getValueAtPercentile(99),
                             h.getValueAtPercentile(99.9), h.getMaxValue(), h.getMean());
+            long shared = global.size();
+            if (globalScope) {
+                shared += globalInbox.size() + globalBacklogSize;
+            }
             return new SchedulerMetrics(now - startNanos, perAgent, perTenant, latency,
-                    rejected.sum(), discarded.sum(), listenerErrors.sum());
+                    rejected.sum(), discarded.sum(), listenerErrors.sum(), shared);
         } finally {
             metricsLock.unlock();
         }

@@ -31,6 +31,7 @@ public final class SchedulerMetrics {
     private final long rejected;
     private final long discarded;
     private final long listenerErrors;
+    private final long sharedQueued;
 
     private final long completed;
     private final long failed;
@@ -57,9 +58,12 @@ public final class SchedulerMetrics {
      * @param rejected       submissions rejected (after shutdown, or at the queue bound with ABORT)
      * @param discarded      submissions dropped at the queue bound with DISCARD
      * @param listenerErrors exceptions thrown by listeners
+     * @param sharedQueued   tasks waiting in queues no agent owns (the shared injection queue, and the
+     *                       shared backlog in GLOBAL ordering scope)
      */
     public SchedulerMetrics(long uptimeNanos, List<AgentMetrics> agents, List<TenantMetrics> tenants,
-                            LatencySummary queueLatency, long rejected, long discarded, long listenerErrors) {
+                            LatencySummary queueLatency, long rejected, long discarded, long listenerErrors,
+                            long sharedQueued) {
         this.uptimeNanos = uptimeNanos;
         this.agents = List.copyOf(Objects.requireNonNull(agents, "agents"));
         this.tenants = List.copyOf(Objects.requireNonNull(tenants, "tenants"));
@@ -67,6 +71,7 @@ public final class SchedulerMetrics {
         this.rejected = rejected;
         this.discarded = discarded;
         this.listenerErrors = listenerErrors;
+        this.sharedQueued = sharedQueued;
 
         int n = this.agents.size();
         double[] load = new double[n];
@@ -97,7 +102,7 @@ public final class SchedulerMetrics {
         this.completed = completedSum;
         this.failed = failedSum;
         this.cancelled = cancelledSum;
-        this.queued = queuedSum;
+        this.queued = queuedSum + sharedQueued;
         this.migrations = migrationSum;
         this.steals = stealSum;
         this.lateStarts = lateSum;
@@ -150,11 +155,17 @@ public final class SchedulerMetrics {
     }
 
     /**
-     * Tasks waiting now: the sum of the agents' queue sizes, read one agent after another without
-     * stopping them, so an estimate while tasks move between queues (exact when they do not).
+     * Tasks waiting now: the agents' queue sizes and the shared queues', read one after another
+     * without stopping the agents, so an estimate while tasks move between queues (exact when they
+     * do not).
      */
     public long queued() {
         return queued;
+    }
+
+    /** Tasks waiting in queues no agent owns (included in {@link #queued()}). */
+    public long sharedQueued() {
+        return sharedQueued;
     }
 
     /** Submissions rejected. */
@@ -241,6 +252,7 @@ public final class SchedulerMetrics {
         field(s, "failed", failed).append(',');
         field(s, "cancelled", cancelled).append(',');
         field(s, "queued", queued).append(',');
+        field(s, "sharedQueued", sharedQueued).append(',');
         field(s, "rejected", rejected).append(',');
         field(s, "discarded", discarded).append(',');
         field(s, "listenerErrors", listenerErrors).append(',');
