@@ -1,6 +1,6 @@
 /**
  * Strategies for Loadstar's SPI: the ordering policies (EDF with admission control, CFS, WF2Q+
- * fair queuing, MLFQ), and a deterministic policy simulator. Registered with
+ * fair queuing, MLFQ), a lock-free circuit breaker, and a deterministic policy simulator. Registered with
  * {@link java.util.ServiceLoader} under {@code edf}, {@code cfs}, {@code wfq} and {@code mlfq}.
  */
 module io.github.loadstar.algorithms {
@@ -13,6 +13,7 @@ module io.github.loadstar.algorithms {
     exports io.github.loadstar.algorithms.wfq;
     exports io.github.loadstar.algorithms.mlfq;
     exports io.github.loadstar.algorithms.sim;
+    exports io.github.loadstar.algorithms.breaker;
 
     provides io.github.loadstar.core.spi.OrderingPolicyProvider with
             io.github.loadstar.algorithms.internal.PolicyProviders.Edf,
