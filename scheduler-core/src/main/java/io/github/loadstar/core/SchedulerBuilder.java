@@ -2,6 +2,7 @@ package io.github.loadstar.core;
 
 import io.github.loadstar.core.internal.LoadstarScheduler;
 import io.github.loadstar.core.internal.SchedulerConfig;
+import io.github.loadstar.core.spi.AgentBreakerFactory;
 import io.github.loadstar.core.spi.OrderingPolicies;
 import io.github.loadstar.core.spi.OrderingPolicy;
 import io.github.loadstar.core.spi.PlacementPolicies;
@@ -65,6 +66,9 @@ public final class SchedulerBuilder {
     private int latencySamplingInterval = DEFAULT_SAMPLING_INTERVAL;
     private OrderingPolicy orderingPolicy;
     private OrderingScope orderingScope;
+    private AgentBreakerFactory agentBreakers;
+    private AllAgentsOpen allAgentsOpen;
+    private PinnedOnOpenAgent pinnedOnOpenAgent;
 
     SchedulerBuilder() {
     }
@@ -352,6 +356,42 @@ public final class SchedulerBuilder {
     }
 
     /**
+     * Guards every agent with a circuit breaker made by {@code factory} (with scheduler-algorithms:
+     * {@code CircuitBreakers.perAgent(config)}). A task that throws counts as a failure of its
+     * agent, a task slower than the breaker's slow-call duration as a slow call. While an agent's
+     * breaker is open, placement and stealing skip it, its queued movable tasks move to the other
+     * agents, and its pinned tasks wait or fail ({@link #pinnedOnOpenAgent}); when it half-opens,
+     * only its trial tasks run there. Costs two clock reads per task.
+     *
+     * @throws NullPointerException if {@code factory} is null
+     */
+    public SchedulerBuilder agentBreakers(AgentBreakerFactory factory) {
+        this.agentBreakers = Objects.requireNonNull(factory, "agentBreakers");
+        return this;
+    }
+
+    /**
+     * What a submission does when every agent's breaker is open. Default: {@link AllAgentsOpen#QUEUE}.
+     *
+     * @throws NullPointerException if {@code rule} is null
+     */
+    public SchedulerBuilder whenAllAgentsOpen(AllAgentsOpen rule) {
+        this.allAgentsOpen = Objects.requireNonNull(rule, "whenAllAgentsOpen");
+        return this;
+    }
+
+    /**
+     * What happens to tasks pinned to an agent whose breaker opens. Default:
+     * {@link PinnedOnOpenAgent#WAIT}.
+     *
+     * @throws NullPointerException if {@code rule} is null
+     */
+    public SchedulerBuilder pinnedOnOpenAgent(PinnedOnOpenAgent rule) {
+        this.pinnedOnOpenAgent = Objects.requireNonNull(rule, "pinnedOnOpenAgent");
+        return this;
+    }
+
+    /**
      * Builds and starts the scheduler.
      *
      * @throws IllegalStateException if the thread factory fails to create a thread (no thread is
@@ -383,7 +423,10 @@ public final class SchedulerBuilder {
                 listeners,
                 latencySamplingInterval,
                 orderingPolicy != null ? orderingPolicy : OrderingPolicies.fifo(),
-                orderingScope != null ? orderingScope : OrderingScope.PER_AGENT);
+                orderingScope != null ? orderingScope : OrderingScope.PER_AGENT,
+                agentBreakers,
+                allAgentsOpen != null ? allAgentsOpen : AllAgentsOpen.QUEUE,
+                pinnedOnOpenAgent != null ? pinnedOnOpenAgent : PinnedOnOpenAgent.WAIT);
         return LoadstarScheduler.start(config);
     }
 }

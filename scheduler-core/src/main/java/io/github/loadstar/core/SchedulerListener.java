@@ -35,8 +35,15 @@ public interface SchedulerListener {
     default void onStolen(int thief, int victim, int tasks) {
     }
 
-    /** {@code task} moved from agent {@code from} to agent {@code to} (by a steal or a hand-off). */
+    /**
+     * {@code task} moved from agent {@code from} to agent {@code to} (by a steal), or to the shared
+     * queue ({@code to} = -1) because {@code from}'s circuit breaker refused it.
+     */
     default void onMigrated(Object task, int from, int to) {
+    }
+
+    /** The circuit breaker of {@code agent} moved from {@code from} to {@code to}. */
+    default void onBreakerTransition(int agent, String from, String to, String reason) {
     }
 
     /**

@@ -153,10 +153,19 @@ public final class CircuitBreaker {
         return state.kind;
     }
 
-    /** When the current OPEN stay ends (clock time), or 0 if not OPEN. */
-    public long openUntilNanos() {
+    /**
+     * How long until this breaker lets trials through: 0 unless it is OPEN with time left,
+     * {@link Long#MAX_VALUE} if FORCED_OPEN (it reopens only by hand).
+     */
+    public long nanosUntilTrials() {
         Epoch s = state;
-        return s.kind == CircuitState.OPEN ? s.openUntilNanos : 0;
+        if (s.kind == CircuitState.FORCED_OPEN) {
+            return Long.MAX_VALUE;
+        }
+        if (s.kind != CircuitState.OPEN) {
+            return 0;
+        }
+        return Math.max(0, s.openUntilNanos - clock.nanoTime());
     }
 
     /**

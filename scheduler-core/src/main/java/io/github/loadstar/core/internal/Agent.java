@@ -4,10 +4,12 @@ import io.github.loadstar.core.SchedulerListener;
 import io.github.loadstar.core.TaskOptions;
 import io.github.loadstar.core.metrics.AgentMetrics;
 import io.github.loadstar.core.metrics.AgentState;
+import io.github.loadstar.core.spi.AgentBreaker;
 import io.github.loadstar.core.spi.Backlog;
 import io.github.loadstar.core.spi.QueuedTask;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.SingleWriterRecorder;
 import org.agrona.concurrent.IdleStrategy;
@@ -114,6 +116,7 @@ abstract class AgentPad3 extends AgentPlacementFields {
 abstract class AgentSharedCounters extends AgentPad3 {
     volatile long stealsOut;
     volatile long migratedOut;
+    volatile long breakerTransitions;
 }
 
 abstract class AgentPad4 extends AgentSharedCounters {
@@ -135,6 +138,7 @@ abstract class AgentOwnerFields extends AgentPad4 {
     long busyStart;
     long lateStarts;
     long deadlineMisses;
+    long rerouted;
     long running;
     long activity;
     // owner-private
@@ -179,6 +183,8 @@ final class Agent extends AgentPad5 implements Runnable {
     private static final VarHandle BUSY_NANOS;
     private static final VarHandle BUSY_START;
     private static final VarHandle RUNNING;
+    private static final VarHandle BREAKER_TRANSITIONS;
+    private static final VarHandle REROUTED;
     private static final VarHandle ORDERED_SIZE;
     private static final VarHandle LATE_STARTS;
     private static final VarHandle DEADLINE_MISSES;
@@ -204,6 +210,8 @@ final class Agent extends AgentPad5 implements Runnable {
             BUSY_NANOS = l.findVarHandle(AgentOwnerFields.class, "busyNanos", long.class);
             BUSY_START = l.findVarHandle(AgentOwnerFields.class, "busyStart", long.class);
             RUNNING = l.findVarHandle(AgentOwnerFields.class, "running", long.class);
+            BREAKER_TRANSITIONS = l.findVarHandle(AgentSharedCounters.class, "breakerTransitions", long.class);
+            REROUTED = l.findVarHandle(AgentOwnerFields.class, "rerouted", long.class);
             ORDERED_SIZE = l.findVarHandle(AgentPlacementFields.class, "orderedSize", long.class);
             LATE_STARTS = l.findVarHandle(AgentOwnerFields.class, "lateStarts", long.class);
             DEADLINE_MISSES = l.findVarHandle(AgentOwnerFields.class, "deadlineMisses", long.class);
@@ -237,6 +245,11 @@ final class Agent extends AgentPad5 implements Runnable {
     private QueuedTask pendingFinish;
     private Backlog pendingBacklog;
     private long pendingRunNanos;
+    /** This agent's circuit breaker, or null. */
+    final AgentBreaker breaker;
+    /** Owner only: a breaker permit is held for the task about to run. */
+    private boolean permitHeld;
+    private long permit;
 
     // owner-private, set in the constructor
     private final Runnable[] buffer;
@@ -247,8 +260,9 @@ final class Agent extends AgentPad5 implements Runnable {
     private final SchedulerListener listener;
 
     Agent(LoadstarScheduler scheduler, int index, double capacity, IdleStrategy idleStrategy, int spinRounds,
-          int stealBatch, long startNanos, Backlog backlog) {
+          int stealBatch, long startNanos, Backlog backlog, AgentBreaker breaker) {
         this.backlog = backlog;
+        this.breaker = breaker;
         this.ordered = scheduler.ordered;
         this.globalScope = scheduler.globalScope;
         this.scheduler = scheduler;
@@ -264,7 +278,7 @@ final class Agent extends AgentPad5 implements Runnable {
         this.startNanos = startNanos;
         this.seed = 0x9E3779B97F4A7C15L * (index + 1);
         this.busyStart = startNanos;
-        this.accepting = true;
+        this.accepting = breaker == null || breaker.admitsWork();
         ACTIVITY.setOpaque(this, (long) AgentState.STARTING.ordinal());
     }
 
@@ -309,6 +323,14 @@ final class Agent extends AgentPad5 implements Runnable {
     private Runnable nextTask() {
         if (scheduler.runState() >= LoadstarScheduler.STOP) {
             return leftoversAfterStop();
+        }
+        if (breaker != null && !accepting) {
+            // an open breaker: take nothing from any queue; search() suspends the agent first
+            Runnable task = search();
+            if (task == null && scheduler.runState() >= LoadstarScheduler.STOP) {
+                return leftoversAfterStop();
+            }
+            return task;
         }
         if (ordered) {
             Runnable task = dispatchOrdered();
@@ -434,6 +456,15 @@ final class Agent extends AgentPad5 implements Runnable {
                     idle.stopSearching(this);
                 }
                 return null;
+            }
+            if (breaker != null && !accepting) {
+                if (searching) {
+                    idle.stopSearching(this);
+                    searching = false;
+                }
+                suspend();
+                round = 0;
+                continue;
             }
             Runnable task = pollOwn();
             // Round 0 only looks at this agent's own queues: most idle moments end there (a producer
@@ -599,9 +630,10 @@ final class Agent extends AgentPad5 implements Runnable {
         try {
             long now = System.nanoTime();
             drainInboxIntoBacklog(now);
-            if (backlog.size() == 0 && !scheduler.global.isEmpty()) {
-                Runnable shared = pollGlobal();     // placed on no agent in particular
-                if (shared != null) {
+            if (backlog.size() == 0 && accepting) {
+                // tasks placed on no agent in particular, or moved off an agent whose breaker opened
+                Runnable shared;
+                for (int i = 0; i < stealBatch && (shared = pollGlobal()) != null; i++) {
                     backlog.offer((QueuedTask) shared, now);
                 }
             }
@@ -655,9 +687,18 @@ final class Agent extends AgentPad5 implements Runnable {
 
     /** Polls until a task can be claimed for running (others were returned or taken back); starts it. */
     private QueuedTask pollStarted(Backlog from, long now) {
+        if (breaker != null && !permitHeld) {
+            long p = breaker.tryAcquire();
+            if (p == AgentBreaker.NOT_PERMITTED) {
+                return null;    // the search loop suspends the agent if its breaker is open
+            }
+            permit = p;
+            permitHeld = true;
+        }
         for (;;) {
             QueuedTask task = from.poll(now);
             if (task == null) {
+                releasePermit();
                 return null;
             }
             if (claimForRun((Runnable) task)) {
@@ -749,7 +790,7 @@ final class Agent extends AgentPad5 implements Runnable {
         PARK_STATE.setVolatile(this, IdleControl.IDLE);
         long c = idle.enterIdle(wasSearching);
         boolean lastSearcher = wasSearching && IdleControl.searching(c) == 0;
-        boolean allIdle = IdleControl.idle(c) >= scheduler.agentCount();
+        boolean allIdle = IdleControl.idle(c) + scheduler.suspendedAgents() >= scheduler.agentCount();
         if (scheduler.runState() >= LoadstarScheduler.TIDYING) {
             // Stopping or tidying: wakeAll() may have run before this agent counted itself idle.
             // (The run-state writer then reads ctl, and this agent read the state after its CAS
@@ -798,6 +839,211 @@ final class Agent extends AgentPad5 implements Runnable {
         return task;
     }
 
+    // ================================================================ the circuit breaker
+
+    /** FIFO: a permit for the task about to run; without one the task is rerouted. */
+    private boolean acquirePermit(Runnable task) {
+        long p = breaker.tryAcquire();
+        if (p == AgentBreaker.NOT_PERMITTED) {
+            reroute(task);
+            return false;
+        }
+        permit = p;
+        permitHeld = true;
+        return true;
+    }
+
+    private void releasePermit() {
+        if (permitHeld) {
+            permitHeld = false;
+            breaker.release(permit);
+        }
+    }
+
+    /** The breaker changed state (on whichever thread caused it). */
+    void onBreakerTransition(String from, String to, String reason) {
+        boolean admits = breaker.admitsWork();
+        accepting = admits;
+        BREAKER_TRANSITIONS.getAndAdd(this, 1L);
+        scheduler.fireBreakerTransition(index, from, to, reason);
+        if (admits) {
+            IdleControl.unpark(thread);     // end a suspension early (closed or half-opened by hand)
+        }
+    }
+
+    /**
+     * The breaker refused a task this agent had taken (FIFO: before claiming it). A movable task
+     * goes to the shared queue for the other agents; a pinned one waits here or fails. The move is
+     * a transfer in the sense of the shutdown protocol.
+     */
+    private void reroute(Runnable task) {
+        TRANSFERRING.setVolatile(this, 1L);
+        try {
+            if (scheduler.runState() >= LoadstarScheduler.STOP) {
+                // shutdownNow may have drained the shared queue already; a task taken runs
+                runUnguarded(task);
+                return;
+            }
+            moveOrKeep(task, true);
+        } finally {
+            TRANSFERRING.setRelease(this, 0L);
+        }
+        if (!accepting) {
+            return;
+        }
+        // refused while admitting work (half-open trials all in flight): do not spin on it
+        LockSupport.parkNanos(this, 100_000L);
+    }
+
+    private void runUnguarded(Runnable task) {
+        if (task instanceof RunnableTask) {
+            runWrapped((RunnableTask) task);
+        } else if (task instanceof TaskFutureImpl) {
+            runFuture((TaskFutureImpl<?>) task);
+        } else {
+            runPlain(task);
+        }
+    }
+
+    /**
+     * Sends a refused or evacuated task away: movable to the shared queue; pinned to this agent
+     * back into its pinned queue (WAIT) or failed (FAIL). {@code fromThisAgent}: the task was
+     * charged to this agent's load.
+     */
+    private void moveOrKeep(Runnable task, boolean fromThisAgent) {
+        TaskOptions options = optionsOf(task);
+        if (options != null && options.affinity() == index) {
+            if (scheduler.failPinnedOnOpenAgent()) {
+                failPinned(task);
+            } else if (ordered && !globalScope) {
+                inbox.offer(task);      // drained into the backlog again when trials run
+            } else {
+                pinned.offer(task);
+            }
+            return;
+        }
+        if (fromThisAgent && options != null && options.cost() != 1) {
+            addExtraCost(1 - options.cost());
+        }
+        scheduler.global.offer(task);
+        REROUTED.setOpaque(this, rerouted + 1);
+        MIGRATED_OUT.getAndAdd(this, 1L);
+        if (listener != null) {
+            scheduler.fireMigrated(task, index, -1);
+        }
+        scheduler.idle.wakeOne();
+    }
+
+    private static TaskOptions optionsOf(Runnable task) {
+        if (task instanceof RunnableTask) {
+            return ((RunnableTask) task).options;
+        }
+        if (task instanceof TaskFutureImpl) {
+            return ((TaskFutureImpl<?>) task).options;
+        }
+        return null;
+    }
+
+    /** PinnedOnOpenAgent.FAIL: the task is rejected (exactly once: it is claimed first). */
+    private void failPinned(Runnable task) {
+        RejectedExecutionException e = new RejectedExecutionException("agent " + index + " of scheduler "
+                + scheduler.name() + ": its circuit breaker is " + breaker.state() + " and the task is pinned to it");
+        if (task instanceof TaskFutureImpl) {
+            TaskFutureImpl<?> future = (TaskFutureImpl<?>) task;
+            if (future.tryClaim(TaskClaim.REJECTED)) {
+                scheduler.countRejectedPinned(task);
+                future.failWith(e);
+            }
+        } else if (task instanceof RunnableTask) {
+            RunnableTask wrapped = (RunnableTask) task;
+            if (wrapped.tryClaim(TaskClaim.REJECTED)) {
+                scheduler.countRejectedPinned(task);
+                Thread me = Thread.currentThread();
+                try {
+                    me.getUncaughtExceptionHandler().uncaughtException(me, e);
+                } catch (Throwable ignored) {
+                    // a broken handler must not take the agent down
+                }
+            }
+        }
+    }
+
+    /**
+     * The breaker does not admit work: move this agent's queued movable tasks to the others, deal
+     * with its pinned tasks, then sleep until the breaker lets trials through (the agent's own
+     * thread is the breaker's timer: no extra thread), and return.
+     */
+    private void suspend() {
+        evacuate();
+        ACTIVITY.setOpaque(this, (long) AgentState.SUSPENDED.ordinal());
+        scheduler.agentSuspended(this, true);
+        try {
+            while (!accepting && scheduler.runState() < LoadstarScheduler.TIDYING) {
+                long wait = breaker.nanosUntilTrials();
+                if (wait > 0) {
+                    // forced open: until a transition by hand unparks this thread (re-checked every second)
+                    LockSupport.parkNanos(this, Math.min(wait, 1_000_000_000L));
+                } else {
+                    long p = breaker.tryAcquire();      // lazily half-opens an expired open breaker
+                    if (p != AgentBreaker.NOT_PERMITTED) {
+                        breaker.release(p);
+                        accepting = breaker.admitsWork();
+                    } else if (!accepting) {
+                        LockSupport.parkNanos(this, 1_000_000L);    // trials all in flight elsewhere
+                    }
+                }
+                Thread.interrupted();   // stray interrupts must not turn the sleep into a spin
+            }
+        } finally {
+            scheduler.agentSuspended(this, false);
+            ACTIVITY.setOpaque(this, (long) AgentState.SEARCHING.ordinal());
+        }
+    }
+
+    /** Moves every queued movable task of this agent to the shared queue (a transfer). */
+    private void evacuate() {
+        TRANSFERRING.setVolatile(this, 1L);
+        try {
+            if (scheduler.runState() >= LoadstarScheduler.STOP) {
+                return;
+            }
+            Runnable task;
+            while ((task = deque.pop()) != null) {
+                moveOrKeep(task, true);
+            }
+            while (!tryClaim()) {
+                Thread.onSpinWait();
+            }
+            try {
+                java.util.List<Runnable> kept = new java.util.ArrayList<>();
+                while ((task = inbox.relaxedPoll()) != null) {
+                    kept.add(task);
+                }
+                if (backlog != null) {
+                    long now = System.nanoTime();
+                    QueuedTask queued;
+                    while ((queued = backlog.poll(now)) != null) {
+                        kept.add((Runnable) queued);
+                    }
+                    publishOrderedSize(0);
+                }
+                if (scheduler.failPinnedOnOpenAgent()) {
+                    while ((task = pinned.relaxedPoll()) != null) {
+                        kept.add(task);
+                    }
+                }
+                CONSUMED_HINT.setOpaque(this, inboxIndices.currentConsumerIndex());
+                for (Runnable t : kept) {
+                    moveOrKeep(t, true);
+                }
+            } finally {
+                releaseClaim();
+            }
+        } finally {
+            TRANSFERRING.setRelease(this, 0L);
+        }
+    }
+
     // ================================================================ running a task
 
     private void runTask(Runnable task) {
@@ -807,8 +1053,13 @@ final class Agent extends AgentPad5 implements Runnable {
             Thread.currentThread().interrupt();
         }
         if (ordered) {
-            runOrdered(task);
-        } else if (task instanceof RunnableTask) {
+            runOrdered(task);   // under a policy the permit was taken at dispatch
+            return;
+        }
+        if (breaker != null && !acquirePermit(task)) {
+            return;
+        }
+        if (task instanceof RunnableTask) {
             runWrapped((RunnableTask) task);
         } else if (task instanceof TaskFutureImpl) {
             runFuture((TaskFutureImpl<?>) task);
@@ -816,7 +1067,7 @@ final class Agent extends AgentPad5 implements Runnable {
             if (scheduler.bounded) {
                 scheduler.releaseQueuedSlot();
             }
-            if (listener == null) {
+            if (listener == null && !permitHeld) {
                 runPlain(task);
             } else {
                 runMeasured(task, task, TaskOptions.DEFAULT, 0L, null, null);
@@ -848,11 +1099,12 @@ final class Agent extends AgentPad5 implements Runnable {
 
     private void runWrapped(RunnableTask task) {
         if (!task.tryStart()) {
+            releasePermit();
             return;     // returned by shutdownNow or taken back by its submitter
         }
         started(task.options.cost());
         TaskOptions options = task.options;
-        if (task.stamped() || options.tenant() != null || listener != null) {
+        if (task.stamped() || options.tenant() != null || listener != null || permitHeld) {
             runMeasured(task.delegate, task.delegate, options, task.submitNanos, null, null);
         } else {
             runPlain(task.delegate);
@@ -861,14 +1113,16 @@ final class Agent extends AgentPad5 implements Runnable {
 
     private void runFuture(TaskFutureImpl<?> task) {
         if (!task.tryStart()) {
+            releasePermit();
             return;
         }
         started(task.options.cost());
         if (task.isDone()) {
             CANCELLED.setOpaque(this, cancelled + 1);
+            releasePermit();
             return;
         }
-        if (task.stamped() || task.options.tenant() != null || listener != null) {
+        if (task.stamped() || task.options.tenant() != null || listener != null || permitHeld) {
             runMeasured(task, task, task.options, task.submitNanos, task, null);
             return;
         }
@@ -896,6 +1150,7 @@ final class Agent extends AgentPad5 implements Runnable {
             TaskFutureImpl<?> future = (TaskFutureImpl<?>) task;
             if (future.isDone()) {
                 CANCELLED.setOpaque(this, cancelled + 1);
+                releasePermit();
                 return;
             }
             runMeasured(future, future, future.options, future.submitNanos, future, queued);
@@ -950,8 +1205,20 @@ final class Agent extends AgentPad5 implements Runnable {
                 pendingFinish = null;   // a pinned task in GLOBAL scope never was in the shared backlog
             }
         }
+        boolean cancelledWhileRunning = future != null && future.isCancelled();
         if (future != null) {
-            failure = future.isCancelled() ? null : future.failure;
+            failure = cancelledWhileRunning ? null : future.failure;
+        }
+        if (permitHeld) {
+            // report to the breaker before an Error can end this thread
+            permitHeld = false;
+            if (cancelledWhileRunning) {
+                breaker.release(permit);    // a cancellation is not the agent's failure
+            } else if (failure != null) {
+                breaker.onFailure(permit, runNanos, failure);
+            } else {
+                breaker.onSuccess(permit, runNanos);
+            }
         }
         if (failure != null) {
             taskThrew(userTask, failure, future == null);
@@ -1101,7 +1368,10 @@ final class Agent extends AgentPad5 implements Runnable {
                 (long) DEADLINE_MISSES.getOpaque(this),
                 busy,
                 (double) busy / lifetime,
-                exactLoad());
+                exactLoad(),
+                breaker == null ? "NONE" : breaker.state(),
+                (long) BREAKER_TRANSITIONS.getOpaque(this),
+                (long) REROUTED.getOpaque(this));
     }
 
     @Override

@@ -63,6 +63,13 @@ final class CompositeListener implements SchedulerListener {
     }
 
     @Override
+    public void onBreakerTransition(int agent, String from, String to, String reason) {
+        for (SchedulerListener l : listeners) {
+            l.onBreakerTransition(agent, from, to, reason);
+        }
+    }
+
+    @Override
     public void onAgentReplaced(int agent, Thread dead, Thread replacement, Throwable cause) {
         for (SchedulerListener l : listeners) {
             l.onAgentReplaced(agent, dead, replacement, cause);

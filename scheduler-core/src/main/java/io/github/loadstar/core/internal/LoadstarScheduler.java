@@ -1,6 +1,8 @@
 package io.github.loadstar.core.internal;
 
+import io.github.loadstar.core.AllAgentsOpen;
 import io.github.loadstar.core.OrderingScope;
+import io.github.loadstar.core.PinnedOnOpenAgent;
 import io.github.loadstar.core.RejectionBehaviour;
 import io.github.loadstar.core.Scheduler;
 import io.github.loadstar.core.SchedulerListener;
@@ -10,6 +12,7 @@ import io.github.loadstar.core.metrics.AgentMetrics;
 import io.github.loadstar.core.metrics.LatencySummary;
 import io.github.loadstar.core.metrics.SchedulerMetrics;
 import io.github.loadstar.core.metrics.TenantMetrics;
+import io.github.loadstar.core.spi.AgentBreaker;
 import io.github.loadstar.core.spi.AgentLoads;
 import io.github.loadstar.core.spi.Backlog;
 import io.github.loadstar.core.spi.OrderingPolicy;
@@ -109,6 +112,12 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
     final MessagePassingQueue<Runnable> globalInbox;
     /** GLOBAL scope only: the shared backlog's size, published by the lock holder. */
     volatile long globalBacklogSize;
+    /** Agents guarded by circuit breakers; the rules for open breakers. */
+    final boolean breakers;
+    private final boolean rejectWhenAllOpen;
+    private final boolean failPinnedOnOpen;
+    /** Agents suspended by an open breaker: not idle, yet taking no work (for quiescence). */
+    private final AtomicInteger suspended = new AtomicInteger();
 
     private final SchedulerConfig config;
     private final String name;
@@ -153,6 +162,9 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
         this.globalBacklog = globalScope ? orderingPolicy.newBacklog() : null;
         this.globalLock = globalScope ? new ReentrantLock() : null;
         this.globalInbox = globalScope ? Queues.mpsc(1024) : null;
+        this.breakers = config.agentBreakers() != null;
+        this.rejectWhenAllOpen = config.allAgentsOpen() == AllAgentsOpen.REJECT;
+        this.failPinnedOnOpen = config.pinnedOnOpenAgent() == PinnedOnOpenAgent.FAIL;
         double[] capacities = config.capacities();
         this.agents = new Agent[capacities.length];
         this.liveAgents = new AtomicInteger(capacities.length);
@@ -160,8 +172,16 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
         this.startNanos = System.nanoTime();
         for (int i = 0; i < capacities.length; i++) {
             Backlog backlog = ordered && !globalScope ? orderingPolicy.newBacklog() : null;
+            AgentBreaker breaker = breakers ? config.agentBreakers().create(i, name + "-agent-" + i) : null;
+            if (breakers && breaker == null) {
+                throw new IllegalStateException("agentBreakers returned null for agent " + i);
+            }
             agents[i] = new Agent(this, i, capacities[i], config.idleStrategy().get(), config.spinRounds(),
-                    config.stealBatchLimit(), startNanos, backlog);
+                    config.stealBatchLimit(), startNanos, backlog, breaker);
+            if (breaker != null) {
+                Agent agent = agents[i];
+                breaker.onTransition(agent::onBreakerTransition);
+            }
         }
         this.idle = new IdleControl(agents);
     }
@@ -359,6 +379,13 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
             globalInbox.offer(task);
         } else if (affinity >= 0) {
             target = agents[affinity];
+            if (breakers && failPinnedOnOpen && !target.accepting) {
+                if (bounded) {
+                    releaseQueuedSlot();
+                }
+                throw reject(userTask, "agent " + affinity + " of scheduler " + name + " has an open circuit breaker"
+                        + " and the task is pinned to it");
+            }
             target.addExtraCost(extraCost);
             // under a per-agent policy a pinned task is ordered with the rest (thieves skip it)
             (ordered && !globalScope ? target.inbox : target.pinned).offer(task);
@@ -378,6 +405,12 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
                 target.addExtraCost(extraCost);
                 target.inbox.offer(task);
             } else {
+                if (breakers && rejectWhenAllOpen && !anyAgentAccepting()) {
+                    if (bounded) {
+                        releaseQueuedSlot();
+                    }
+                    throw reject(userTask, allOpenMessage());
+                }
                 target = null;
                 global.offer(task);
             }
@@ -402,6 +435,53 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
         }
         if (listener != null) {
             fireSubmitted(userTask, options, target == null ? PlacementPolicy.ANY_AGENT : target.index);
+        }
+    }
+
+    private boolean anyAgentAccepting() {
+        for (Agent a : agents) {
+            if (a.accepting) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private String allOpenMessage() {
+        long earliest = Long.MAX_VALUE;
+        for (Agent a : agents) {
+            earliest = Math.min(earliest, a.breaker.nanosUntilTrials());
+        }
+        return "every agent's circuit breaker of scheduler " + name + " is open"
+                + (earliest == Long.MAX_VALUE ? "" : "; the earliest lets trials through in "
+                + TimeUnit.NANOSECONDS.toMillis(earliest) + " ms");
+    }
+
+    boolean failPinnedOnOpenAgent() {
+        return failPinnedOnOpen;
+    }
+
+    /** A pinned task failed because its agent's breaker is open (PinnedOnOpenAgent.FAIL). */
+    void countRejectedPinned(Runnable task) {
+        rejected.increment();
+        if (bounded) {
+            releaseQueuedSlot();
+        }
+    }
+
+    int suspendedAgents() {
+        return suspended.get();
+    }
+
+    /** An agent enters or leaves suspension; entering may complete quiescence after shutdown. */
+    void agentSuspended(Agent agent, boolean entering) {
+        if (!entering) {
+            suspended.decrementAndGet();
+            return;
+        }
+        int now = suspended.incrementAndGet();
+        if (runState == SHUTDOWN && now + idle.idleCount() >= agents.length && !hasQueuedWork()) {
+            onQuiescent();
         }
     }
 
@@ -574,6 +654,11 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
     void onQuiescent() {
         if (runState == SHUTDOWN && !hasQueuedWork() && casRunState(SHUTDOWN, TIDYING)) {
             idle.wakeAll();
+            if (breakers) {
+                for (Agent a : agents) {
+                    IdleControl.unpark(a.thread);   // suspended agents sleep outside the idle protocol
+                }
+            }
         }
     }
 
@@ -898,6 +983,25 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
                 Runnable task = tasks[i];
                 listener.onMigrated(task instanceof RunnableTask ? ((RunnableTask) task).delegate : task, victim, thief);
             }
+        } catch (Throwable t) {
+            listenerFailed(t);
+        }
+    }
+
+    void fireBreakerTransition(int agent, String from, String to, String reason) {
+        if (listener == null) {
+            return;
+        }
+        try {
+            listener.onBreakerTransition(agent, from, to, reason);
+        } catch (Throwable t) {
+            listenerFailed(t);
+        }
+    }
+
+    void fireMigrated(Runnable task, int from, int to) {
+        try {
+            listener.onMigrated(task instanceof RunnableTask ? ((RunnableTask) task).delegate : task, from, to);
         } catch (Throwable t) {
             listenerFailed(t);
         }

@@ -1,8 +1,11 @@
 package io.github.loadstar.core.internal;
 
+import io.github.loadstar.core.AllAgentsOpen;
 import io.github.loadstar.core.OrderingScope;
+import io.github.loadstar.core.PinnedOnOpenAgent;
 import io.github.loadstar.core.RejectionBehaviour;
 import io.github.loadstar.core.SchedulerListener;
+import io.github.loadstar.core.spi.AgentBreakerFactory;
 import io.github.loadstar.core.spi.OrderingPolicy;
 import io.github.loadstar.core.spi.PlacementPolicy;
 import io.github.loadstar.core.spi.StealPolicy;
@@ -31,6 +34,9 @@ import org.agrona.concurrent.IdleStrategy;
  * @param latencySamplingInterval  one task in this many is timed (a power of two)
  * @param orderingPolicy           orders each agent's backlog (FIFO: the lock-free path)
  * @param orderingScope            per agent, or one backlog for the whole scheduler
+ * @param agentBreakers            makes each agent's circuit breaker, or null for none
+ * @param allAgentsOpen            what submissions do when every breaker is open
+ * @param pinnedOnOpenAgent        what happens to tasks pinned to an agent whose breaker opens
  */
 public record SchedulerConfig(
         String name,
@@ -48,7 +54,10 @@ public record SchedulerConfig(
         List<SchedulerListener> listeners,
         int latencySamplingInterval,
         OrderingPolicy orderingPolicy,
-        OrderingScope orderingScope) {
+        OrderingScope orderingScope,
+        AgentBreakerFactory agentBreakers,
+        AllAgentsOpen allAgentsOpen,
+        PinnedOnOpenAgent pinnedOnOpenAgent) {
 
     public SchedulerConfig {
         capacities = capacities.clone();

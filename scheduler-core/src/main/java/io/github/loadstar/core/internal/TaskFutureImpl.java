@@ -98,6 +98,11 @@ final class TaskFutureImpl<V> extends FutureTask<V> implements TaskFuture<V>, Qu
         policyNode = node;
     }
 
+    /** Completes the task exceptionally without running it (it was claimed as rejected). */
+    void failWith(Throwable t) {
+        setException(t);
+    }
+
     @Override
     protected void setException(Throwable t) {
         failure = t;

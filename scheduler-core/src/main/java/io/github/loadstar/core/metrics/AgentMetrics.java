@@ -26,6 +26,9 @@ package io.github.loadstar.core.metrics;
  * @param busyNanos   busy time in nanoseconds
  * @param utilization busy time over the agent's lifetime so far, in [0, 1]
  * @param load        queued cost per unit of capacity
+ * @param breakerState the state of its circuit breaker, or "NONE"
+ * @param breakerTransitions how many times its breaker changed state
+ * @param rerouted    tasks it handed to other agents because its breaker refused them
  */
 public record AgentMetrics(
         int index,
@@ -46,7 +49,10 @@ public record AgentMetrics(
         long deadlineMisses,
         long busyNanos,
         double utilization,
-        double load) {
+        double load,
+        String breakerState,
+        long breakerTransitions,
+        long rerouted) {
 
     /** Busy time per unit of capacity: the work figure whose spread the snapshot reports. */
     public double normalisedWork() {

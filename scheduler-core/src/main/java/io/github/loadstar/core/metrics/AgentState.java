@@ -10,6 +10,8 @@ public enum AgentState {
     SEARCHING,
     /** Parked: out of work and waiting to be woken. */
     PARKED,
+    /** Its circuit breaker is open: it takes no work until the breaker lets trials through. */
+    SUSPENDED,
     /** Its thread has exited for good (after shutdown). */
     TERMINATED
 }

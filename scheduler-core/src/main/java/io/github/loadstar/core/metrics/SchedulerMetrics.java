@@ -93,7 +93,7 @@ public final class SchedulerMetrics {
             failedSum += a.failed();
             cancelledSum += a.cancelled();
             queuedSum += a.queued();
-            migrationSum += a.migratedIn();
+            migrationSum += a.migratedOut();
             stealSum += a.stealsIn();
             lateSum += a.lateStarts();
             missSum += a.deadlineMisses();
@@ -183,7 +183,7 @@ public final class SchedulerMetrics {
         return listenerErrors;
     }
 
-    /** Tasks moved between agents. */
+    /** Tasks moved off the agent they were queued on (by steals, and away from open breakers). */
     public long migrations() {
         return migrations;
     }
@@ -300,7 +300,11 @@ public final class SchedulerMetrics {
             field(s, "deadlineMisses", a.deadlineMisses()).append(',');
             field(s, "busyNanos", a.busyNanos()).append(',');
             field(s, "utilization", a.utilization()).append(',');
-            field(s, "load", a.load()).append('}');
+            field(s, "load", a.load()).append(',');
+            s.append("\"breakerState\":");
+            quote(s, a.breakerState()).append(',');
+            field(s, "breakerTransitions", a.breakerTransitions()).append(',');
+            field(s, "rerouted", a.rerouted()).append('}');
         }
         s.append("],\"tenants\":[");
         for (int i = 0; i < tenants.size(); i++) {
@@ -368,13 +372,15 @@ public final class SchedulerMetrics {
                 nanos(queueLatency.p999()), nanos(queueLatency.max()),
                 loadVariance, loadCoefficientOfVariation, workCoefficientOfVariation, workFairness,
                 tenantFairness));
-        s.append(String.format(Locale.ROOT, "  %-5s %-10s %6s %8s %12s %8s %8s %8s %10s %6s%n",
+        s.append(String.format(Locale.ROOT, "  %-5s %-10s %6s %8s %12s %8s %8s %8s %10s %6s  %s%n",
                 "agent", "state", "cap", "queued", "completed", "failed", "stealsIn", "stolen", "migratedIn",
-                "util"));
+                "util", "breaker"));
         for (AgentMetrics a : agents) {
-            s.append(String.format(Locale.ROOT, "  %-5d %-10s %6.2f %8d %12d %8d %8d %8d %10d %5.1f%%%n",
+            s.append(String.format(Locale.ROOT, "  %-5d %-10s %6.2f %8d %12d %8d %8d %8d %10d %5.1f%%  %s%n",
                     a.index(), a.state(), a.capacity(), a.queued(), a.completed(), a.failed(), a.stealsIn(),
-                    a.stealsOut(), a.migratedIn(), a.utilization() * 100));
+                    a.stealsOut(), a.migratedIn(), a.utilization() * 100,
+                    "NONE".equals(a.breakerState()) ? "-" : a.breakerState() + " (" + a.breakerTransitions()
+                            + " transitions, " + a.rerouted() + " rerouted)"));
         }
         for (TenantMetrics t : tenants) {
             s.append(String.format(Locale.ROOT, "  tenant %-16s weight %6.2f completed %,10d service %s%n",
