@@ -23,7 +23,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.quicktheories.core.Gen;
 
 /**
@@ -93,7 +92,6 @@ final class ConservationPropertyTest {
     }
 
     @Test
-    @Timeout(600)
     void everyTaskIsExecutedReturnedOrRejectedExactlyOnce() {
         qt().withFixedSeed(SEED).withExamples(EXAMPLES).withShrinkCycles(20)
                 .forAll(workloads())

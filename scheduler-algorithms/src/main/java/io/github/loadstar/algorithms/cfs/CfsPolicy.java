@@ -20,8 +20,11 @@ import java.util.Map;
  * {@code tenantWeight}). An entity's <em>virtual runtime</em> grows by
  * {@code runNanos × 1024 / weight} each time one of its tasks finishes ({@code calc_delta_fair}).
  * The next task is the oldest task of the entity with the smallest virtual runtime; tasks without a
- * tenant form one entity. {@code min_vruntime} follows the smallest queued virtual runtime and never
- * decreases. An entity that becomes runnable (new, or back after its queue emptied) starts at
+ * tenant form one entity. {@code min_vruntime} follows the smallest virtual runtime among the queued
+ * entities and the running one (the kernel's {@code curr}: the entity of the task last started, until
+ * another starts) and never decreases. Leaving {@code curr} out would let {@code min_vruntime} run
+ * ahead of it, and when its slice ends and it is queued again it would be clamped up and lose service
+ * it is owed. An entity that becomes runnable (new, or back after its queue emptied) starts at
  * {@code max(its own vruntime, min_vruntime)}: never at 0, so a newcomer cannot monopolise the agent,
  * and never with credit banked while it was away, so it gets at most its share from then on; yet
  * it is not made to wait either, since it starts level with the most-deserving entity.
@@ -114,6 +117,8 @@ public final class CfsPolicy implements OrderingPolicy, Reconfigurable<CfsConfig
         private long nextSequence;
         private long queuedWeight;
         private long seenVersion = -1;
+        /** The entity of the task last started (the kernel's curr): part of min_vruntime. */
+        private Entity current;
 
         @Override
         public void offer(QueuedTask task, long now) {
@@ -146,7 +151,8 @@ public final class CfsPolicy implements OrderingPolicy, Reconfigurable<CfsConfig
                 removeAt(0);
                 queuedWeight -= e.weight;
             }
-            updateMinVruntime();
+            // min_vruntime is not advanced here: the polled entity is about to become curr
+            // (onStart), and advancing past it now would clamp it when it is queued again
             return task;
         }
 
@@ -158,6 +164,16 @@ public final class CfsPolicy implements OrderingPolicy, Reconfigurable<CfsConfig
         @Override
         public int size() {
             return size;
+        }
+
+        /** set_next_entity: the started task's entity becomes curr (a thief's poll does not). */
+        @Override
+        public void onStart(QueuedTask task, long now) {
+            Object node = task.policyNode();
+            if (node instanceof Entity) {
+                current = (Entity) node;
+                updateMinVruntime();
+            }
         }
 
         /** update_curr: charge the run time, scaled by the entity's weight. */
@@ -244,10 +260,17 @@ public final class CfsPolicy implements OrderingPolicy, Reconfigurable<CfsConfig
             }
         }
 
-        /** min_vruntime = max(min_vruntime, leftmost.vruntime): it never goes backwards. */
+        /**
+         * update_min_vruntime: min_vruntime = max(min_vruntime, min(curr, leftmost)); it never goes
+         * backwards.
+         */
         private void updateMinVruntime() {
-            if (heapSize > 0 && heap[0].vruntime - minVruntime > 0) {
-                minVruntime = heap[0].vruntime;
+            Entity candidate = current;
+            if (heapSize > 0 && (candidate == null || heap[0].vruntime - candidate.vruntime < 0)) {
+                candidate = heap[0];
+            }
+            if (candidate != null && candidate.vruntime - minVruntime > 0) {
+                minVruntime = candidate.vruntime;
             }
         }
 

@@ -29,7 +29,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Ordering policies combined with stealing on the real runtime: over random workloads (policy,
@@ -55,7 +54,6 @@ final class PolicyConservationPropertyTest {
     };
 
     @Test
-    @Timeout(600)
     void everyTaskIsExecutedReturnedOrRejectedExactlyOnce() {
         qt().withFixedSeed(0x5EEDL).withExamples(EXAMPLES).withShrinkCycles(10)
                 .forAll(integers().between(0, POLICIES.length * 2 - 1), integers().between(1, 8),

@@ -54,6 +54,10 @@ import org.jctools.queues.QueueProgressIndicators;
  *   re-check the run state, while shutdownNow sets STOP and then waits for `transferring` to clear
  *   (a Dekker handshake: one of the two sees the other). A task pushed onto the owner's own deque
  *   by a task that raced shutdownNow is run by the owner after the drain ("leftovers"), never lost.
+ *   A transfer that needs the agent's own claim (an ordered steal landing its batch, an evacuation)
+ *   must never spin on it once STOP is set: shutdownNow holds it for good and waits for that very
+ *   transfer. It hands what it carries to its own inbox (multi-producer, drained by shutdownNow after
+ *   the wait) and gives up.
  *
  * Counters are single-writer (the owner, opaque stores) except the few that thieves and producers
  * add to, which live on their own cache line. Busy time is measured per streak — one clock read
@@ -762,6 +766,15 @@ final class Agent extends AgentPad5 implements Runnable {
             }
             accountSteal(victim, n);
             while (!tryClaim()) {
+                if (scheduler.runState() >= LoadstarScheduler.STOP) {
+                    // shutdownNow holds every claim for good and waits for this transfer to end:
+                    // hand the stolen tasks to it through this agent's inbox, which it drains next
+                    for (int i = 0; i < n; i++) {
+                        inbox.offer(buffer[i]);
+                        buffer[i] = null;
+                    }
+                    return null;
+                }
                 Thread.onSpinWait();    // a thief is taking from this agent; it is brief
             }
             try {
@@ -979,6 +992,10 @@ final class Agent extends AgentPad5 implements Runnable {
         scheduler.agentSuspended(this, true);
         try {
             while (!accepting && scheduler.runState() < LoadstarScheduler.TIDYING) {
+                scheduler.checkQuiescentWhileSuspended();   // after shutdown: nothing left to wait for?
+                if (scheduler.runState() >= LoadstarScheduler.TIDYING) {
+                    break;
+                }
                 long wait = breaker.nanosUntilTrials();
                 if (wait > 0) {
                     // forced open: until a transition by hand unparks this thread (re-checked every second)
@@ -1012,6 +1029,9 @@ final class Agent extends AgentPad5 implements Runnable {
                 moveOrKeep(task, true);
             }
             while (!tryClaim()) {
+                if (scheduler.runState() >= LoadstarScheduler.STOP) {
+                    return;     // shutdownNow holds the claim for good and drains these queues itself
+                }
                 Thread.onSpinWait();
             }
             try {

@@ -479,8 +479,16 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
             suspended.decrementAndGet();
             return;
         }
-        int now = suspended.incrementAndGet();
-        if (runState == SHUTDOWN && now + idle.idleCount() >= agents.length && !hasQueuedWork()) {
+        suspended.incrementAndGet();
+        checkQuiescentWhileSuspended();
+    }
+
+    /**
+     * A suspended agent after shutdown: if every agent is idle or suspended and no work is queued,
+     * the scheduler can terminate without waiting for any breaker to half-open.
+     */
+    void checkQuiescentWhileSuspended() {
+        if (runState == SHUTDOWN && suspended.get() + idle.idleCount() >= agents.length && !hasQueuedWork()) {
             onQuiescent();
         }
     }
@@ -730,6 +738,11 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
         LOG.info("scheduler {} shutting down", name);
         // parked agents re-check for quiescence
         idle.wakeAll();
+        if (breakers) {
+            for (Agent a : agents) {
+                IdleControl.unpark(a.thread);   // and so do agents suspended by an open breaker
+            }
+        }
     }
 
     @Override
