@@ -6,17 +6,10 @@ import io.github.loadstar.core.Priority;
 import io.github.loadstar.core.TaskOptions;
 import io.github.loadstar.core.spi.Backlog;
 import io.github.loadstar.core.spi.OrderingPolicy;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** The {@link BacklogContractTest backlog contract} for the mlfq policy's backlog. */
 final class MlfqBacklogContractTest extends BacklogContractTest {
-    private static final String PEEK_BUG = "suspected bug: MlfqBacklog.peek -> nextLevel(now, false) runs boost(now)"
-            + " and age(now), which move tasks between levels and re-stamp them; aging is otherwise applied"
-            + " lazily at the next poll, so a task whose aging threshold passed before another task arrived is"
-            + " queued behind it at the upper level unless somebody peeked in between"
-            + " (see agedTaskKeepsItsPlaceWhetherOrNotAnybodyPeeked)";
-
     @Override
     protected OrderingPolicy policy() {
         return Policies.mlfq();
@@ -24,7 +17,6 @@ final class MlfqBacklogContractTest extends BacklogContractTest {
 
     @Override
     @Test
-    @Disabled(PEEK_BUG)
     void peekChangesNoObservableState() {
         super.peekChangesNoObservableState();
     }
@@ -37,7 +29,6 @@ final class MlfqBacklogContractTest extends BacklogContractTest {
      * queued behind B.
      */
     @Test
-    @Disabled(PEEK_BUG)
     void agedTaskKeepsItsPlaceWhetherOrNotAnybodyPeeked() {
         assertEquals(0L, firstPolled(true), "with a peek before B arrives");
         assertEquals(0L, firstPolled(false), "without a peek before B arrives");

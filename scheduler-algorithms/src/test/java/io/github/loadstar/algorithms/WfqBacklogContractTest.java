@@ -8,17 +8,10 @@ import io.github.loadstar.core.spi.OrderingPolicy;
 import io.github.loadstar.core.spi.QueuedTask;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** The {@link BacklogContractTest backlog contract} for the wfq (WF2Q+) policy's backlog. */
 final class WfqBacklogContractTest extends BacklogContractTest {
-    private static final String PEEK_BUG = "suspected bug: WfqBacklog.peek -> nextEligible() advances the virtual"
-            + " time V to the smallest start tag when no flow is eligible; poll applies WF2Q+'s V = max(V, min S)"
-            + " only lazily, at the start of the next poll, so a flow that becomes backlogged in between is tagged"
-            + " S = max(F, V) from a V that is behind min S, and whether anybody peeked changes the order"
-            + " (see peekBetweenPollAndOfferDoesNotChangeTheOrder)";
-
     @Override
     protected OrderingPolicy policy() {
         return Policies.wfq();
@@ -26,7 +19,6 @@ final class WfqBacklogContractTest extends BacklogContractTest {
 
     @Override
     @Test
-    @Disabled(PEEK_BUG)
     void peekChangesNoObservableState() {
         super.peekChangesNoObservableState();
     }
@@ -40,7 +32,6 @@ final class WfqBacklogContractTest extends BacklogContractTest {
      * V = 6, banks 4 units of virtual time while idle, and gets b3, b4 before c2.
      */
     @Test
-    @Disabled(PEEK_BUG)
     void peekBetweenPollAndOfferDoesNotChangeTheOrder() {
         assertEquals(List.of(4L, 1L, 5L), returningFlowOrder(true), "with a peek before b returns");
         assertEquals(List.of(4L, 1L, 5L), returningFlowOrder(false), "without a peek before b returns");

@@ -24,7 +24,7 @@ final class SkewTest {
     private static final int AGENTS = 4;
     private static final int TASKS = 2_000;
     private static final int WORK = 40_000;     // about 40 µs per task
-    private static final int RUNS = 3;
+    private static final int RUNS = 5;
 
     private static final PlacementPolicy ALL_ON_AGENT_ZERO = new PlacementPolicy() {
         @Override
@@ -54,17 +54,27 @@ final class SkewTest {
     @Timeout(120)
     void stealingSpreadsWorkPlacedOnOneAgent() throws InterruptedException {
         Work.burn(WORK * 200);  // warm the JIT for the loop
-        long balanced = medianMakespan(PlacementPolicies.powerOfTwoChoices(), null);
-        long skewed = medianMakespan(ALL_ON_AGENT_ZERO, null);
-        long skewedWithoutStealing = medianMakespan(ALL_ON_AGENT_ZERO, NO_STEALING);
+        // the three set-ups take turns, so a burst of load from elsewhere hits all of them alike
+        long[] balancedRuns = new long[RUNS];
+        long[] skewedRuns = new long[RUNS];
+        long[] unstolenRuns = new long[RUNS];
+        for (int r = 0; r < RUNS; r++) {
+            balancedRuns[r] = makespan(PlacementPolicies.powerOfTwoChoices(), null);
+            skewedRuns[r] = makespan(ALL_ON_AGENT_ZERO, null);
+            unstolenRuns[r] = makespan(ALL_ON_AGENT_ZERO, NO_STEALING);
+        }
+        long balanced = median(balancedRuns);
+        long skewed = median(skewedRuns);
+        long skewedWithoutStealing = median(unstolenRuns);
 
         double skewOverBalanced = (double) skewed / balanced;
         double unstolenOverStolen = (double) skewedWithoutStealing / skewed;
-        assertTrue(skewOverBalanced < 1.6, String.format(
+        assertTrue(skewOverBalanced < 1.7, String.format(
                 "skewed makespan %.2f x the balanced one (balanced %d ms, skewed %d ms)",
                 skewOverBalanced, balanced / 1_000_000, skewed / 1_000_000));
         if (Runtime.getRuntime().availableProcessors() >= 2) {
-            assertTrue(unstolenOverStolen > 1.4, String.format(
+            // ideal: about min(cores, agents), 2 on a 2-core machine; 1.0 if stealing did nothing
+            assertTrue(unstolenOverStolen > 1.25, String.format(
                     "without stealing the skewed run took %.2f x as long (%d ms vs %d ms)",
                     unstolenOverStolen, skewedWithoutStealing / 1_000_000, skewed / 1_000_000));
         }
@@ -92,19 +102,20 @@ final class SkewTest {
         }
     }
 
-    private static long medianMakespan(PlacementPolicy placement, StealPolicy steal) throws InterruptedException {
-        long[] makespans = new long[RUNS];
-        for (int r = 0; r < RUNS; r++) {
-            SchedulerBuilder builder = Scheduler.builder().agents(AGENTS).placementPolicy(placement);
-            if (steal != null) {
-                builder.stealPolicy(steal);
-            }
-            try (Scheduler scheduler = builder.build()) {
-                makespans[r] = run(scheduler);
-            }
+    private static long makespan(PlacementPolicy placement, StealPolicy steal) throws InterruptedException {
+        SchedulerBuilder builder = Scheduler.builder().agents(AGENTS).placementPolicy(placement);
+        if (steal != null) {
+            builder.stealPolicy(steal);
         }
-        Arrays.sort(makespans);
-        return makespans[RUNS / 2];
+        try (Scheduler scheduler = builder.build()) {
+            return run(scheduler);
+        }
+    }
+
+    private static long median(long[] runs) {
+        long[] sorted = runs.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
 
     private static long run(Scheduler scheduler) throws InterruptedException {

@@ -106,18 +106,24 @@ public final class EdfAdmissionControl {
     /**
      * Gives back an admitted task's share.
      *
-     * @throws IllegalArgumentException if it is not admitted on that agent
+     * @throws IllegalArgumentException if it is not admitted on that agent, or there is no such agent
      */
     public synchronized void release(Admission admission) {
         Objects.requireNonNull(admission, "admission");
+        checkAgent(admission.agent());
         if (!admitted.get(admission.agent()).remove(admission.task())) {
             throw new IllegalArgumentException(admission + " is not admitted");
         }
         utilization[admission.agent()] = utilization[admission.agent()].minus(admission.task().utilization());
     }
 
-    /** An agent's admitted utilization, rounded for reports. */
+    /**
+     * An agent's admitted utilization, rounded for reports.
+     *
+     * @throws IllegalArgumentException if there is no such agent
+     */
     public synchronized double utilization(int agent) {
+        checkAgent(agent);
         return utilization[agent].doubleValue();
     }
 
@@ -144,5 +150,11 @@ public final class EdfAdmissionControl {
             s.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.6f", used[i].doubleValue()));
         }
         return s.toString();
+    }
+
+    private void checkAgent(int agent) {
+        if (agent < 0 || agent >= utilization.length) {
+            throw new IllegalArgumentException("agent must be between 0 and " + (utilization.length - 1) + ": " + agent);
+        }
     }
 }

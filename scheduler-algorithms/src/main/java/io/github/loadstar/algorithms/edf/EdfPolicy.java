@@ -12,10 +12,11 @@ import io.github.loadstar.core.spi.Reconfigurable;
  *
  * <h2>Definition</h2>
  * A task's key is its absolute deadline, {@code submission + options.deadline()}. Ties go to the
- * task that arrived first. A task <em>without</em> a deadline is keyed as if its deadline were its
- * submission time plus {@link EdfConfig#undatedDeadline()} (default 1 s), and loses ties to dated
- * tasks: it runs after every dated task whose deadline is earlier than that, so dated work goes
- * first, yet an undated task is never starved — however many dated tasks keep arriving, its key
+ * task submitted first (by submission time, so a task offered again after a preemption or a steal
+ * keeps its place among equals; then in offer order). A task <em>without</em> a deadline is keyed as
+ * if its deadline were its submission time plus {@link EdfConfig#undatedDeadline()} (default 1 s),
+ * and loses ties to dated tasks: it runs after every dated task whose deadline is at or before
+ * that, so dated work goes first, yet an undated task is never starved — however many dated tasks keep arriving, its key
  * eventually becomes the earliest.
  *
  * <h2>Guarantees</h2>
@@ -27,7 +28,7 @@ import io.github.loadstar.core.spi.Reconfigurable;
  * test. Deadline misses (late starts and late finishes) are counted in the scheduler's metrics.
  *
  * <h2>Complexity</h2>
- * A binary heap: O(log n) offer and poll, O(1) peek; no allocation beyond the task (amortised
+ * Two binary heaps (dated, undated): O(log n) offer and poll, O(1) peek; no allocation beyond the task (amortised
  * array growth aside). Keys are computed once, at offer; comparisons use the sign of
  * {@code a - b}, so {@code nanoTime} values that wrap compare correctly.
  *
@@ -35,9 +36,6 @@ import io.github.loadstar.core.spi.Reconfigurable;
  * Hard-Real-Time Environment", JACM 1973; Linux {@code Documentation/scheduler/sched-deadline.rst}.
  */
 public final class EdfPolicy implements OrderingPolicy, Reconfigurable<EdfConfig> {
-    /** Added to the sequence number of undated tasks, so they lose ties to dated ones. */
-    private static final long UNDATED = 1L << 62;
-
     private final Versioned<EdfConfig> config;
 
     /** EDF with the defaults. */
@@ -87,30 +85,43 @@ public final class EdfPolicy implements OrderingPolicy, Reconfigurable<EdfConfig
                 : task.submitNanos() + config().undatedDeadlineNanos();
     }
 
-    /** One agent's EDF backlog. */
+    /** One agent's EDF backlog: dated and undated tasks in two heaps, so undated ones lose ties. */
     private final class EdfBacklog implements Backlog {
-        private final KeyedHeap<QueuedTask> heap = new KeyedHeap<>();
+        private final KeyedHeap<QueuedTask> dated = new KeyedHeap<>();
+        private final KeyedHeap<QueuedTask> undated = new KeyedHeap<>();
         private long sequence;
 
         @Override
         public void offer(QueuedTask task, long now) {
-            long seq = sequence++;
-            heap.offer(task, keyOf(task), task.hasDeadline() ? seq : seq + UNDATED);
+            // ties on the key go to the earlier submission, also for a task offered again
+            // (preempted in the simulator, or moved by a steal): it keeps its place among equals
+            (task.hasDeadline() ? dated : undated).offer(task, keyOf(task), task.submitNanos(), sequence++);
         }
 
         @Override
         public QueuedTask poll(long now) {
-            return heap.poll();
+            return next().poll();
         }
 
         @Override
         public QueuedTask peek(long now) {
-            return heap.peek();
+            return next().peek();
         }
 
         @Override
         public int size() {
-            return heap.size();
+            return dated.size() + undated.size();
+        }
+
+        /** The heap whose head runs next: the undated head only with a strictly earlier key. */
+        private KeyedHeap<QueuedTask> next() {
+            if (undated.isEmpty()) {
+                return dated;
+            }
+            if (dated.isEmpty() || undated.peekKey() - dated.peekKey() < 0) {
+                return undated;
+            }
+            return dated;
         }
     }
 }

@@ -7,7 +7,8 @@ import io.github.loadstar.core.spi.Backlog;
 import io.github.loadstar.core.spi.OrderingPolicy;
 import io.github.loadstar.core.spi.QueuedTask;
 import io.github.loadstar.core.spi.Reconfigurable;
-import java.util.ArrayDeque;
+import io.github.loadstar.algorithms.internal.KeyedHeap;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -15,7 +16,8 @@ import java.util.Map;
  * A multi-level feedback queue over the four priority classes CRITICAL, HIGH, NORMAL and LOW.
  *
  * <h2>Definition</h2>
- * Every level is a FIFO queue. A task enters at its class ({@link io.github.loadstar.core.TaskOptions#priority()}),
+ * Every level is ordered by the time each task entered it, then by arrival (FIFO for arrivals; an
+ * aged task takes its place by the time it aged, not by when somebody noticed). A task enters at its class ({@link io.github.loadstar.core.TaskOptions#priority()}),
  * lowered by its tenant's current demotion. Then, following OSTEP's five rules:
  * <ol>
  *   <li>CRITICAL always runs first.</li>
@@ -40,8 +42,15 @@ import java.util.Map;
  * wait is bounded by the aging time to CRITICAL plus the critical work ahead of it then.
  *
  * <h2>Complexity</h2>
- * O(1) per offer and poll (four queues, a round robin over three weights), plus O(1) per aged task;
- * a boost is O(n) once per {@code boostPeriod}. Nothing is allocated per task; one record per tenant.
+ * O(log n) per offer, poll and aging step (a binary heap per level, a round robin over three
+ * weights), O(1) peek when nothing falls due; a boost is O(n log n) once per {@code boostPeriod}.
+ * Nothing is allocated per task beyond amortised heap growth; one record per tenant.
+ *
+ * <h2>Time</h2>
+ * Boosts fall on a fixed grid (the first offer + k × {@code boostPeriod}) and a task ages exactly
+ * {@code agingThreshold} after it entered its level; every operation first applies, in time order,
+ * whatever fell due by its {@code now}. So the state is a function of the operations and their
+ * times alone: a peek, or an operation that happens to look at the backlog later, changes nothing.
  *
  * <p>References: R. H. Arpaci-Dusseau, A. C. Arpaci-Dusseau, <i>Operating Systems: Three Easy
  * Pieces</i>, ch. 8 "Scheduling: The Multi-Level Feedback Queue"; smooth weighted round robin as in
@@ -104,13 +113,18 @@ public final class MlfqPolicy implements OrderingPolicy, Reconfigurable<MlfqConf
 
     /** One agent's four queues. */
     final class MlfqBacklog implements Backlog, TimeSlicedBacklog {
+        /** Per level: tasks keyed by the time they entered the level, then by arrival order. */
         @SuppressWarnings("unchecked")
-        private final ArrayDeque<QueuedTask>[] levels = new ArrayDeque[] {
-            new ArrayDeque<QueuedTask>(), new ArrayDeque<QueuedTask>(), new ArrayDeque<QueuedTask>(),
-            new ArrayDeque<QueuedTask>()};
+        private final KeyedHeap<QueuedTask>[] levels = new KeyedHeap[] {
+            new KeyedHeap<QueuedTask>(), new KeyedHeap<QueuedTask>(), new KeyedHeap<QueuedTask>(),
+            new KeyedHeap<QueuedTask>()};
         private final double[] current = new double[4];
         private final Map<String, TenantState> tenants = new HashMap<>();
         private int size;
+        private long nextSequence;
+        /** An empty heap that a boost swaps with each level it rebuilds. */
+        private KeyedHeap<QueuedTask> stay = new KeyedHeap<>();
+        /** The time of the last boost on the grid first offer + k × boostPeriod. */
         private long lastBoost;
         private boolean boostStarted;
 
@@ -120,26 +134,34 @@ public final class MlfqPolicy implements OrderingPolicy, Reconfigurable<MlfqConf
                 boostStarted = true;
                 lastBoost = now;
             }
-            enqueue(task, entryLevel(task), now);
+            advance(now);
+            levels[entryLevel(task)].offer(task, now, nextSequence++);
             size++;
         }
 
         @Override
         public QueuedTask poll(long now) {
-            int level = nextLevel(now, true);
+            advance(now);
+            int level = nextLevel(true);
             if (level < 0) {
                 return null;
             }
-            QueuedTask task = levels[level].pollFirst();
+            QueuedTask task = levels[level].poll();
             task.policyNode(LEVEL_BOXES[level]);    // the level it ran from, for the feedback rule
             size--;
             return task;
         }
 
+        /**
+         * The task {@link #poll} would return now. It brings the time-driven state up to {@code now}
+         * as poll does; that is invisible, because {@link #advance} applies each boost and each aging
+         * step at the time it falls due, whenever it is called.
+         */
         @Override
         public QueuedTask peek(long now) {
-            int level = nextLevel(now, false);
-            return level < 0 ? null : levels[level].peekFirst();
+            advance(now);
+            int level = nextLevel(false);
+            return level < 0 ? null : levels[level].peek();
         }
 
         @Override
@@ -150,6 +172,7 @@ public final class MlfqPolicy implements OrderingPolicy, Reconfigurable<MlfqConf
         /** Rule 4: charge the tenant's use at the level the task ran from; demote it past its allotment. */
         @Override
         public void onFinish(QueuedTask task, long runNanos, long now) {
+            advance(now);
             String tenant = task.options().tenant();
             if (tenant == null || task.options().priority() == Priority.CRITICAL
                     || !(task.policyNode() instanceof Integer)) {
@@ -193,28 +216,18 @@ public final class MlfqPolicy implements OrderingPolicy, Reconfigurable<MlfqConf
             return entryLevel(task.options().tenant(), task.options().priority());
         }
 
-        private void enqueue(QueuedTask task, int level, long now) {
-            task.policyKey(now);    // when it started waiting at this level
-            levels[level].addLast(task);
-        }
-
         /**
-         * Brings time-driven state up to date (boost, aging), then picks the level to serve:
          * CRITICAL if it has work, else the smooth weighted round robin over levels with work.
          * {@code commit} false leaves the round robin where it is (for peek).
          */
-        private int nextLevel(long now, boolean commit) {
+        private int nextLevel(boolean commit) {
             if (size == 0) {
                 return -1;
             }
-            MlfqConfig c = config();
-            if (now - lastBoost >= c.boostPeriodNanos()) {
-                boost(now);
-            }
-            age(now, c);
             if (!levels[CRITICAL].isEmpty()) {
                 return CRITICAL;
             }
+            MlfqConfig c = config();
             double total = 0;
             int best = -1;
             double bestCurrent = Double.NEGATIVE_INFINITY;
@@ -241,37 +254,76 @@ public final class MlfqPolicy implements OrderingPolicy, Reconfigurable<MlfqConf
             return best;
         }
 
-        /** Rule 3: heads that waited agingThreshold move up agingBoost levels (FIFO: heads are oldest). */
-        private void age(long now, MlfqConfig c) {
+        /**
+         * Applies, in time order, every boost (rule 5) and every aging step (rule 3) that fell due
+         * at or before {@code now}, each at the time it fell due: a task that waited
+         * {@code agingThreshold} at its level enters the level {@code agingBoost} above at
+         * (entry time + threshold), and the next boost is the next point of the boost grid. So the
+         * state after {@code advance(t2)} is the same whether or not {@code advance(t1)} ran before
+         * it for some {@code t1 <= t2}: peeks and the moment of the call change nothing. Each task
+         * ages at most three times per call; boosts that find nothing to do are skipped in O(1).
+         */
+        private void advance(long now) {
+            if (!boostStarted) {
+                return;
+            }
+            MlfqConfig c = config();
             long threshold = c.agingThresholdNanos();
-            for (int level = HIGH; level <= LOW; level++) {
-                ArrayDeque<QueuedTask> queue = levels[level];
-                QueuedTask head;
-                while ((head = queue.peekFirst()) != null && now - head.policyKey() >= threshold) {
-                    queue.pollFirst();
-                    enqueue(head, Math.max(CRITICAL, level - c.agingBoost()), now);
+            long period = c.boostPeriodNanos();
+            while (true) {
+                int agingLevel = -1;
+                long agingAt = 0;
+                for (int level = HIGH; level <= LOW; level++) {
+                    if (!levels[level].isEmpty()) {
+                        long at = levels[level].peekKey() + threshold;
+                        if (agingLevel < 0 || at - agingAt < 0) {
+                            agingLevel = level;
+                            agingAt = at;
+                        }
+                    }
                 }
+                long boostAt = lastBoost + period;
+                if (now - boostAt >= 0 && (agingLevel < 0 || boostAt - agingAt <= 0)) {
+                    boost(boostAt);
+                    // further boosts before the next aging step (or now) find nothing to undo
+                    long quiet = agingLevel >= 0 && agingAt - now < 0 ? agingAt : now;
+                    if (quiet - boostAt > 0) {
+                        lastBoost = boostAt + (quiet - boostAt) / period * period;
+                    }
+                    continue;
+                }
+                if (agingLevel >= 0 && now - agingAt >= 0) {
+                    KeyedHeap<QueuedTask> from = levels[agingLevel];
+                    long seq = from.peekSeq();
+                    QueuedTask task = from.poll();
+                    levels[Math.max(CRITICAL, agingLevel - c.agingBoost())].offer(task, agingAt, seq);
+                    continue;
+                }
+                return;
             }
         }
 
-        /** Rule 5: undo every demotion; every queued task returns to its class. */
-        private void boost(long now) {
-            lastBoost = now;
+        /** Rule 5: undo every demotion; every queued task returns to its class, keeping its wait. */
+        private void boost(long at) {
+            lastBoost = at;
             tenants.clear();
-            for (int level = CRITICAL; level <= LOW; level++) {
-                java.util.Arrays.fill(current, 0);
-            }
-            @SuppressWarnings("unchecked")
-            ArrayDeque<QueuedTask>[] old = new ArrayDeque[4];
-            for (int level = CRITICAL; level <= LOW; level++) {
-                old[level] = levels[level].clone();
-                levels[level].clear();
-            }
-            for (int level = CRITICAL; level <= LOW; level++) {
-                for (QueuedTask task : old[level]) {
+            Arrays.fill(current, 0);
+            for (int level = LOW; level > CRITICAL; level--) {
+                KeyedHeap<QueuedTask> heap = levels[level];
+                int n = heap.size();
+                for (int i = 0; i < n; i++) {
+                    long key = heap.peekKey();
+                    long seq = heap.peekSeq();
+                    QueuedTask task = heap.poll();
                     int target = Math.min(level, levelOf(task.options().priority()));
-                    levels[target].addLast(task);   // keeps its waiting time: aging continues
+                    if (target == level) {
+                        stay.offer(task, key, seq);
+                    } else {
+                        levels[target].offer(task, key, seq);
+                    }
                 }
+                levels[level] = stay;
+                stay = heap;
             }
         }
 

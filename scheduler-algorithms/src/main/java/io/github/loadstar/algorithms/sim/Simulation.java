@@ -14,7 +14,9 @@ import java.util.PriorityQueue;
  * ===============
  * A discrete-event simulation on a virtual nanosecond clock. Events are arrivals and run ends,
  * processed in (time, kind, sequence) order — at equal times a run end before an arrival, so a
- * job that finishes exactly at its deadline meets it, and released jobs then compete. Nothing reads
+ * job that finishes exactly at its deadline meets it. Every event of one instant is applied before
+ * any agent chooses its next task, so jobs released together, or released as a run ends, compete
+ * under the policy instead of going in the order the events happen to be stored. Nothing reads
  * a real clock or an unseeded random source, so a simulation is deterministic.
  *
  * Agents are virtual: each runs one task at a time. Under PER_AGENT scope every agent has its own
@@ -26,8 +28,9 @@ import java.util.PriorityQueue;
  * A dispatch polls the agent's backlog and runs the task for all its remaining work (NONE,
  * ON_ARRIVAL) or for one slice (TIME_SLICED). When a run ends the backlog is charged (onFinish) with
  * the time run; an unfinished task is offered again. ON_ARRIVAL preempts the target agent's running
- * task when a task arrives: it is charged for what it ran, offered back, and the agent dispatches
- * again, so the policy decides who runs.
+ * task when tasks arrive for it: it is charged for what it ran, offered back, and the agent
+ * dispatches again, so the policy decides who runs (under GLOBAL scope arrivals preempt nobody;
+ * idle agents take them, lowest index first).
  */
 
 /** A deterministic discrete-event simulation of an ordering policy on virtual agents. */
@@ -113,50 +116,53 @@ public final class Simulation {
         }
         int nextPlacement = 0;
         long now = 0;
+        boolean[] arrivedAt = new boolean[agentCount];
         while (!events.isEmpty()) {
-            Event e = events.poll();
-            if (e.time > horizonNanos) {
+            if (events.peek().time > horizonNanos) {
                 now = horizonNanos;
                 break;
             }
-            now = e.time;
-            if (e.kind == RUN_END) {
-                VirtualAgent a = agents[e.agent];
-                if (a.running != e.task || a.runVersion != e.runVersion) {
-                    continue;   // the run was preempted; this end is stale
+            now = events.peek().time;
+            // first apply every event of this instant: run ends free their agents, arrivals are
+            // offered; only then do agents choose, so simultaneous work competes under the policy
+            while (!events.isEmpty() && events.peek().time == now) {
+                Event e = events.poll();
+                if (e.kind == RUN_END) {
+                    VirtualAgent a = agents[e.agent];
+                    if (a.running == e.task && a.runVersion == e.runVersion) {
+                        stop(a, now);
+                    }   // else the run was preempted; this end is stale
+                    continue;
                 }
-                stop(a, now);
-                dispatch(a, now, events, sequence);
-                continue;
-            }
-            SimTask t = e.task;
-            VirtualAgent target;
-            if (shared != null) {
-                target = null;
-            } else if (!t.options().isMovable() && t.options().affinity() < agentCount) {
-                target = agents[t.options().affinity()];
-            } else {
-                target = agents[nextPlacement];
-                nextPlacement = (nextPlacement + 1) % agentCount;
-            }
-            Backlog backlog = target != null ? target.backlog : shared;
-            backlog.offer(t, now);
-            if (listener != null) {
-                listener.onArrival(t, now);
-            }
-            if (target != null) {
-                if (target.running == null) {
-                    dispatch(target, now, events, sequence);
-                } else if (preemption == Preemption.ON_ARRIVAL) {
-                    stop(target, now);
-                    dispatch(target, now, events, sequence);
+                SimTask t = e.task;
+                VirtualAgent target;
+                if (shared != null) {
+                    target = null;
+                } else if (!t.options().isMovable() && t.options().affinity() < agentCount) {
+                    target = agents[t.options().affinity()];
+                } else {
+                    target = agents[nextPlacement];
+                    nextPlacement = (nextPlacement + 1) % agentCount;
                 }
-            } else {
-                for (VirtualAgent a : agents) {
-                    if (a.running == null) {
-                        dispatch(a, now, events, sequence);
-                        break;
+                (target != null ? target.backlog : shared).offer(t, now);
+                if (listener != null) {
+                    listener.onArrival(t, now);
+                }
+                if (target != null) {
+                    arrivedAt[target.index] = true;
+                }
+            }
+            for (VirtualAgent a : agents) {
+                if (arrivedAt[a.index]) {
+                    arrivedAt[a.index] = false;
+                    if (a.running != null && preemption == Preemption.ON_ARRIVAL) {
+                        stop(a, now);   // charged, offered back: the policy decides who runs
                     }
+                }
+            }
+            for (VirtualAgent a : agents) {
+                if (a.running == null) {
+                    dispatch(a, now, events, sequence);
                 }
             }
         }

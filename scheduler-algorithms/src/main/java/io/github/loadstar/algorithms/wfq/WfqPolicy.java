@@ -19,8 +19,9 @@ import java.util.Map;
  * of its queue carries a virtual start tag {@code S} and finish tag {@code F = S + L/w}. When a
  * flow becomes backlogged its tags restart from {@code S = max(F_prev, V)} — so an idle flow banks
  * no credit, and a returning flow cannot burst. The system virtual time {@code V} advances by
- * {@code L / Σw} (over backlogged flows) per task served and is never behind the smallest start tag
- * of a backlogged flow. The next task is the head of the flow with the smallest finish tag
+ * {@code L / Σw} (over backlogged flows and the one in service) when a task's work is done
+ * ({@code onFinish}), and is never behind the smallest start tag of a backlogged flow: that bound is
+ * applied after every change, so {@code peek} is pure. The next task is the head of the flow with the smallest finish tag
  * <em>among flows whose start tag is at most V</em> (eligibility): plain WFQ, without eligibility,
  * may run far ahead of the fluid GPS schedule and then stall a flow; WF2Q+ stays within one task of
  * it. Tasks without a tenant form one flow.
@@ -28,7 +29,9 @@ import java.util.Map;
  * <h2>Guarantees</h2>
  * For two continuously backlogged flows, {@code |S_i/w_i − S_j/w_j| ≤ Lmax/w_i + Lmax/w_j} at every
  * point (service normalised by weight differs by at most one maximal task each), and no flow's
- * service lags its GPS share by more than one maximal task.
+ * service lags its GPS share by more than one maximal task. Tasks are served whole, as packets
+ * are: in the simulator's preemptive modes a preempted task is charged its full cost and queued
+ * again as a new one, so compare WFQ with {@code Preemption.NONE}.
  *
  * <h2>Complexity</h2>
  * Two heaps of flows, eligible (keyed by F) and ineligible (keyed by S): O(log N) per operation for
@@ -124,6 +127,7 @@ public final class WfqPolicy implements OrderingPolicy, Reconfigurable<WfqConfig
             refreshWeights();
             Flow f = flowOf(task);
             f.queue.addLast(task);
+            task.policyNode(f);
             size++;
             if (f.queue.size() == 1) {
                 // the flow becomes backlogged: S = max(F, V), F = S + L/w
@@ -131,21 +135,19 @@ public final class WfqPolicy implements OrderingPolicy, Reconfigurable<WfqConfig
                 f.finish = f.start + lengthOf(task.options().cost(), f.weight);
                 backloggedWeight += f.weight;
                 schedule(f);
+                settle();
             }
         }
 
         @Override
         public QueuedTask poll(long now) {
             refreshWeights();
-            Flow f = nextEligible();
+            Flow f = eligible.poll();
             if (f == null) {
                 return null;
             }
-            eligible.poll();
             QueuedTask task = f.queue.pollFirst();
             size--;
-            long cost = task.options().cost();
-            virtualTime += Math.max(1L, Math.round(cost * SCALE / backloggedWeight));
             if (f.queue.isEmpty()) {
                 backloggedWeight -= f.weight;
                 if (backloggedWeight < 1e-9) {
@@ -156,13 +158,14 @@ public final class WfqPolicy implements OrderingPolicy, Reconfigurable<WfqConfig
                 f.finish = f.start + lengthOf(f.queue.peekFirst().options().cost(), f.weight);
                 schedule(f);
             }
+            settle();
             return task;
         }
 
-        /** Moves flows that became eligible; if none is, advances V to the smallest start tag. */
+        /** Pure: {@link #settle()} ran after the last change, so the head of the eligible heap is next. */
         @Override
         public QueuedTask peek(long now) {
-            Flow f = nextEligible();
+            Flow f = eligible.peek();
             return f == null ? null : f.queue.peekFirst();
         }
 
@@ -171,11 +174,35 @@ public final class WfqPolicy implements OrderingPolicy, Reconfigurable<WfqConfig
             return size;
         }
 
+        /**
+         * The task's work is done: V advances by {@code L / Σw}, with Σw the weight backlogged now
+         * plus its own flow's if that is no longer backlogged (in the fluid system it was being
+         * served until now). Charging at completion rather than at dispatch keeps V from running
+         * ahead of the fluid system while the task is in service, which would tag a flow arriving
+         * meanwhile too late.
+         */
+        @Override
+        public void onFinish(QueuedTask task, long runNanos, long now) {
+            Object node = task.policyNode();
+            if (!(node instanceof Flow)) {
+                return;
+            }
+            Flow f = (Flow) node;
+            double weight = backloggedWeight + (f.queue.isEmpty() ? f.weight : 0);
+            virtualTime += Math.max(1L, Math.round(task.options().cost() * SCALE / weight));
+            settle();
+        }
+
         long virtualTime() {
             return virtualTime;
         }
 
-        private Flow nextEligible() {
+        /**
+         * WF2Q+'s V = max(V, min S over backlogged flows) when no flow is eligible, then moves every
+         * flow whose start tag V has reached to the eligible heap. Run after every change, so peek
+         * changes nothing and a flow becoming backlogged is tagged from an up-to-date V.
+         */
+        private void settle() {
             if (eligible.isEmpty() && !ineligible.isEmpty()) {
                 long smallestStart = ineligible.peekKey();
                 if (virtualTime - smallestStart < 0) {
@@ -186,7 +213,6 @@ public final class WfqPolicy implements OrderingPolicy, Reconfigurable<WfqConfig
                 Flow f = ineligible.poll();
                 eligible.offer(f, f.finish, sequence++);
             }
-            return eligible.peek();
         }
 
         private void schedule(Flow f) {

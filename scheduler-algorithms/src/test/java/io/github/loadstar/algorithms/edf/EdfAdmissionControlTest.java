@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.quicktheories.core.Gen;
@@ -240,9 +239,6 @@ final class EdfAdmissionControlTest {
     }
 
     @Test
-    @Disabled("suspected bug: EdfAdmissionControl.release (EdfAdmissionControl.java:113) indexes admitted.get(agent) "
-            + "without a range check, so an Admission for an agent that does not exist throws "
-            + "IndexOutOfBoundsException instead of the documented IllegalArgumentException")
     void releasingAnAdmissionForANonexistentAgentIsAnIllegalArgument() {
         EdfAdmissionControl admission = new EdfAdmissionControl(2);
         PeriodicTaskSpec task = percent("a", 10);

@@ -28,7 +28,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -442,10 +441,6 @@ final class MlfqTest {
      * and a 100 ms threshold a LOW task reaches CRITICAL at 540 ms, not 300 ms.
      */
     @Test
-    @Disabled("suspected bug: MlfqPolicy.MlfqBacklog.age (MlfqPolicy.java:245-255, via enqueue) re-enqueues an aged task "
-            + "with policyKey = now (the poll time), not the time it reached agingThreshold, so per-level overshoot "
-            + "accumulates and the documented bound 3·agingThreshold/agingBoost + critical work ahead is exceeded "
-            + "under Preemption.NONE with long tasks")
     void aLowTaskReachesCriticalWithinThreeAgingThresholds() {
         long threshold = 100 * MS;
         long work = 90 * MS;
@@ -554,10 +549,6 @@ final class MlfqTest {
      * a later poll returns.
      */
     @Test
-    @Disabled("suspected bug: MlfqPolicy.MlfqBacklog.peek (MlfqPolicy.java:140-143) calls nextLevel, which runs "
-            + "boost() and age() and so changes state: a task aged by a peek at 150 ms restarts its wait at its new "
-            + "level then, and a poll at 260 ms returns it from HIGH ahead of a NORMAL task, where without the peek "
-            + "the NORMAL task comes first")
     void peekDoesNotChangeWhatALaterPollReturns() {
         MlfqPolicy policy = Policies.mlfq(MlfqConfig.builder().agingThreshold(Duration.ofMillis(100)).boostPeriod(DAY)
                 .build());

@@ -25,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -307,11 +306,6 @@ final class WfqTest {
      * units (GPS: 3.9) and b 10 (GPS: 26.1): b lags by 16.1 &gt; Lmax.
      */
     @Test
-    @Disabled("suspected bug: WfqPolicy.WfqBacklog.poll charges V += L/Σw for the whole task at dispatch,"
-            + " with Σw the weight backlogged at that moment; a flow that becomes backlogged while the task"
-            + " runs is tagged from that inflated V, and the served flow's next task (S = its old F = V) is"
-            + " eligible at once, so the GPS lag bound (Lmax) and the pairwise bound are exceeded by up to"
-            + " ~1.8x; see the Javadoc of flowArrivingWhileATaskIsInServiceIsNotPenalised")
     void flowArrivingWhileATaskIsInServiceIsNotPenalised() {
         Workload.Builder wb = Workload.builder(1);
         for (int i = 0; i < 20; i++) {
