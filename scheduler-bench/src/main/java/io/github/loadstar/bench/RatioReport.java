@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
@@ -28,7 +29,7 @@ public final class RatioReport {
         OptionsBuilder builder = new OptionsBuilder();
         builder.parent(cli);
         if (cli.getIncludes().isEmpty()) {
-            builder.include("ExecutorThroughputBenchmark|ForkJoinNativeBenchmark");
+            builder.include("ExecutorThroughputBenchmark|ForkJoinNativeBenchmark|BreakerOverheadBenchmark");
         }
         Options options = builder.build();
         Collection<RunResult> results = new Runner(options).run();
@@ -36,37 +37,52 @@ public final class RatioReport {
         System.out.println(render(results));
     }
 
-    /** One line per result: benchmark, parameters, score, and Loadstar's score divided by it. */
+    /**
+     * One line per result: benchmark, its parameters, score, and Loadstar's score divided by it, for
+     * the Loadstar result with the same method, parameters (other than {@code executor}) and thread
+     * count.
+     */
     static String render(Collection<RunResult> results) {
         Map<String, Double> loadstar = new LinkedHashMap<>();
         List<String[]> rows = new ArrayList<>();
         for (RunResult r : results) {
             String bench = shortName(r.getParams().getBenchmark());
             String executor = r.getParams().getParam("executor");
-            String threads = r.getParams().getParam("threads");
+            String params = otherParams(r);
             double score = r.getPrimaryResult().getScore();
             double error = r.getPrimaryResult().getScoreError();
+            String key = comparisonKey(bench, params);
             if ("loadstar".equals(executor)) {
-                loadstar.put(comparisonKey(bench, threads), score);
+                loadstar.put(key, score);
             }
-            rows.add(new String[] {bench, executor, threads, Double.toString(score), Double.toString(error),
-                    r.getPrimaryResult().getScoreUnit()});
+            rows.add(new String[] {bench, executor, params, Double.toString(score), Double.toString(error), key});
         }
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "| %-44s | %-18s | %7s | %16s | %10s |%n",
-                "benchmark", "executor", "threads", "score (ops/us)", "loadstar/x"));
-        out.append("|").append("-".repeat(46)).append("|").append("-".repeat(20)).append("|")
-                .append("-".repeat(9)).append("|").append("-".repeat(18)).append("|").append("-".repeat(12))
+        out.append(String.format(Locale.ROOT, "| %-44s | %-21s | %-24s | %16s | %10s |%n",
+                "benchmark", "executor", "parameters", "score (ops/us)", "loadstar/x"));
+        out.append("|").append("-".repeat(46)).append("|").append("-".repeat(23)).append("|")
+                .append("-".repeat(26)).append("|").append("-".repeat(18)).append("|").append("-".repeat(12))
                 .append("|\n");
         for (String[] row : rows) {
             double score = Double.parseDouble(row[3]);
             double error = Double.parseDouble(row[4]);
-            Double ours = loadstar.get(comparisonKey(row[0], row[2]));
+            Double ours = loadstar.get(row[5]);
             String ratio = ours == null || "loadstar".equals(row[1]) ? "" : String.format(Locale.ROOT, "%.2f", ours / score);
-            out.append(String.format(Locale.ROOT, "| %-44s | %-18s | %7s | %7.2f ± %6.2f | %10s |%n",
+            out.append(String.format(Locale.ROOT, "| %-44s | %-21s | %-24s | %7.2f ± %6.2f | %10s |%n",
                     row[0], row[1], row[2], score, Double.isNaN(error) ? 0.0 : error, ratio));
         }
         return out.toString();
+    }
+
+    /** The parameters other than the executor, and the JMH thread count, e.g. {@code path=success t=2}. */
+    private static String otherParams(RunResult r) {
+        StringBuilder b = new StringBuilder();
+        for (String name : new TreeSet<>(r.getParams().getParamsKeys())) {
+            if (!name.equals("executor")) {
+                b.append(name).append('=').append(r.getParams().getParam(name)).append(' ');
+            }
+        }
+        return b.append("t=").append(r.getParams().getThreads()).toString();
     }
 
     private static String shortName(String benchmark) {
@@ -76,11 +92,11 @@ public final class RatioReport {
     }
 
     /** The Loadstar result a row is compared with: localFork (ForkJoinPool's idiom) against localSpawn. */
-    private static String comparisonKey(String bench, String threads) {
+    private static String comparisonKey(String bench, String params) {
         String method = bench.substring(bench.indexOf('.') + 1);
         if (method.equals("localFork")) {
             method = "localSpawn";
         }
-        return method + "/" + threads;
+        return method + "/" + params;
     }
 }
