@@ -27,7 +27,10 @@ import org.openjdk.jmh.infra.Blackhole;
  * count-based window of the last 100 calls, evaluated from 100 calls on, open for 60 s; Loadstar's
  * consecutive-failure rule (which Resilience4j lacks) is off. No listener is registered on either.
  * Resilience4j 2.3 offers two window synchronisations, its default ({@code SYNCHRONIZED}, a lock)
- * and {@code LOCK_FREE}; both are measured.
+ * and {@code LOCK_FREE}; both are measured. Failsafe 3.3 has no slow-call rule and no durations, and
+ * counts "50 failures among the last 100 calls" (its count-based rule) — less work than the others
+ * do. {@code baseline} is the same call shape with no breaker: subtract its time per call to get
+ * a breaker's own cost.
  *
  * <ul>
  *   <li>{@code path=success}: every call succeeds (CLOSED).</li>
@@ -51,7 +54,7 @@ public class BreakerOverheadBenchmark {
         private static final long serialVersionUID = 1L;
     };
 
-    @Param({"loadstar", "resilience4j", "resilience4j-lockfree"})
+    @Param({"loadstar", "resilience4j", "resilience4j-lockfree", "failsafe", "baseline"})
     public String executor;
 
     @Param({"success", "failure10", "open"})
@@ -99,6 +102,10 @@ public class BreakerOverheadBenchmark {
             case "resilience4j-lockfree":
                 return new Resilience4jShape(io.github.resilience4j.circuitbreaker.CircuitBreakerConfig
                         .SlidingWindowSynchronizationStrategy.LOCK_FREE);
+            case "failsafe":
+                return new FailsafeShape();
+            case "baseline":
+                return new BaselineShape();
             default:
                 throw new IllegalArgumentException("unknown breaker: " + executor);
         }
@@ -180,6 +187,55 @@ public class BreakerOverheadBenchmark {
         @Override
         public void forceOpen() {
             breaker.transitionToOpenState();
+        }
+    }
+
+    private static final class FailsafeShape implements CallShape {
+        private final dev.failsafe.CircuitBreaker<Object> breaker = dev.failsafe.CircuitBreaker.builder()
+                .withFailureThreshold(50, 100)
+                .withDelay(Duration.ofSeconds(60))
+                .build();
+
+        @Override
+        public boolean call(boolean fail) {
+            if (!breaker.tryAcquirePermit()) {
+                return false;
+            }
+            long start = System.nanoTime();
+            Blackhole.consumeCPU(0);
+            long duration = System.nanoTime() - start;
+            if (fail) {
+                breaker.recordException(FAILURE);
+            } else {
+                breaker.recordSuccess();
+            }
+            return duration >= 0;
+        }
+
+        @Override
+        public void forceOpen() {
+            breaker.open();
+        }
+    }
+
+    /** The call shape without a breaker. */
+    private static final class BaselineShape implements CallShape {
+        private volatile boolean open;
+
+        @Override
+        public boolean call(boolean fail) {
+            if (open) {
+                return false;
+            }
+            long start = System.nanoTime();
+            Blackhole.consumeCPU(0);
+            long duration = System.nanoTime() - start;
+            return duration >= 0 && !fail;
+        }
+
+        @Override
+        public void forceOpen() {
+            open = true;
         }
     }
 }
