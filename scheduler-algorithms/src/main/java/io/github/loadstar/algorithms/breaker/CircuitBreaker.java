@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -79,6 +80,9 @@ public final class CircuitBreaker {
         }
     }
 
+    /** 32 ints = 128 bytes: a padded counter's index in its array, with as much after it. */
+    private static final int CONSECUTIVE = 32;
+
     /** One stay in one state. Immutable but for the counters of that stay. */
     private static final class Epoch {
         final CircuitState kind;
@@ -88,7 +92,11 @@ public final class CircuitBreaker {
         final long halfOpenDeadlineNanos;
         final int consecutiveOpens;
         final Window window;
-        final AtomicInteger consecutiveFailures;
+        /**
+         * The consecutive-failure count, alone on its cache lines at index {@link #CONSECUTIVE}:
+         * failures write it and every success reads it, while every call reads this Epoch's fields.
+         */
+        final AtomicIntegerArray consecutiveFailures;
         final AtomicLong trials;
         final AtomicInteger trialSuccesses;
 
@@ -102,7 +110,7 @@ public final class CircuitBreaker {
             this.consecutiveOpens = consecutiveOpens;
             this.window = window;
             boolean measuring = kind == CircuitState.CLOSED || kind == CircuitState.METRICS_ONLY;
-            this.consecutiveFailures = measuring ? new AtomicInteger() : null;
+            this.consecutiveFailures = measuring ? new AtomicIntegerArray(2 * CONSECUTIVE) : null;
             this.trials = kind == CircuitState.HALF_OPEN ? new AtomicLong() : null;
             this.trialSuccesses = kind == CircuitState.HALF_OPEN ? new AtomicInteger() : null;
         }
@@ -315,11 +323,11 @@ public final class CircuitBreaker {
     private void recordClosed(Epoch s, boolean failure, boolean slow) {
         int consecutive;
         if (failure) {
-            consecutive = s.consecutiveFailures.incrementAndGet();
+            consecutive = s.consecutiveFailures.incrementAndGet(CONSECUTIVE);
         } else {
             consecutive = 0;
-            if (s.consecutiveFailures.get() != 0) {
-                s.consecutiveFailures.set(0);
+            if (s.consecutiveFailures.get(CONSECUTIVE) != 0) {
+                s.consecutiveFailures.set(CONSECUTIVE, 0);
             }
         }
         long now = config.windowType() == CircuitBreakerConfig.WindowType.TIME_BASED ? clock.nanoTime() : 0;
@@ -555,7 +563,7 @@ public final class CircuitBreaker {
         return new Metrics(s.kind, s.number, calls, Window.failures(counts), Window.slow(counts),
                 rated ? (float) (100.0 * Window.failures(counts) / calls) : -1f,
                 rated ? (float) (100.0 * Window.slow(counts) / calls) : -1f,
-                s.consecutiveFailures == null ? 0 : s.consecutiveFailures.get(),
+                s.consecutiveFailures == null ? 0 : s.consecutiveFailures.get(CONSECUTIVE),
                 (int) (t >>> 32), (int) t, s.trialSuccesses == null ? 0 : s.trialSuccesses.get(),
                 notPermitted.sum(), staleOutcomes.sum(), ignoredErrors.sum(), transitions.get());
     }
