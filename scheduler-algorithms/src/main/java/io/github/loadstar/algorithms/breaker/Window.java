@@ -47,8 +47,8 @@ abstract class Window {
      * <p>Layout for concurrent callers: the two counters every call updates (the next slot and the
      * totals) share one cache line, padded away from everything else, so a call moves that line to
      * its core once for both updates and never drags read-mostly fields along (false sharing); and
-     * consecutive ring slots lie in different lines. Measured with JMH on two threads (JDK 25: 5.4
-     * ops/µs before, about 18–21 after; see docs/benchmarks.md).
+     * consecutive ring slots lie in different lines (docs/benchmarks.md has the two-thread figures,
+     * and why they vary so much on a shared VM).
      */
     static final class CountWindow extends Window {
         private static final int PRESENT = 1;
