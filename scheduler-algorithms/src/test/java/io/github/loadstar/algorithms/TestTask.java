@@ -8,8 +8,9 @@ import java.util.Objects;
  * A {@link QueuedTask} for driving backlogs directly in tests: options, a submission time and the
  * two policy slots, nothing else. Identity (not equality) is what tests compare.
  */
-public final class TestTask implements QueuedTask {
+public class TestTask implements QueuedTask {
     private final long id;
+    private final String label;
     private final TaskOptions options;
     private final long submitNanos;
     private long policyKey;
@@ -17,7 +18,17 @@ public final class TestTask implements QueuedTask {
 
     /** A task numbered {@code id} (for messages), submitted at {@code submitNanos}. */
     public TestTask(long id, TaskOptions options, long submitNanos) {
+        this(id, null, options, submitNanos);
+    }
+
+    /** A task called {@code label} (its {@code toString}, for orders a test compares), submitted at {@code submitNanos}. */
+    public TestTask(String label, TaskOptions options, long submitNanos) {
+        this(-1, Objects.requireNonNull(label, "label"), options, submitNanos);
+    }
+
+    private TestTask(long id, String label, TaskOptions options, long submitNanos) {
         this.id = id;
+        this.label = label;
         this.options = Objects.requireNonNull(options, "options");
         this.submitNanos = submitNanos;
     }
@@ -59,6 +70,9 @@ public final class TestTask implements QueuedTask {
 
     @Override
     public String toString() {
+        if (label != null) {
+            return label;
+        }
         return "TestTask#" + id + "{submit=" + submitNanos + ", " + options + "}";
     }
 }

@@ -19,6 +19,7 @@ import io.github.loadstar.algorithms.sim.SimulationReport;
 import io.github.loadstar.algorithms.sim.Workload;
 import io.github.loadstar.core.TaskOptions;
 import io.github.loadstar.core.spi.Backlog;
+import io.github.loadstar.algorithms.TestTask;
 import io.github.loadstar.core.spi.QueuedTask;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -241,18 +242,10 @@ final class EdfTest {
 
     // ------------------------------------------------------------------ the backlog itself
 
-    /** A minimal queued task for driving a backlog directly. */
-    static final class Task implements QueuedTask {
-        final String name;
-        final long submit;
-        final TaskOptions options;
-        long key;
-        Object node;
-
+    /** A queued task with a name, for driving a backlog directly. */
+    static final class Task extends TestTask {
         Task(String name, long submit, TaskOptions options) {
-            this.name = name;
-            this.submit = submit;
-            this.options = options;
+            super(name, options, submit);
         }
 
         static Task dated(String name, long submit, long relativeDeadline) {
@@ -261,41 +254,6 @@ final class EdfTest {
 
         static Task undated(String name, long submit) {
             return new Task(name, submit, TaskOptions.DEFAULT);
-        }
-
-        @Override
-        public TaskOptions options() {
-            return options;
-        }
-
-        @Override
-        public long submitNanos() {
-            return submit;
-        }
-
-        @Override
-        public long policyKey() {
-            return key;
-        }
-
-        @Override
-        public void policyKey(long key) {
-            this.key = key;
-        }
-
-        @Override
-        public Object policyNode() {
-            return node;
-        }
-
-        @Override
-        public void policyNode(Object node) {
-            this.node = node;
-        }
-
-        @Override
-        public String toString() {
-            return name;
         }
     }
 

@@ -21,6 +21,7 @@ import io.github.loadstar.core.Priority;
 import io.github.loadstar.core.TaskOptions;
 import io.github.loadstar.core.spi.Backlog;
 import io.github.loadstar.core.spi.OrderingPolicy;
+import io.github.loadstar.algorithms.TestTask;
 import io.github.loadstar.core.spi.QueuedTask;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -461,57 +462,14 @@ final class MlfqTest {
 
     // ------------------------------------------------------------------ rule 3 on the backlog
 
-    /** A minimal queued task for driving a backlog directly. */
-    static final class Task implements QueuedTask {
-        final String name;
-        final long submit;
-        final TaskOptions options;
-        long key;
-        Object node;
-
+    /** A queued task with a name, for driving a backlog directly. */
+    static final class Task extends TestTask {
         Task(String name, long submit, TaskOptions options) {
-            this.name = name;
-            this.submit = submit;
-            this.options = options;
-        }
-
-        @Override
-        public TaskOptions options() {
-            return options;
-        }
-
-        @Override
-        public long submitNanos() {
-            return submit;
-        }
-
-        @Override
-        public long policyKey() {
-            return key;
-        }
-
-        @Override
-        public void policyKey(long key) {
-            this.key = key;
-        }
-
-        @Override
-        public Object policyNode() {
-            return node;
-        }
-
-        @Override
-        public void policyNode(Object node) {
-            this.node = node;
+            super(name, options, submit);
         }
 
         int level() {
-            return (Integer) node;
-        }
-
-        @Override
-        public String toString() {
-            return name;
+            return (Integer) policyNode();
         }
     }
 

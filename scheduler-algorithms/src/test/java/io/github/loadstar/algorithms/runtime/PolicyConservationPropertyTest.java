@@ -12,10 +12,8 @@ import io.github.loadstar.core.OrderingScope;
 import io.github.loadstar.core.Priority;
 import io.github.loadstar.core.Scheduler;
 import io.github.loadstar.core.TaskOptions;
-import io.github.loadstar.core.spi.AgentLoads;
 import io.github.loadstar.core.spi.OrderingPolicy;
 import io.github.loadstar.core.spi.PlacementPolicies;
-import io.github.loadstar.core.spi.PlacementPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -40,18 +38,6 @@ import org.junit.jupiter.api.Test;
 final class PolicyConservationPropertyTest {
     private static final int EXAMPLES = Boolean.getBoolean("loadstar.stress") ? 1_000 : 80;
     private static final String[] POLICIES = {"edf", "cfs", "wfq", "mlfq"};
-
-    private static final PlacementPolicy AGENT_ZERO = new PlacementPolicy() {
-        @Override
-        public int place(TaskOptions options, AgentLoads loads, int random) {
-            return 0;
-        }
-
-        @Override
-        public String name() {
-            return "agent-0";
-        }
-    };
 
     @Test
     void everyTaskIsExecutedReturnedOrRejectedExactlyOnce() {
@@ -89,7 +75,7 @@ final class PolicyConservationPropertyTest {
         int ending = random.nextInt(3);          // 0 drain, 1 shutdown, 2 shutdownNow
         int endAt = random.nextInt(tasks + 1);
         Scheduler scheduler = Scheduler.builder().agents(agents).orderingPolicy(policy(policyName)).orderingScope(scope)
-                .placementPolicy(random.nextBoolean() ? AGENT_ZERO : PlacementPolicies.powerOfTwoChoices())
+                .placementPolicy(random.nextBoolean() ? AllOnAgentZero.INSTANCE : PlacementPolicies.powerOfTwoChoices())
                 .spinRounds(random.nextInt(20)).build();
         int[] nextNested = {tasks};
         try {

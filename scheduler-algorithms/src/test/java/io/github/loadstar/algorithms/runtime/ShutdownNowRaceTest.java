@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.loadstar.algorithms.Policies;
 import io.github.loadstar.core.Scheduler;
 import io.github.loadstar.core.TaskOptions;
-import io.github.loadstar.core.spi.AgentLoads;
-import io.github.loadstar.core.spi.PlacementPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -25,23 +23,11 @@ final class ShutdownNowRaceTest {
     private static final int ROUNDS = Boolean.getBoolean("loadstar.stress") ? 5_000 : 400;
     private static final int TASKS = 2_000;
 
-    private static final PlacementPolicy AGENT_ZERO = new PlacementPolicy() {
-        @Override
-        public int place(TaskOptions options, AgentLoads loads, int random) {
-            return 0;
-        }
-
-        @Override
-        public String name() {
-            return "agent-0";
-        }
-    };
-
     @Test
     void thievesHandTheirBatchBackWhenShutdownNowHoldsTheirClaim() throws InterruptedException {
         for (int round = 0; round < ROUNDS; round++) {
             AtomicIntegerArray runs = new AtomicIntegerArray(TASKS);
-            Scheduler scheduler = Scheduler.builder().name("race").agents(4).placementPolicy(AGENT_ZERO)
+            Scheduler scheduler = Scheduler.builder().name("race").agents(4).placementPolicy(AllOnAgentZero.INSTANCE)
                     .orderingPolicy(Policies.edf()).stealBatchLimit(8).build();
             for (int i = 0; i < TASKS; i++) {
                 int id = i;
