@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.loadstar.core.spi.AgentLoads;
-import io.github.loadstar.core.spi.PlacementPolicy;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -27,18 +25,6 @@ import org.junit.jupiter.api.Timeout;
 /** Failures and races: throwing tasks, hung tasks, shutdownNow during stealing, the queue bound. */
 @Timeout(120)
 final class FaultTest {
-
-    private static final PlacementPolicy ALL_ON_AGENT_ZERO = new PlacementPolicy() {
-        @Override
-        public int place(TaskOptions options, AgentLoads loads, int random) {
-            return 0;
-        }
-
-        @Override
-        public String name() {
-            return "agent-0";
-        }
-    };
 
     @Test
     void throwingTasksAreCountedReportedOnceAndTheAgentsLiveOn() throws InterruptedException {
@@ -105,7 +91,7 @@ final class FaultTest {
     void aHungTaskDoesNotHideItsAgentsQueueAndShutdownNowReturnsPromptly() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch hung = new CountDownLatch(1);
-        Scheduler scheduler = Scheduler.builder().agents(2).placementPolicy(ALL_ON_AGENT_ZERO).build();
+        Scheduler scheduler = Scheduler.builder().agents(2).placementPolicy(AllOnAgentZero.INSTANCE).build();
         try {
             scheduler.execute(() -> {
                 hung.countDown();
@@ -150,7 +136,7 @@ final class FaultTest {
             AtomicIntegerArray runs = new AtomicIntegerArray(tasks);
             Map<Runnable, Integer> ids = new IdentityHashMap<>();
             Scheduler scheduler = Scheduler.builder().agents(2 + random.nextInt(3))
-                    .placementPolicy(ALL_ON_AGENT_ZERO).spinRounds(random.nextInt(40)).build();
+                    .placementPolicy(AllOnAgentZero.INSTANCE).spinRounds(random.nextInt(40)).build();
             CyclicBarrier go = new CyclicBarrier(2);
             List<Runnable> returned = new ArrayList<>();
             int stopAfterMicros = random.nextInt(3_000);

@@ -3,8 +3,6 @@ package io.github.loadstar.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.loadstar.core.spi.AgentLoads;
-import io.github.loadstar.core.spi.PlacementPolicy;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,17 +27,6 @@ final class InboxStealStressTest {
         int tasks = Boolean.getBoolean("loadstar.stress") ? 5_000_000 : 400_000;
         AtomicIntegerArray runs = new AtomicIntegerArray(tasks);
         AtomicInteger replaced = new AtomicInteger();
-        PlacementPolicy agentZero = new PlacementPolicy() {
-            @Override
-            public int place(TaskOptions options, AgentLoads loads, int random) {
-                return 0;
-            }
-
-            @Override
-            public String name() {
-                return "agent-0";
-            }
-        };
         SchedulerListener listener = new SchedulerListener() {
             @Override
             public void onAgentReplaced(int agent, Thread dead, Thread replacement, Throwable cause) {
@@ -47,7 +34,7 @@ final class InboxStealStressTest {
             }
         };
         CountDownLatch done = new CountDownLatch(tasks);
-        try (Scheduler scheduler = Scheduler.builder().agents(4).placementPolicy(agentZero).listener(listener)
+        try (Scheduler scheduler = Scheduler.builder().agents(4).placementPolicy(AllOnAgentZero.INSTANCE).listener(listener)
                 .stealBatchLimit(3).build()) {
             for (int i = 0; i < tasks; i++) {
                 int id = i;

@@ -3,8 +3,6 @@ package io.github.loadstar.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.loadstar.core.spi.AgentLoads;
-import io.github.loadstar.core.spi.PlacementPolicy;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -61,19 +59,8 @@ final class ListenerTest {
     @Test
     void eventsMatchTheWorkAndTheSteals() throws Exception {
         Counting listener = new Counting();
-        PlacementPolicy allOnZero = new PlacementPolicy() {
-            @Override
-            public int place(TaskOptions options, AgentLoads loads, int random) {
-                return 0;
-            }
-
-            @Override
-            public String name() {
-                return "agent-0";
-            }
-        };
         int n = 2_000;
-        try (Scheduler scheduler = Scheduler.builder().agents(3).placementPolicy(allOnZero).listener(listener)
+        try (Scheduler scheduler = Scheduler.builder().agents(3).placementPolicy(AllOnAgentZero.INSTANCE).listener(listener)
                 .threadFactory(QuietThreads.FACTORY).build()) {
             CountDownLatch done = new CountDownLatch(n);
             for (int i = 0; i < n; i++) {

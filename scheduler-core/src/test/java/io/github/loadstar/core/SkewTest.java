@@ -26,18 +26,6 @@ final class SkewTest {
     private static final int WORK = 40_000;     // about 40 µs per task
     private static final int RUNS = 5;
 
-    private static final PlacementPolicy ALL_ON_AGENT_ZERO = new PlacementPolicy() {
-        @Override
-        public int place(TaskOptions options, AgentLoads loads, int random) {
-            return 0;
-        }
-
-        @Override
-        public String name() {
-            return "agent-0";
-        }
-    };
-
     private static final StealPolicy NO_STEALING = new StealPolicy() {
         @Override
         public int selectVictims(int thief, AgentLoads loads, int random, int[] victims) {
@@ -60,8 +48,8 @@ final class SkewTest {
         long[] unstolenRuns = new long[RUNS];
         for (int r = 0; r < RUNS; r++) {
             balancedRuns[r] = makespan(PlacementPolicies.powerOfTwoChoices(), null);
-            skewedRuns[r] = makespan(ALL_ON_AGENT_ZERO, null);
-            unstolenRuns[r] = makespan(ALL_ON_AGENT_ZERO, NO_STEALING);
+            skewedRuns[r] = makespan(AllOnAgentZero.INSTANCE, null);
+            unstolenRuns[r] = makespan(AllOnAgentZero.INSTANCE, NO_STEALING);
         }
         long balanced = median(balancedRuns);
         long skewed = median(skewedRuns);
@@ -83,7 +71,7 @@ final class SkewTest {
     @Test
     @Timeout(60)
     void everyAgentRunsWorkAndStealsAreCounted() throws InterruptedException {
-        try (Scheduler scheduler = Scheduler.builder().agents(AGENTS).placementPolicy(ALL_ON_AGENT_ZERO).build()) {
+        try (Scheduler scheduler = Scheduler.builder().agents(AGENTS).placementPolicy(AllOnAgentZero.INSTANCE).build()) {
             run(scheduler);
             scheduler.shutdown();   // counters are final once the scheduler has terminated
             assertTrue(scheduler.awaitTermination(10, TimeUnit.SECONDS));
