@@ -100,6 +100,9 @@ public final class PeriodicTasks implements AutoCloseable {
         private final TaskOptions options;
         private final AtomicLong releases = new AtomicLong();
         private volatile ScheduledFuture<?> future;
+        /** Set first by cancel(): no job is released after it. */
+        private volatile boolean stopped;
+        /** Set last by cancel(): the utilization has been given back when this reads true. */
         private volatile boolean cancelled;
 
         private Handle(EdfAdmissionControl.Admission admitted, Runnable job, TaskOptions options) {
@@ -109,7 +112,7 @@ public final class PeriodicTasks implements AutoCloseable {
         }
 
         private void release() {
-            if (cancelled) {
+            if (stopped) {
                 return;
             }
             try {
@@ -142,19 +145,23 @@ public final class PeriodicTasks implements AutoCloseable {
 
         /** Stops releasing jobs and gives the task's utilization back; idempotent. */
         public synchronized void cancel() {
-            if (cancelled) {
+            if (stopped) {
                 return;
             }
-            cancelled = true;
+            stopped = true;
             ScheduledFuture<?> f = future;
             if (f != null) {
                 f.cancel(false);
             }
             handles.remove(this);
             admission.release(admitted);
+            cancelled = true;
         }
 
-        /** Whether cancelled (by {@link #cancel()}, by {@link PeriodicTasks#close()}, or by a shut-down scheduler). */
+        /**
+         * Whether cancelled (by {@link #cancel()}, by {@link PeriodicTasks#close()}, or by a shut-down
+         * scheduler). Once it returns true, the task's utilization has been given back to its agent.
+         */
         public boolean isCancelled() {
             return cancelled;
         }

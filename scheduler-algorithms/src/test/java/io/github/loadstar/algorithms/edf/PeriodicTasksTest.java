@@ -207,6 +207,36 @@ final class PeriodicTasksTest {
         }
     }
 
+    /**
+     * {@code isCancelled()} promises that the utilization has been given back. A watcher thread sees
+     * the flag turn true while {@code cancel()} runs on another thread and reads the utilization at
+     * once (the cancel used to set the flag first: found when a CI-like run under load read 0.25).
+     */
+    @Test
+    void cancelledMeansTheUtilizationIsBack() throws Exception {
+        try (Scheduler scheduler = scheduler(new Runs()); PeriodicTasks periodic = new PeriodicTasks(scheduler)) {
+            for (int round = 0; round < 300; round++) {
+                PeriodicTasks.Handle handle = periodic.schedule(spec("r" + round, 1, Duration.ofSeconds(4)), new Job());
+                int agent = handle.agent();
+                java.util.concurrent.atomic.AtomicReference<Double> seen = new java.util.concurrent.atomic.AtomicReference<>();
+                java.util.concurrent.CountDownLatch watching = new java.util.concurrent.CountDownLatch(1);
+                Thread watcher = new Thread(() -> {
+                    watching.countDown();
+                    while (!handle.isCancelled()) {
+                        Thread.onSpinWait();
+                    }
+                    seen.set(periodic.admission().utilization(agent));
+                });
+                watcher.start();
+                watching.await();
+                handle.cancel();
+                watcher.join(PATIENCE.toMillis());
+                assertEquals(0.0, seen.get(), "round " + round + ": cancelled, but the agent still counts the"
+                        + " task's utilization");
+            }
+        }
+    }
+
     @Test
     void aShutDownSchedulerCancelsTheHandle() throws Exception {
         Runs runs = new Runs();
