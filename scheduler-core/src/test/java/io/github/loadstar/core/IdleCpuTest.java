@@ -40,8 +40,12 @@ final class IdleCpuTest {
                 });
             }
             assertTrue(done.await(30, TimeUnit.SECONDS));
-            Thread.sleep(200);      // spin rounds end within microseconds; leave ample margin
-
+            // spin rounds end within microseconds once an agent runs; on a loaded machine an agent
+            // may not get a core for a while, so wait for the parks (bounded) instead of sleeping
+            long parkDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!allParked(scheduler) && System.nanoTime() - parkDeadline < 0) {
+                Thread.sleep(10);
+            }
             for (AgentMetrics a : scheduler.metrics().agents()) {
                 assertEquals(AgentState.PARKED, a.state(), "agent " + a.index() + " is not parked");
             }
@@ -52,6 +56,10 @@ final class IdleCpuTest {
             assertTrue(used < TimeUnit.MILLISECONDS.toNanos(10),
                     "idle agents used " + used / 1_000 + " us of CPU in one second");
         }
+    }
+
+    private static boolean allParked(Scheduler scheduler) {
+        return scheduler.metrics().agents().stream().allMatch(a -> a.state() == AgentState.PARKED);
     }
 
     private static long cpu(ThreadMXBean mx, List<Thread> threads) {

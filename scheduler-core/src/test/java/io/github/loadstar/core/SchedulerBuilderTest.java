@@ -40,7 +40,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * defaults, and the handling of a failing {@link ThreadFactory}.
  */
 final class SchedulerBuilderTest {
-    private static final long TIMEOUT_SECONDS = 5;
+    private static final long TIMEOUT_SECONDS = 30;
     private static final AtomicInteger UNIQUE = new AtomicInteger();
 
     // ================================================================ helpers
@@ -653,9 +653,9 @@ final class SchedulerBuilderTest {
             }
         };
         try (Scheduler scheduler = Scheduler.builder().agents(2).stealPolicy(counting).build()) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             // pinned tasks wake their own agent whatever the steal policy, and leave it searching after
-            for (int i = 0; calls.get() == 0 && System.nanoTime() < deadline; i++) {
+            for (int i = 0; calls.get() == 0 && System.nanoTime() - deadline < 0; i++) {
                 callOn(scheduler, i % 2, () -> 1);
             }
             assertTrue(calls.get() > 0, "an idle agent should ask the steal policy for victims");

@@ -1,5 +1,6 @@
 package io.github.loadstar.core;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.loadstar.core.metrics.AgentMetrics;
@@ -15,10 +16,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * All work placed on agent 0 of four: stealing must spread it. Makespans are compared as ratios
+ * All work placed on agent 0 of four: stealing must spread it. Makespans are compared as a ratio
  * of runs on the same machine, never as absolute times: the skewed run against the balanced one
- * (stealing should make them alike), and against a skewed run with stealing switched off (stealing
- * should beat it by a clear margin on any machine with at least two cores).
+ * (stealing should make them alike). How much of the work agent 0 kept is a count, not a time: with
+ * stealing it gives most of it away; with stealing switched off (the control) it runs all of it.
+ * Whether stealing also makes the skewed run <em>faster</em> is a speed claim and depends on the
+ * cores the machine actually grants; it is not asserted here (an earlier version compared the
+ * makespans with and without stealing, which a shared 2-core VM can starve of its second core).
  */
 final class SkewTest {
     private static final int AGENTS = 4;
@@ -45,26 +49,28 @@ final class SkewTest {
         // the three set-ups take turns, so a burst of load from elsewhere hits all of them alike
         long[] balancedRuns = new long[RUNS];
         long[] skewedRuns = new long[RUNS];
-        long[] unstolenRuns = new long[RUNS];
+        long[] keptWithStealing = new long[RUNS];
+        long[] keptWithoutStealing = new long[RUNS];
         for (int r = 0; r < RUNS; r++) {
-            balancedRuns[r] = makespan(PlacementPolicies.powerOfTwoChoices(), null);
-            skewedRuns[r] = makespan(AllOnAgentZero.INSTANCE, null);
-            unstolenRuns[r] = makespan(AllOnAgentZero.INSTANCE, NO_STEALING);
+            balancedRuns[r] = makespan(PlacementPolicies.powerOfTwoChoices(), null)[0];
+            long[] skewed = makespan(AllOnAgentZero.INSTANCE, null);
+            skewedRuns[r] = skewed[0];
+            keptWithStealing[r] = skewed[1];
+            keptWithoutStealing[r] = makespan(AllOnAgentZero.INSTANCE, NO_STEALING)[1];
         }
         long balanced = median(balancedRuns);
         long skewed = median(skewedRuns);
-        long skewedWithoutStealing = median(unstolenRuns);
 
         double skewOverBalanced = (double) skewed / balanced;
-        double unstolenOverStolen = (double) skewedWithoutStealing / skewed;
         assertTrue(skewOverBalanced < 1.7, String.format(
                 "skewed makespan %.2f x the balanced one (balanced %d ms, skewed %d ms)",
                 skewOverBalanced, balanced / 1_000_000, skewed / 1_000_000));
-        if (Runtime.getRuntime().availableProcessors() >= 2) {
-            // ideal: about min(cores, agents), 2 on a 2-core machine; 1.0 if stealing did nothing
-            assertTrue(unstolenOverStolen > 1.25, String.format(
-                    "without stealing the skewed run took %.2f x as long (%d ms vs %d ms)",
-                    unstolenOverStolen, skewedWithoutStealing / 1_000_000, skewed / 1_000_000));
+        // four agents: agent 0 would keep about a quarter; three quarters is a generous bound
+        long kept = median(keptWithStealing);
+        assertTrue(kept <= TASKS * 3 / 4, "with stealing agent 0 still ran " + kept + " of " + TASKS
+                + " tasks (per run: " + Arrays.toString(keptWithStealing) + ")");
+        for (long k : keptWithoutStealing) {
+            assertEquals(TASKS, k, "the control: without stealing agent 0 runs every task");
         }
     }
 
@@ -90,13 +96,17 @@ final class SkewTest {
         }
     }
 
-    private static long makespan(PlacementPolicy placement, StealPolicy steal) throws InterruptedException {
+    /** Runs the tasks; returns the makespan and how many of them agent 0 ran. */
+    private static long[] makespan(PlacementPolicy placement, StealPolicy steal) throws InterruptedException {
         SchedulerBuilder builder = Scheduler.builder().agents(AGENTS).placementPolicy(placement);
         if (steal != null) {
             builder.stealPolicy(steal);
         }
         try (Scheduler scheduler = builder.build()) {
-            return run(scheduler);
+            long nanos = run(scheduler);
+            scheduler.shutdown();   // counters are final once the scheduler has terminated
+            assertTrue(scheduler.awaitTermination(10, TimeUnit.SECONDS));
+            return new long[] {nanos, scheduler.metrics().agents().get(0).completed()};
         }
     }
 

@@ -148,7 +148,14 @@ final class AgentBreakerRuntimeTest {
                 Thread.sleep(1);
             }
             int failedFutures = awaitAll(futures);
-            assertTrue(transitions.opened.get(0).await(0, TimeUnit.SECONDS), "agent 0's breaker opened");
+            assertTrue(transitions.opened.get(0).await(10, TimeUnit.SECONDS), "agent 0's breaker opened");
+            // the agent reports to the breaker just after the task's future completes: let the last
+            // failed trial's reopening land before counting
+            long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (3 + transitions.count(0, "HALF_OPEN->OPEN") != outage.failed[0].sum()
+                    && System.nanoTime() - settle < 0) {
+                Thread.sleep(1);
+            }
             long reopenings = transitions.count(0, "HALF_OPEN->OPEN");
             assertTrue(transitions.count(0, "OPEN->HALF_OPEN") >= reopenings, transitions.byAgent.get(0).toString());
             // CLOSED: exactly the threshold of consecutive failures trips it; each half-open episode
@@ -255,7 +262,9 @@ final class AgentBreakerRuntimeTest {
     void whenEveryAgentIsOpenQueueKeepsTheTasksForTheFirstTrial() throws Exception {
         Outage outage = new Outage(2);
         Transitions transitions = new Transitions(2);
-        try (Scheduler scheduler = builder(2, tripOnFirstFailure(Duration.ofMillis(1_000)), transitions).build()) {
+        // open long enough that no agent half-opens before the 100 tasks are counted, even on a
+        // machine that stalls the test thread for a second
+        try (Scheduler scheduler = builder(2, tripOnFirstFailure(Duration.ofMillis(2_500)), transitions).build()) {
             tripEveryAgent(scheduler, outage, transitions);
             outage.broken[0].set(false);
             outage.broken[1].set(false);
