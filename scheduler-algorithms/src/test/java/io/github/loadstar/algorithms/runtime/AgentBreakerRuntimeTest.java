@@ -378,4 +378,69 @@ final class AgentBreakerRuntimeTest {
             assertEquals(0, scheduler.metrics().rejected());
         }
     }
+    /**
+     * Transitions made by hand on several threads at once (FORCED_OPEN and CLOSED, racing): once
+     * they stop, the agent's view (whether it accepts work, as placement sees it) matches the
+     * breaker's final state, and new work runs or waits accordingly. Each round ends with a
+     * different final state.
+     */
+    @Test
+    void racingTransitionsLeaveTheAgentInStepWithItsBreaker() throws Exception {
+        io.github.loadstar.algorithms.breaker.CircuitBreakerRegistry registry =
+                io.github.loadstar.algorithms.breaker.CircuitBreakerRegistry.of(CircuitBreakerConfig.defaults());
+        java.util.concurrent.atomic.AtomicReference<io.github.loadstar.core.spi.AgentLoads> loads =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        io.github.loadstar.core.spi.PlacementPolicy capturing = new io.github.loadstar.core.spi.PlacementPolicy() {
+            @Override
+            public int place(TaskOptions options, io.github.loadstar.core.spi.AgentLoads agentLoads, int random) {
+                loads.set(agentLoads);
+                return io.github.loadstar.core.spi.PlacementPolicies.roundRobin().place(options, agentLoads, random);
+            }
+
+            @Override
+            public String name() {
+                return "capturing";
+            }
+        };
+        try (Scheduler scheduler = Scheduler.builder().name("racing").agents(2).placementPolicy(capturing)
+                .agentBreakers(CircuitBreakers.perAgent(CircuitBreakerConfig.defaults(), registry)).build()) {
+            scheduler.submit(() -> 1).get(10, TimeUnit.SECONDS);    // placement hands over the loads view
+            io.github.loadstar.algorithms.breaker.CircuitBreaker breaker = registry.circuitBreaker("racing-agent-0");
+            for (int round = 0; round < 40; round++) {
+                int threads = 4;
+                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+                List<Thread> racers = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int seed = round * threads + t;
+                    Thread racer = new Thread(() -> {
+                        java.util.Random random = new java.util.Random(seed);
+                        try {
+                            start.await();
+                        } catch (Exception e) {
+                            throw new AssertionError(e);
+                        }
+                        for (int i = 0; i < 200; i++) {
+                            if (random.nextBoolean()) {
+                                breaker.transitionToForcedOpen();
+                            } else {
+                                breaker.transitionToClosed();
+                            }
+                        }
+                    });
+                    racers.add(racer);
+                    racer.start();
+                }
+                for (Thread racer : racers) {
+                    racer.join(10_000);
+                }
+                boolean admits = breaker.state() != io.github.loadstar.algorithms.breaker.CircuitState.FORCED_OPEN;
+                assertEquals(admits, loads.get().accepting(0), "round " + round + ": breaker " + breaker.state()
+                        + " but the agent " + (admits ? "does not accept" : "accepts") + " work");
+            }
+            // and it works afterwards: close it and run a task pinned to the agent
+            breaker.transitionToClosed();
+            assertTrue(loads.get().accepting(0));
+            assertEquals(7, scheduler.submit(() -> 7, TaskOptions.builder().pinnedTo(0).build()).get(10, TimeUnit.SECONDS));
+        }
+    }
 }

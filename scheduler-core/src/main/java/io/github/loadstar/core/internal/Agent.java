@@ -875,13 +875,31 @@ final class Agent extends AgentPad5 implements Runnable {
 
     /** The breaker changed state (on whichever thread caused it). */
     void onBreakerTransition(String from, String to, String reason) {
-        boolean admits = breaker.admitsWork();
-        accepting = admits;
+        boolean admits = refreshAccepting();
         BREAKER_TRANSITIONS.getAndAdd(this, 1L);
         scheduler.fireBreakerTransition(index, from, to, reason);
         if (admits) {
             IdleControl.unpark(thread);     // end a suspension early (closed or half-opened by hand)
         }
+    }
+
+    /**
+     * Makes {@link #accepting} follow the breaker's state. Transitions can happen on several
+     * threads at once (an agent's outcome, a thief's probe, a transition by hand), and each calls
+     * this after its own transition; a plain "read the state, write the flag" could then leave the
+     * flag of an older state last (accepting while OPEN, or suspended while CLOSED). So every writer
+     * re-reads the state after its write and writes again if it moved: the last write is then made
+     * after the last transition and matches it (all accesses are volatile).
+     *
+     * @return the value written last
+     */
+    private boolean refreshAccepting() {
+        boolean admits;
+        do {
+            admits = breaker.admitsWork();
+            accepting = admits;
+        } while (breaker.admitsWork() != admits);
+        return admits;
     }
 
     /**
@@ -1004,7 +1022,7 @@ final class Agent extends AgentPad5 implements Runnable {
                     long p = breaker.tryAcquire();      // lazily half-opens an expired open breaker
                     if (p != AgentBreaker.NOT_PERMITTED) {
                         breaker.release(p);
-                        accepting = breaker.admitsWork();
+                        refreshAccepting();
                     } else if (!accepting) {
                         LockSupport.parkNanos(this, 1_000_000L);    // trials all in flight elsewhere
                     }
