@@ -36,6 +36,8 @@ public final class PeriodicTasks implements AutoCloseable {
     private final EdfAdmissionControl admission;
     private final ScheduledThreadPoolExecutor timer;
     private final Set<Handle> handles = ConcurrentHashMap.newKeySet();
+    /** Set by close() under this object's lock; schedule() checks it under the same lock. */
+    private boolean closed;
 
     /**
      * Periodic tasks on {@code scheduler}, with admission control over its agents.
@@ -68,9 +70,15 @@ public final class PeriodicTasks implements AutoCloseable {
     public Handle schedule(PeriodicTaskSpec spec, Runnable job) {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(job, "job");
-        if (timer.isShutdown()) {
-            throw new IllegalStateException("periodic tasks are closed");
+        synchronized (this) {     // against close(): nothing is admitted after it, nothing leaks
+            if (closed) {
+                throw new IllegalStateException("periodic tasks are closed");
+            }
+            return start(spec, job);
         }
+    }
+
+    private Handle start(PeriodicTaskSpec spec, Runnable job) {
         EdfAdmissionControl.Admission admitted = admission.admit(spec);
         TaskOptions options = TaskOptions.builder()
                 .pinnedTo(admitted.agent())
@@ -80,13 +88,21 @@ public final class PeriodicTasks implements AutoCloseable {
         Handle handle = new Handle(admitted, job, options);
         handles.add(handle);
         long period = spec.period().toNanos();
-        handle.future = timer.scheduleAtFixedRate(handle::release, 0, period, TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> future = timer.scheduleAtFixedRate(handle::release, 0, period, TimeUnit.NANOSECONDS);
+        handle.future = future;
+        if (handle.stopped) {
+            // the first release, at delay 0, may have been refused and cancelled the handle before
+            // the future was set: cancel() then found no future to stop (volatile write, then read,
+            // on both sides: one of the two sees the other)
+            future.cancel(false);
+        }
         return handle;
     }
 
-    /** Stops every periodic task (jobs already released still run) and the timer thread. */
+    /** Stops every periodic task (jobs already released still run) and the timer thread; idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         for (Handle h : handles) {
             h.cancel();
         }

@@ -237,6 +237,69 @@ final class PeriodicTasksTest {
         }
     }
 
+    /**
+     * {@code schedule} racing {@code close}: each call either fails with the documented
+     * {@code IllegalStateException} or returns a handle that {@code close} cancels; no utilization
+     * stays admitted. (Before, a schedule that passed the closed check while close ran could fail
+     * with the timer's {@code RejectedExecutionException} and leave its utilization admitted.)
+     */
+    @Test
+    void scheduleRacingCloseLeavesNothingAdmitted() throws Exception {
+        try (Scheduler scheduler = scheduler(new Runs())) {
+            for (int round = 0; round < 200; round++) {
+                PeriodicTasks periodic = new PeriodicTasks(scheduler);
+                java.util.List<PeriodicTasks.Handle> handles = new java.util.concurrent.CopyOnWriteArrayList<>();
+                java.util.concurrent.atomic.AtomicReference<Throwable> unexpected = new java.util.concurrent.atomic.AtomicReference<>();
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                int r = round;
+                Thread scheduling = new Thread(() -> {
+                    try {
+                        go.await();
+                        for (int i = 0; i < 20; i++) {
+                            handles.add(periodic.schedule(spec("r" + r + "-" + i, 1, Duration.ofSeconds(1)), new Job()));
+                        }
+                    } catch (IllegalStateException closed) {
+                        // the documented outcome once closed
+                    } catch (Throwable t) {
+                        unexpected.set(t);
+                    }
+                });
+                scheduling.start();
+                go.countDown();
+                if (round % 2 == 0) {
+                    Thread.onSpinWait();
+                }
+                periodic.close();
+                scheduling.join(PATIENCE.toMillis());
+                assertEquals(null, unexpected.get(), "round " + round);
+                for (PeriodicTasks.Handle h : handles) {
+                    assertTrue(h.isCancelled(), "round " + round + ": a handle outlived close()");
+                }
+                for (int agent = 0; agent < 2; agent++) {
+                    assertEquals(0.0, periodic.admission().utilization(agent), 1e-12,
+                            "round " + round + ": utilization left admitted on agent " + agent);
+                }
+            }
+        }
+    }
+
+    /** A task scheduled on a scheduler that has shut down: its first release is refused and cancels it. */
+    @Test
+    void scheduledAfterShutdownIsCancelledAtItsFirstRelease() throws Exception {
+        Scheduler scheduler = scheduler(new Runs());
+        scheduler.shutdown();
+        try (PeriodicTasks periodic = new PeriodicTasks(scheduler)) {
+            for (int i = 0; i < 50; i++) {
+                PeriodicTasks.Handle handle = periodic.schedule(spec("late" + i, 1, PERIOD), new Job());
+                await("cancelled by the refused release", handle::isCancelled);
+                assertEquals(0, handle.releases());
+                assertEquals(0.0, periodic.admission().utilization(handle.agent()), 1e-12);
+            }
+        } finally {
+            scheduler.shutdownNow();
+        }
+    }
+
     @Test
     void aShutDownSchedulerCancelsTheHandle() throws Exception {
         Runs runs = new Runs();
