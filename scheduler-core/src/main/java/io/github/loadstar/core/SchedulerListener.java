@@ -12,6 +12,15 @@ package io.github.loadstar.core;
  *
  * <p>A task is identified by the object the caller handed in: the {@code Runnable} given to
  * {@code execute}, or the {@link TaskFuture} returned by {@code submit}.
+ *
+ * <p><b>Order.</b> Events of one task from one thread come in the order the thread caused them, but
+ * threads race: {@code onSubmitted} is sent by the submitter <em>after</em> the task is queued (so
+ * that it is never sent for a task that was then rejected), and an agent may start, and even finish,
+ * the task before it arrives. {@code onCompleted} and {@code onFailed} are sent after the task's
+ * future has completed and after the agent's breaker has been told the outcome; so is any
+ * {@code onBreakerTransition} the outcome caused. A caller that waits on a future and then looks at
+ * the listener's record, the breaker or the metrics may have to wait a moment longer (or shut the
+ * scheduler down and await termination, after which everything has been delivered).
  */
 public interface SchedulerListener {
 

@@ -66,6 +66,14 @@ final class ListenerTest {
             for (int i = 0; i < n; i++) {
                 int id = i;
                 scheduler.execute(() -> {
+                    if (id == 0) {
+                        // hold agent 0 until a thief has taken some of its queue (bounded): the
+                        // rest of the work takes ~10 ms, which a loaded machine may not grant a thief
+                        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                        while (listener.stolenTasks.sum() == 0 && System.nanoTime() - until < 0) {
+                            Thread.onSpinWait();
+                        }
+                    }
                     Work.burn(5_000);
                     done.countDown();
                     if (id % 10 == 0) {

@@ -10,6 +10,8 @@ package io.github.loadstar.core.spi;
  * {@link #onSuccess} or {@link #onFailure} with the task's run time (slow calls count against the
  * agent), or {@link #release} if the task was cancelled. Without one, the task goes elsewhere (or,
  * if pinned, waits or fails) and the agent stops taking work until {@link #admitsWork()} again.
+ * The outcome is reported just <em>after</em> the task's future has completed (the future is
+ * completed inside the task's run), so a breaker's state can trail a future by a moment.
  */
 public interface AgentBreaker {
     /** What {@link #tryAcquire()} returns when the agent may not run a task now. */
