@@ -149,7 +149,11 @@ public final class SchedulerMetrics {
         return failed;
     }
 
-    /** Tasks dropped because they were cancelled before they started. */
+    /**
+     * Tasks dropped because they were cancelled before they started. A queued future that is
+     * cancelled stays in its queue (as {@code ThreadPoolExecutor}'s does) and is counted here, and
+     * leaves {@link #queued()} and the queue bound, when an agent reaches it and drops it.
+     */
     public long cancelled() {
         return cancelled;
     }
