@@ -12,6 +12,8 @@ import io.github.loadstar.core.spi.StealPolicy;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -77,8 +79,38 @@ final class SkewTest {
     @Test
     @Timeout(60)
     void everyAgentRunsWorkAndStealsAreCounted() throws InterruptedException {
-        try (Scheduler scheduler = Scheduler.builder().agents(AGENTS).placementPolicy(AllOnAgentZero.INSTANCE).build()) {
-            run(scheduler);
+        // the first task holds the agent that runs it (often a thief: steals take the oldest) until
+        // every other agent has run something, bounded: the whole run is ~80 ms, which a loaded
+        // machine may not spread over four threads by itself
+        AtomicInteger holder = new AtomicInteger(-1);
+        CountDownLatch done = new CountDownLatch(TASKS);
+        AtomicReference<Scheduler> running = new AtomicReference<>();
+        Runnable hold = () -> {
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!othersRan(running.get(), holder.get()) && System.nanoTime() - until < 0) {
+                sleepQuietly();
+            }
+            done.countDown();
+        };
+        SchedulerListener findHolder = new SchedulerListener() {
+            @Override
+            public void onStarted(Object task, int agent) {
+                if (task == hold) {
+                    holder.set(agent);
+                }
+            }
+        };
+        try (Scheduler scheduler = Scheduler.builder().agents(AGENTS).placementPolicy(AllOnAgentZero.INSTANCE)
+                .listener(findHolder).build()) {
+            running.set(scheduler);
+            scheduler.execute(hold);
+            for (int i = 1; i < TASKS; i++) {
+                scheduler.execute(() -> {
+                    Work.burn(WORK);
+                    done.countDown();
+                });
+            }
+            assertTrue(done.await(60, TimeUnit.SECONDS), "tasks did not finish");
             scheduler.shutdown();   // counters are final once the scheduler has terminated
             assertTrue(scheduler.awaitTermination(10, TimeUnit.SECONDS));
             SchedulerMetrics m = scheduler.metrics();
@@ -93,6 +125,20 @@ final class SkewTest {
             long in = m.agents().stream().mapToLong(AgentMetrics::migratedIn).sum();
             long out = m.agents().stream().mapToLong(AgentMetrics::migratedOut).sum();
             assertTrue(in == out, "every migrated task leaves one agent and reaches another: in " + in + ", out " + out);
+        }
+    }
+
+    /** Whether every agent but {@code holder} has completed a task. */
+    private static boolean othersRan(Scheduler scheduler, int holder) {
+        return holder >= 0 && scheduler.metrics().agents().stream()
+                .allMatch(a -> a.index() == holder || a.completed() > 0);
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
