@@ -32,6 +32,63 @@ final class IdleProtocolTest {
         }
     }
 
+    /**
+     * Regression: two blocking tasks submitted from outside to two agents must both start. When
+     * both landed on one agent, the second waited behind the first (which never ends) unless the
+     * other agent stole it, and two races let that agent sleep instead: the last searcher woke only
+     * idle owners of queued work, not a thief for work behind a busy one; and an agent that could
+     * not search parked without a re-check while the last searcher, stopping at that moment, found
+     * nobody idle to wake. Under load each showed about once in 3,000 rounds (as a 10 s time-out in
+     * {@code ExecutorContractTest}); this test runs the pattern alone, many times.
+     */
+    @Test
+    void twoBlockingTasksOnTwoAgentsBothStart() throws Exception {
+        int rounds = Boolean.getBoolean("loadstar.stress") ? 20_000 : 1_500;
+        // a thread that competes for a core, as the rest of a loaded machine would: the races need
+        // an agent to be descheduled at the wrong moment
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread competitor = new Thread(() -> {
+            long x = 0;
+            while (!stop.get()) {
+                x += System.nanoTime() & 1;
+            }
+            if (x == 42) {
+                System.err.print("");
+            }
+        }, "competitor");
+        competitor.setDaemon(true);
+        competitor.start();
+        try {
+            runRounds(rounds);
+        } finally {
+            stop.set(true);
+            competitor.join();
+        }
+    }
+
+    private static void runRounds(int rounds) throws InterruptedException {
+        for (int round = 0; round < rounds; round++) {
+            CountDownLatch started = new CountDownLatch(2);
+            CountDownLatch release = new CountDownLatch(1);
+            try (Scheduler scheduler = Scheduler.builder().agents(2).build()) {
+                for (int i = 0; i < 2; i++) {
+                    scheduler.execute(() -> {
+                        started.countDown();
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    });
+                }
+                boolean both = started.await(10, TimeUnit.SECONDS);
+                String state = both ? "" : scheduler.metrics().toString();
+                release.countDown();
+                assertTrue(both, "round " + round + ": a blocking task never started:\n" + state);
+            }
+        }
+    }
+
     @Test
     void workRunsWhenTheStealPolicyNeverStealsAnything() throws Exception {
         StealPolicy none = new StealPolicy() {

@@ -802,7 +802,12 @@ final class Agent extends AgentPad5 implements Runnable {
         IdleControl idle = scheduler.idle;
         PARK_STATE.setVolatile(this, IdleControl.IDLE);
         long c = idle.enterIdle(wasSearching);
-        boolean lastSearcher = wasSearching && IdleControl.searching(c) == 0;
+        // No searcher left after this agent went idle: it must re-check, whether or not it was a
+        // searcher itself. (An agent that could not search, because the searcher slots were full,
+        // used to park without a re-check; if the last searcher stopped at that moment, its wake-up
+        // read ctl before this agent counted itself idle, found nobody to wake, and work queued
+        // behind a busy agent was stranded. Seen under load, about once in 3,000 runs.)
+        boolean lastSearcher = IdleControl.searching(c) == 0;
         boolean allIdle = IdleControl.idle(c) + scheduler.suspendedAgents() >= scheduler.agentCount();
         if (scheduler.runState() >= LoadstarScheduler.TIDYING) {
             // Stopping or tidying: wakeAll() may have run before this agent counted itself idle.
@@ -812,8 +817,15 @@ final class Agent extends AgentPad5 implements Runnable {
         } else if (!pinned.isEmpty() || !inbox.isEmpty()) {
             // work placed on this agent while it was deciding to park
             idle.signalAgent(this);
-        } else if ((lastSearcher || allIdle) && !scheduler.wakeOwnersOfQueuedWork() && allIdle) {
-            scheduler.onQuiescent();
+        } else if (lastSearcher || allIdle) {
+            boolean queued = scheduler.wakeOwnersOfQueuedWork();
+            if (queued && stealableFromBusyAgent()) {
+                // work waits on an agent that is running a task (perhaps a long one) and nobody else
+                // searches: the owner will not take it soon, so stay awake and steal it
+                idle.signalAgent(this);
+            } else if (!queued && allIdle) {
+                scheduler.onQuiescent();
+            }
         }
         PARKS.setOpaque(this, parks + 1);
         ACTIVITY.setOpaque(this, (long) AgentState.PARKED.ordinal());
@@ -823,6 +835,32 @@ final class Agent extends AgentPad5 implements Runnable {
             Thread.interrupted();
         }
         PARK_STATE.setVolatile(this, IdleControl.RUNNING);
+    }
+
+    /**
+     * Whether a victim this agent's steal policy would rob right now is busy (not idle) and has
+     * movable work queued: work its owner will not take before its running task ends. Without this
+     * check the last searcher parked although such work existed (it woke only <em>idle</em> owners),
+     * and a task queued behind a long task waited for that task to end, with other agents asleep.
+     * FIFO mode only: under an ordering policy a pinned task at the head of a backlog stops thieves,
+     * so staying awake for it could spin; there the owner runs it (a documented limit).
+     */
+    private boolean stealableFromBusyAgent() {
+        if (ordered || !accepting) {
+            return false;
+        }
+        int count = scheduler.stealPolicy.selectVictims(index, scheduler, nextRandom(), victims);
+        Agent[] agents = scheduler.agents;
+        for (int k = 0; k < count; k++) {
+            int v = victims[k];
+            if (v != index && v >= 0 && v < agents.length) {
+                Agent victim = agents[v];
+                if (!victim.isIdle() && (!victim.deque.isEmpty() || !victim.inbox.isEmpty())) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Delivers a reserved wake-up to this agent if it is idle. */

@@ -27,10 +27,15 @@ import java.util.concurrent.locks.LockSupport;
  * A woken agent is already counted as searching.
  *
  * Lost wake-ups (the Dekker argument). A producer does: queue the task; then (volatile) read ctl.
- * A searcher that gives up does: CAS ctl (the last searcher's decrement); then re-check every queue.
- * Both pairs are store-then-load through sequentially consistent operations, so either the producer
- * sees searching == 0 and wakes someone, or the last searcher's re-check sees the task (and then it
- * wakes someone, possibly itself). Non-last searchers need no re-check: a searcher remains.
+ * An agent that goes idle does: CAS ctl (idle + 1, and searching - 1 if it searched); if that left
+ * no searcher, it re-checks every queue. Both pairs are store-then-load through sequentially
+ * consistent operations, so either the producer sees searching == 0 and wakes someone, or the
+ * re-check sees the task (and then it wakes someone, possibly itself). The same pairing covers a
+ * searcher that stops because it found work (CAS searching - 1, then read idle to wake another)
+ * against an agent going idle at that moment: either the stopper sees the new idle agent and wakes
+ * it, or the idle agent sees no searcher left and re-checks. The re-check includes work queued on
+ * agents that are busy (a thief may take it) as well as work on idle owners. While a searcher
+ * remains, an agent going idle needs no re-check: the searcher will find the work.
  */
 
 /** Padding before the control word. */
