@@ -807,7 +807,7 @@ final class Agent extends AgentPad5 implements Runnable {
         // used to park without a re-check; if the last searcher stopped at that moment, its wake-up
         // read ctl before this agent counted itself idle, found nobody to wake, and work queued
         // behind a busy agent was stranded. Seen under load, about once in 3,000 runs.)
-        boolean lastSearcher = IdleControl.searching(c) == 0;
+        boolean noSearcherLeft = IdleControl.searching(c) == 0;
         boolean allIdle = IdleControl.idle(c) + scheduler.suspendedAgents() >= scheduler.agentCount();
         if (scheduler.runState() >= LoadstarScheduler.TIDYING) {
             // Stopping or tidying: wakeAll() may have run before this agent counted itself idle.
@@ -817,7 +817,7 @@ final class Agent extends AgentPad5 implements Runnable {
         } else if (!pinned.isEmpty() || !inbox.isEmpty()) {
             // work placed on this agent while it was deciding to park
             idle.signalAgent(this);
-        } else if (lastSearcher || allIdle) {
+        } else if (noSearcherLeft || allIdle) {
             boolean queued = scheduler.wakeOwnersOfQueuedWork();
             if (queued && stealableFromBusyAgent()) {
                 // work waits on an agent that is running a task (perhaps a long one) and nobody else
