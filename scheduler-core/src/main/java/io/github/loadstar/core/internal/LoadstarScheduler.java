@@ -675,10 +675,12 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
     }
 
     /**
-     * Called by the last searcher to give up (and by the last agent to go idle): makes sure queued
-     * work has an agent that will run it. Work in an agent's own queues can always be run by that
-     * agent, so an idle owner is woken — not the caller, which may be unable to steal it (a steal
-     * threshold, a policy that skips the owner). Work in the global queue may be run by anyone.
+     * Called by an agent going idle that leaves no searcher (and by the last agent to go idle):
+     * makes sure queued work has an agent that will run it. Work in an agent's own queues can always
+     * be run by that agent, so an idle owner is woken — not the caller, which may be unable to steal
+     * it (a steal threshold, a policy that skips the owner); work behind a <em>busy</em> owner is the
+     * caller's to steal if its policy allows (see {@code Agent.stealableFromBusyAgent}). Work in the
+     * global queue may be run by anyone.
      *
      * @return whether any work is queued anywhere
      */
