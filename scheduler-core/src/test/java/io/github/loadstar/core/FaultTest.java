@@ -344,14 +344,7 @@ final class FaultTest {
     /** Occupies the single agent until {@code release}; the returned latch opens once it is busy. */
     private static CountDownLatch blockAgent(Scheduler scheduler, CountDownLatch release) {
         CountDownLatch busy = new CountDownLatch(1);
-        scheduler.execute(() -> {
-            busy.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        scheduler.execute(Gate.holdUntil(busy, release));
         return busy;
     }
 }

@@ -72,14 +72,7 @@ final class IdleProtocolTest {
             CountDownLatch release = new CountDownLatch(1);
             try (Scheduler scheduler = Scheduler.builder().agents(2).build()) {
                 for (int i = 0; i < 2; i++) {
-                    scheduler.execute(() -> {
-                        started.countDown();
-                        try {
-                            release.await();
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                    });
+                    scheduler.execute(Gate.holdUntil(started, release));
                 }
                 boolean both = started.await(10, TimeUnit.SECONDS);
                 String state = both ? "" : scheduler.metrics().toString();

@@ -184,14 +184,7 @@ final class MetricsTest {
         try (Scheduler scheduler = Scheduler.builder().agents(2).build()) {
             CountDownLatch started = new CountDownLatch(2);
             for (int agent = 0; agent < 2; agent++) {
-                scheduler.execute(() -> {
-                    started.countDown();
-                    try {
-                        release.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }, TaskOptions.builder().pinnedTo(agent).build());
+                scheduler.execute(Gate.holdUntil(started, release), TaskOptions.builder().pinnedTo(agent).build());
             }
             assertTrue(started.await(10, TimeUnit.SECONDS));
             for (int i = 0; i < 40; i++) {
