@@ -254,6 +254,8 @@ final class Agent extends AgentPad5 implements Runnable {
     /** Owner only: a breaker permit is held for the task about to run. */
     private boolean permitHeld;
     private long permit;
+    /** Owner only: how many helping waits are under way on this thread (see HelpingWait). */
+    private int helpDepth;
 
     // owner-private, set in the constructor
     private final Runnable[] buffer;
@@ -452,59 +454,89 @@ final class Agent extends AgentPad5 implements Runnable {
         IdleControl idle = scheduler.idle;
         boolean searching = false;
         long idleSince = 0;
-        idleStrategy.reset();
-        for (int round = 0; ; round++) {
-            int state = scheduler.runState();
-            if (state >= LoadstarScheduler.TIDYING) {
-                if (searching) {
-                    idle.stopSearching(this);
+        resetIdleStrategy();
+        try {
+            for (int round = 0; ; round++) {
+                int state = scheduler.runState();
+                if (state >= LoadstarScheduler.TIDYING) {
+                    return null;
                 }
-                return null;
-            }
-            if (breaker != null && !accepting) {
-                if (searching) {
-                    idle.stopSearching(this);
-                    searching = false;
+                if (breaker != null && !accepting) {
+                    if (searching) {
+                        idle.stopSearching(this);
+                        searching = false;
+                    }
+                    suspend();
+                    round = 0;
+                    continue;
                 }
-                suspend();
-                round = 0;
-                continue;
-            }
-            Runnable task = pollOwn();
-            // Round 0 only looks at this agent's own queues: most idle moments end there (a producer
-            // refills the inbox), and they should not touch the shared control word or other agents'
-            // cache lines. From round 1 the agent registers as a searcher and steals.
-            if (task == null && round > 0 && accepting) {
-                if (!searching) {
-                    searching = idle.tryStartSearching();
+                Runnable task = pollOwn();
+                // Round 0 only looks at this agent's own queues: most idle moments end there (a
+                // producer refills the inbox), and they should not touch the shared control word or
+                // other agents' cache lines. From round 1 the agent registers as a searcher and steals.
+                if (task == null && round > 0 && accepting) {
+                    if (!searching) {
+                        searching = idle.tryStartSearching();
+                    }
+                    if (searching) {
+                        task = stealOnce();
+                    }
                 }
-                if (searching) {
-                    task = stealOnce();
+                boolean parkNext = round > 0 && !(searching && round < spinRounds);
+                if (task == null && parkNext && accepting) {
+                    // last look before parking: work behind a busy owner, whatever the steal policy
+                    task = sweepBusyAgents();
                 }
-            }
-            if (task != null) {
-                if (searching) {
-                    idle.stopSearching(this);
+                if (task != null) {
+                    if (searching) {
+                        searching = false;
+                        idle.stopSearching(this);
+                    }
+                    if (idleSince != 0) {
+                        BUSY_START.setOpaque(this, System.nanoTime());
+                    }
+                    ACTIVITY.setOpaque(this, (long) AgentState.RUNNING.ordinal());
+                    return task;
                 }
-                if (idleSince != 0) {
-                    BUSY_START.setOpaque(this, System.nanoTime());
+                if (round > 0 && idleSince == 0) {
+                    idleSince = System.nanoTime();
+                    BUSY_NANOS.setOpaque(this, busyNanos + Math.max(0, idleSince - busyStart));
                 }
-                ACTIVITY.setOpaque(this, (long) AgentState.RUNNING.ordinal());
-                return task;
+                if (!parkNext) {
+                    idleOnce();
+                    continue;
+                }
+                boolean wasSearching = searching;
+                searching = false;          // parkUntilNotified settles the count
+                parkUntilNotified(wasSearching);
+                searching = true;           // a woken agent is counted as a searcher
+                round = 0;                  // and goes straight to stealing
+                resetIdleStrategy();
+                ACTIVITY.setOpaque(this, (long) AgentState.SEARCHING.ordinal());
             }
-            if (round > 0 && idleSince == 0) {
-                idleSince = System.nanoTime();
-                BUSY_NANOS.setOpaque(this, busyNanos + Math.max(0, idleSince - busyStart));
+        } finally {
+            // on every way out, normal or not, this agent stops counting as a searcher
+            if (searching) {
+                idle.stopSearching(this);
             }
-            if (round == 0 || (searching && round < spinRounds)) {
-                idleStrategy.idle();
-                continue;
-            }
-            parkUntilNotified(searching);
-            searching = true;   // a woken agent is counted as a searcher
-            round = 0;          // and goes straight to stealing
+        }
+    }
+
+    /** The idle strategy's pause between empty rounds; one that throws becomes a spin-wait hint. */
+    private void idleOnce() {
+        try {
+            idleStrategy.idle();
+        } catch (Throwable t) {
+            scheduler.strategyFailures.failed(StrategyFailures.IDLE, "idle", "a spin-wait hint instead", t);
+            Thread.onSpinWait();
+        }
+    }
+
+    private void resetIdleStrategy() {
+        try {
             idleStrategy.reset();
-            ACTIVITY.setOpaque(this, (long) AgentState.SEARCHING.ordinal());
+        } catch (Throwable t) {
+            scheduler.strategyFailures.failed(StrategyFailures.IDLE, "reset", "ignored", t);
         }
     }
 
@@ -517,8 +549,7 @@ final class Agent extends AgentPad5 implements Runnable {
     }
 
     private Runnable stealOnce() {
-        int r = nextRandom();
-        int count = scheduler.stealPolicy.selectVictims(index, scheduler, r, victims);
+        int count = selectVictims();
         Agent[] agents = scheduler.agents;
         for (int k = 0; k < count; k++) {
             int v = victims[k];
@@ -530,6 +561,58 @@ final class Agent extends AgentPad5 implements Runnable {
             }
         }
         return ordered ? null : pollGlobal();
+    }
+
+    /**
+     * The steal policy's victims, in {@link #victims}; a policy that throws (or answers a count
+     * out of range) is answered with every other agent, from a random start.
+     */
+    private int selectVictims() {
+        int r = nextRandom();
+        int n = scheduler.agents.length;
+        int count;
+        try {
+            count = scheduler.stealPolicy.selectVictims(index, scheduler, r, victims);
+        } catch (Throwable t) {
+            scheduler.strategyFailures.failed(StrategyFailures.STEAL, "selectVictims", "every agent is a victim", t);
+            count = -1;
+        }
+        if (count >= 0 && count <= n) {
+            return count;
+        }
+        count = 0;
+        int start = (r & Integer.MAX_VALUE) % n;
+        for (int k = 0; k < n; k++) {
+            int v = start + k < n ? start + k : start + k - n;
+            if (v != index) {
+                victims[count++] = v;
+            }
+        }
+        return count;
+    }
+
+    /**
+     * Before parking: steals from any agent that is busy (running a task) and has movable work
+     * queued, whatever the steal policy chose while searching. Its owner will not take that work
+     * before its running task ends, which may be never if that task waits for it; a policy's
+     * choices (a threshold, two random candidates) are about throughput and must not strand it.
+     * As ForkJoinPool's awaitWork scans every queue before a worker deactivates.
+     */
+    private Runnable sweepBusyAgents() {
+        Agent[] agents = scheduler.agents;
+        int n = agents.length;
+        int start = (nextRandom() & Integer.MAX_VALUE) % n;
+        for (int k = 0; k < n; k++) {
+            int v = start + k < n ? start + k : start + k - n;
+            Agent victim = agents[v];
+            if (v != index && !victim.isIdle()) {
+                Runnable task = ordered ? stealOrdered(victim) : stealFrom(victim);
+                if (task != null) {
+                    return task;
+                }
+            }
+        }
+        return null;
     }
 
     /** Takes a batch from the victim's deque, else from its inbox; runs the oldest, queues the rest. */
@@ -712,11 +795,16 @@ final class Agent extends AgentPad5 implements Runnable {
         }
     }
 
-    private static boolean claimForRun(Runnable task) {
+    private boolean claimForRun(Runnable task) {
         if (task instanceof RunnableTask) {
             return ((RunnableTask) task).tryStart();
         }
-        return ((TaskFutureImpl<?>) task).tryStart();
+        TaskFutureImpl<?> future = (TaskFutureImpl<?>) task;
+        if (future.tryStart()) {
+            return true;
+        }
+        dropped(future);
+        return false;
     }
 
     /** Charges the last task run to the backlog it came from (the owner's claim or lock held). */
@@ -838,26 +926,20 @@ final class Agent extends AgentPad5 implements Runnable {
     }
 
     /**
-     * Whether a victim this agent's steal policy would rob right now is busy (not idle) and has
-     * movable work queued: work its owner will not take before its running task ends. Without this
-     * check the last searcher parked although such work existed (it woke only <em>idle</em> owners),
-     * and a task queued behind a long task waited for that task to end, with other agents asleep.
-     * FIFO mode only: under an ordering policy a pinned task at the head of a backlog stops thieves,
-     * so staying awake for it could spin; there the owner runs it (a documented limit).
+     * Whether any other agent is busy (not idle) and has movable work queued: work its owner will
+     * not take before its running task ends, and that {@link #sweepBusyAgents()} takes whatever the
+     * steal policy. Every agent is looked at, as the sweep does, so that the two agree and staying
+     * awake for such work ends in a steal. FIFO mode only: under an ordering policy a pinned task at
+     * the head of a backlog stops thieves, so staying awake for it could spin; there the owner runs
+     * it (a documented limit).
      */
     private boolean stealableFromBusyAgent() {
         if (ordered || !accepting) {
             return false;
         }
-        int count = scheduler.stealPolicy.selectVictims(index, scheduler, nextRandom(), victims);
-        Agent[] agents = scheduler.agents;
-        for (int k = 0; k < count; k++) {
-            int v = victims[k];
-            if (v != index && v >= 0 && v < agents.length) {
-                Agent victim = agents[v];
-                if (!victim.isIdle() && (!victim.deque.isEmpty() || !victim.inbox.isEmpty())) {
-                    return true;
-                }
+        for (Agent victim : scheduler.agents) {
+            if (victim != this && !victim.isIdle() && (!victim.deque.isEmpty() || !victim.inbox.isEmpty())) {
+                return true;
             }
         }
         return false;
@@ -1189,10 +1271,26 @@ final class Agent extends AgentPad5 implements Runnable {
 
     private void runFuture(TaskFutureImpl<?> task) {
         if (!task.tryStart()) {
+            dropped(task);
             releasePermit();
             return;
         }
         started(task.options.cost());
+        runStartedFuture(task);
+    }
+
+    /**
+     * A future's queue entry turned out to be claimed already. If a waiter ran the task, the
+     * entry still carried the task's extra cost on this agent's load: give it back.
+     */
+    private void dropped(TaskFutureImpl<?> task) {
+        if (task.runByWaiter() && task.options.cost() != 1) {
+            addExtraCost(1 - task.options.cost());
+        }
+    }
+
+    /** Runs a future this thread has claimed (its queue slot and charge already settled). */
+    private void runStartedFuture(TaskFutureImpl<?> task) {
         if (task.isDone()) {
             CANCELLED.setOpaque(this, cancelled + 1);
             releasePermit();
@@ -1328,6 +1426,130 @@ final class Agent extends AgentPad5 implements Runnable {
 
     private void recordLatency(long nanos) {
         latency.recordValue(LatencyHistograms.clamp(nanos));
+    }
+
+    // ================================================================ helping while a task waits
+
+    /**
+     * The running task waits for {@code task}'s future: if the task is still queued and may run
+     * here, claim it and run it on this thread now (see HelpingWait). Owner thread only.
+     *
+     * @return whether it ran
+     */
+    boolean tryRunAwaited(TaskFutureImpl<?> task) {
+        int affinity = task.options.affinity();
+        if (task.owner != scheduler || !task.isQueued() || (affinity >= 0 && affinity != index)
+                || (breaker != null && !accepting) || scheduler.runState() >= LoadstarScheduler.STOP) {
+            return false;
+        }
+        return runInsideWait(task);
+    }
+
+    /**
+     * The running task waits for a future that is not queued here: run one task from this agent's
+     * queues or stolen from another, as the loop would. Owner thread only.
+     *
+     * @return whether a task ran
+     */
+    boolean runOneWhileWaiting() {
+        if (helpDepth >= HelpingWait.MAX_DEPTH || (breaker != null && !accepting)
+                || scheduler.runState() >= LoadstarScheduler.STOP) {
+            return false;
+        }
+        return runInsideWait(null);
+    }
+
+    /**
+     * Runs {@code awaited}, or else one queued or stolen task, inside the running task's wait,
+     * keeping the waiting task's state: its breaker permit (a dispatch or a run takes the next
+     * task's permit into the same fields) and the running flag.
+     */
+    private boolean runInsideWait(TaskFutureImpl<?> awaited) {
+        boolean outerPermitHeld = permitHeld;
+        long outerPermit = permit;
+        permitHeld = false;
+        helpDepth++;
+        try {
+            return awaited != null ? runAwaited(awaited) : runOneQueued();
+        } finally {
+            helpDepth--;
+            permitHeld = outerPermitHeld;
+            permit = outerPermit;
+            RUNNING.setOpaque(this, 1L);
+        }
+    }
+
+    private boolean runAwaited(TaskFutureImpl<?> task) {
+        if (breaker != null) {
+            long p = breaker.tryAcquire();
+            if (p == AgentBreaker.NOT_PERMITTED) {
+                return false;
+            }
+            permit = p;
+            permitHeld = true;
+        }
+        if (!task.tryStartByWaiter()) {
+            releasePermit();
+            return false;
+        }
+        // the queue slot is freed now; the extra cost stays with the stale entry (see dropped)
+        if (scheduler.bounded) {
+            scheduler.releaseQueuedSlot();
+        }
+        runStartedFuture(task);
+        return true;
+    }
+
+    private boolean runOneQueued() {
+        Runnable task = ordered ? dispatchOrdered() : deque.pop();
+        if (task == null && !ordered) {
+            task = pollShared();
+        }
+        if (task == null) {
+            task = stealOnce();
+        }
+        if (task == null) {
+            task = sweepBusyAgents();
+        }
+        if (task == null) {
+            return false;
+        }
+        runTask(task);
+        if (ordered) {
+            settleNestedFinish();
+        }
+        return true;
+    }
+
+    /**
+     * Under an ordering policy, charges the task just run inside a wait to its backlog now: the
+     * waiting task's own charge will take the deferred slot when it ends.
+     */
+    private void settleNestedFinish() {
+        if (pendingFinish == null) {
+            return;
+        }
+        if (globalScope) {
+            scheduler.globalLock.lock();
+            try {
+                finishPending(System.nanoTime());
+            } finally {
+                scheduler.globalLock.unlock();
+            }
+            return;
+        }
+        while (!tryClaim()) {
+            if (scheduler.runState() >= LoadstarScheduler.STOP) {
+                pendingFinish = null;   // shutdownNow holds the claim for good; the backlog is drained
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        try {
+            finishPending(System.nanoTime());
+        } finally {
+            releaseClaim();
+        }
     }
 
     // ================================================================ submissions from this agent's tasks

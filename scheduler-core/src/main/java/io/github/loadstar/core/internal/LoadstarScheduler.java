@@ -21,6 +21,7 @@ import io.github.loadstar.core.spi.StealPolicy;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -29,9 +30,11 @@ import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -138,6 +141,7 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
     private final LongAdder rejected = new LongAdder();
     private final LongAdder discarded = new LongAdder();
     private final LongAdder listenerErrors = new LongAdder();
+    final StrategyFailures strategyFailures;
     private final AtomicBoolean listenerErrorLogged = new AtomicBoolean();
 
     private final ReentrantLock metricsLock = new ReentrantLock();
@@ -157,9 +161,10 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
         this.sampleMask = config.latencySamplingInterval() - 1;
         this.sampleShift = 32 - Integer.numberOfTrailingZeros(config.latencySamplingInterval());
         this.orderingPolicy = config.orderingPolicy();
+        this.strategyFailures = new StrategyFailures(name);
         this.ordered = !orderingPolicy.isFifo();
         this.globalScope = ordered && config.orderingScope() == OrderingScope.GLOBAL;
-        this.globalBacklog = globalScope ? orderingPolicy.newBacklog() : null;
+        this.globalBacklog = globalScope ? new GuardedBacklog(orderingPolicy.newBacklog(), strategyFailures) : null;
         this.globalLock = globalScope ? new ReentrantLock() : null;
         this.globalInbox = globalScope ? Queues.mpsc(1024) : null;
         this.breakers = config.agentBreakers() != null;
@@ -171,13 +176,15 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
         this.recycledLatency = new Histogram[capacities.length];
         this.startNanos = System.nanoTime();
         for (int i = 0; i < capacities.length; i++) {
-            Backlog backlog = ordered && !globalScope ? orderingPolicy.newBacklog() : null;
+            Backlog backlog = ordered && !globalScope
+                    ? new GuardedBacklog(orderingPolicy.newBacklog(), strategyFailures) : null;
             AgentBreaker breaker = breakers ? config.agentBreakers().create(i, name + "-agent-" + i) : null;
             if (breakers && breaker == null) {
                 throw new IllegalStateException("agentBreakers returned null for agent " + i);
             }
             agents[i] = new Agent(this, i, capacities[i], config.idleStrategy().get(), config.spinRounds(),
-                    config.stealBatchLimit(), startNanos, backlog, breaker);
+                    config.stealBatchLimit(), startNanos, backlog,
+                    breaker == null ? null : new GuardedBreaker(breaker, strategyFailures));
             if (breaker != null) {
                 Agent agent = agents[i];
                 breaker.onTransition(agent::onBreakerTransition);
@@ -276,7 +283,7 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
     public <T> TaskFuture<T> submit(Callable<T> task, TaskOptions options) {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(options, "options");
-        TaskFutureImpl<T> future = new TaskFutureImpl<>(task, options);
+        TaskFutureImpl<T> future = new TaskFutureImpl<>(task, options, this);
         submitTask(future, options, future, localAgent());
         return future;
     }
@@ -285,7 +292,7 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
     public TaskFuture<?> submit(Runnable task, TaskOptions options) {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(options, "options");
-        TaskFutureImpl<Object> future = new TaskFutureImpl<>(task, null, options);
+        TaskFutureImpl<Object> future = new TaskFutureImpl<>(task, null, options, this);
         submitTask(future, options, future, localAgent());
         return future;
     }
@@ -303,19 +310,44 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
     @Override
     public <T> TaskFuture<T> submit(Runnable task, T result) {
         Objects.requireNonNull(task, "task");
-        TaskFutureImpl<T> future = new TaskFutureImpl<>(task, result, TaskOptions.DEFAULT);
+        TaskFutureImpl<T> future = new TaskFutureImpl<>(task, result, TaskOptions.DEFAULT, this);
         submitTask(future, TaskOptions.DEFAULT, future, localAgent());
         return future;
     }
 
     @Override
     protected <T> TaskFutureImpl<T> newTaskFor(Runnable runnable, T value) {
-        return new TaskFutureImpl<>(runnable, value, TaskOptions.DEFAULT);
+        return new TaskFutureImpl<>(runnable, value, TaskOptions.DEFAULT, this);
     }
 
     @Override
     protected <T> TaskFutureImpl<T> newTaskFor(Callable<T> callable) {
-        return new TaskFutureImpl<>(callable, TaskOptions.DEFAULT);
+        return new TaskFutureImpl<>(callable, TaskOptions.DEFAULT, this);
+    }
+
+    /** From one of this scheduler's tasks, helps while it waits (see HelpingWait); else as usual. */
+    @Override
+    public <T> T invokeAny(Collection<? extends Callable<T>> tasks) throws InterruptedException, ExecutionException {
+        Agent self = localAgent();
+        if (self == null) {
+            return super.invokeAny(tasks);
+        }
+        try {
+            return HelpingWait.invokeAny(this, self, tasks, false, 0L);
+        } catch (TimeoutException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    /** From one of this scheduler's tasks, helps while it waits (see HelpingWait); else as usual. */
+    @Override
+    public <T> T invokeAny(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        Agent self = localAgent();
+        if (self == null) {
+            return super.invokeAny(tasks, timeout, unit);
+        }
+        return HelpingWait.invokeAny(this, self, tasks, true, System.nanoTime() + unit.toNanos(timeout));
     }
 
     /** A plain Runnable's wrapper: with an ordering policy's slots only when a policy needs them. */
@@ -363,8 +395,11 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
             boundReached(task, userTask);
             return;
         }
-        int random = ThreadLocalRandom.current().nextInt();
-        if (ordered || options.hasDeadline() || sampled(random)) {
+        ThreadLocalRandom draws = ThreadLocalRandom.current();
+        int random = draws.nextInt();
+        // the sample has its own draw: placement may use any bits of `random`, and a sample must
+        // not depend on where the task goes
+        if (ordered || options.hasDeadline() || sampled(draws)) {
             // an ordering policy needs every task's submission time (deadlines, aging, latency)
             stamp(task, System.nanoTime());
         }
@@ -399,7 +434,7 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
             local.pushLocal(task);
             sharedQueue = false;
         } else {
-            int i = placementPolicy.place(options, this, random);
+            int i = place(options, random);
             if (i >= 0 && i < agents.length) {
                 target = agents[i];
                 target.addExtraCost(extraCost);
@@ -435,6 +470,16 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
         }
         if (listener != null) {
             fireSubmitted(userTask, options, target == null ? PlacementPolicy.ANY_AGENT : target.index);
+        }
+    }
+
+    /** The placement policy's choice; a policy that throws places the task on no agent in particular. */
+    private int place(TaskOptions options, int random) {
+        try {
+            return placementPolicy.place(options, this, random);
+        } catch (Throwable t) {
+            strategyFailures.failed(StrategyFailures.PLACEMENT, "place", "the task goes to the shared queue", t);
+            return PlacementPolicy.ANY_AGENT;
         }
     }
 
@@ -493,8 +538,8 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
         }
     }
 
-    private boolean sampled(int random) {
-        return sampleMask == 0 || (random >>> sampleShift) == 0;
+    private boolean sampled(ThreadLocalRandom draws) {
+        return sampleMask == 0 || (draws.nextInt() >>> sampleShift) == 0;
     }
 
     static void stamp(Runnable task, long nanos) {
@@ -836,7 +881,11 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
 
     private void giveBack(Agent from, Runnable task, List<Runnable> into) {
         if (!tryClaim(task, TaskClaim.RETURNED)) {
-            return;     // its submitter took it back
+            // its submitter took it back, or a waiter ran it (then the entry still carried its cost)
+            if (from != null && task instanceof TaskFutureImpl && ((TaskFutureImpl<?>) task).runByWaiter()) {
+                from.addExtraCost(-extraCostOf(task));
+            }
+            return;
         }
         if (from != null) {
             from.addExtraCost(-extraCostOf(task));
@@ -951,7 +1000,8 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
                 shared += globalInbox.size() + globalBacklogSize;
             }
             return new SchedulerMetrics(now - startNanos, perAgent, perTenant, latency,
-                    rejected.sum(), discarded.sum(), listenerErrors.sum(), shared);
+                    rejected.sum(), discarded.sum(), listenerErrors.sum(),
+                    strategyFailures.count(), shared);
         } finally {
             metricsLock.unlock();
         }

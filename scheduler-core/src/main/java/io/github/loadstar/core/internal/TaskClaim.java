@@ -6,12 +6,18 @@ package io.github.loadstar.core.internal;
  * having seen a concurrent shutdown, takes it back and throws
  * {@link java.util.concurrent.RejectedExecutionException}. The first CAS away from
  * {@link #QUEUED} wins.
+ *
+ * <p>{@link #RUN_BY_WAITER} is a start by a thread of the scheduler that waits for the task's
+ * future and runs the task itself (see {@link HelpingWait}), wherever the task is queued. Its queue
+ * entry stays behind; whoever takes the entry out finds it claimed and drops it, and gives back the
+ * entry's extra cost on the way (a normal start gives it back when it starts the task).
  */
 final class TaskClaim {
     static final int QUEUED = 0;
     static final int STARTED = 1;
     static final int RETURNED = 2;
     static final int REJECTED = 3;
+    static final int RUN_BY_WAITER = 4;
 
     private TaskClaim() {
     }

@@ -9,6 +9,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A submitted task with a result: the JDK's {@link FutureTask} (its cancellation and interrupt
@@ -21,18 +24,22 @@ import java.util.concurrent.FutureTask;
 final class TaskFutureImpl<V> extends FutureTask<V> implements TaskFuture<V>, QueuedTask {
     private static final VarHandle CLAIM;
     private static final VarHandle VIEW;
+    private static final VarHandle WAITER;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             CLAIM = lookup.findVarHandle(TaskFutureImpl.class, "claim", int.class);
             VIEW = lookup.findVarHandle(TaskFutureImpl.class, "view", CompletableFuture.class);
+            WAITER = lookup.findVarHandle(TaskFutureImpl.class, "waiter", Thread.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     final TaskOptions options;
+    /** The scheduler this future was made by: its threads may run the task while they wait for it. */
+    final LoadstarScheduler owner;
     /** Submission time (System.nanoTime); 0 when the task was not timed. */
     long submitNanos;
     /** What the task threw, for the agent that ran it (written and read by that thread). */
@@ -41,15 +48,22 @@ final class TaskFutureImpl<V> extends FutureTask<V> implements TaskFuture<V>, Qu
     private Object policyNode;
     private volatile int claim;
     private volatile CompletableFuture<V> view;
+    /**
+     * A thread of the scheduler that helps while it waits for this future and sleeps between looks
+     * for work; done() unparks it. One slot: further such waiters block in FutureTask's own queue.
+     */
+    private volatile Thread waiter;
 
-    TaskFutureImpl(Callable<V> callable, TaskOptions options) {
+    TaskFutureImpl(Callable<V> callable, TaskOptions options, LoadstarScheduler owner) {
         super(callable);
         this.options = options;
+        this.owner = owner;
     }
 
-    TaskFutureImpl(Runnable runnable, V result, TaskOptions options) {
+    TaskFutureImpl(Runnable runnable, V result, TaskOptions options, LoadstarScheduler owner) {
         super(runnable, result);
         this.options = options;
+        this.owner = owner;
     }
 
     void stamp(long nanos) {
@@ -66,6 +80,62 @@ final class TaskFutureImpl<V> extends FutureTask<V> implements TaskFuture<V>, Qu
 
     boolean tryClaim(int state) {
         return CLAIM.compareAndSet(this, TaskClaim.QUEUED, state);
+    }
+
+    /** Whether no thread has claimed the task yet (it waits in a queue, perhaps cancelled). */
+    boolean isQueued() {
+        return claim == TaskClaim.QUEUED;
+    }
+
+    /** A thread that waits for this future takes the task to run it itself, outside its queue. */
+    boolean tryStartByWaiter() {
+        return claim == TaskClaim.QUEUED && CLAIM.compareAndSet(this, TaskClaim.QUEUED, TaskClaim.RUN_BY_WAITER);
+    }
+
+    /** Whether a waiting thread started this task outside its queue (its queue entry is stale). */
+    boolean runByWaiter() {
+        return claim == TaskClaim.RUN_BY_WAITER;
+    }
+
+    /** Finished and neither cancelled nor failed. */
+    boolean completedNormally() {
+        return isDone() && !isCancelled() && failure == null;
+    }
+
+    /**
+     * Takes the waiter slot for {@code thread}. The caller re-checks {@link #isDone()} after this
+     * and before parking: the slot write and that read, against the completer's state CAS and its
+     * read of the slot in done(), are sequentially consistent, so either the waiter sees the task
+     * done or the completer sees the waiter and unparks it.
+     */
+    boolean tryAddWaiter(Thread thread) {
+        return waiter == null && WAITER.compareAndSet(this, null, thread);
+    }
+
+    void removeWaiter(Thread thread) {
+        WAITER.compareAndSet(this, thread, null);
+    }
+
+    /**
+     * As FutureTask's, but a thread of the owning scheduler runs work while it waits — this task if
+     * it is still queued, else its own queued tasks or stolen ones — and blocks only when there is
+     * nothing to run (see {@link HelpingWait}).
+     */
+    @Override
+    public V get() throws InterruptedException, ExecutionException {
+        if (!isDone()) {
+            HelpingWait.awaitDone(this);
+        }
+        return super.get();
+    }
+
+    /** As {@link #get()}, within the time limit. */
+    @Override
+    public V get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        if (isDone()) {
+            return super.get(timeout, unit);
+        }
+        return super.get(HelpingWait.awaitDone(this, unit.toNanos(timeout)), TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -111,6 +181,10 @@ final class TaskFutureImpl<V> extends FutureTask<V> implements TaskFuture<V>, Qu
 
     @Override
     protected void done() {
+        Thread w = waiter;
+        if (w != null) {
+            LockSupport.unpark(w);
+        }
         CompletableFuture<V> v = view;
         if (v != null) {
             completeView(v);
@@ -169,6 +243,30 @@ final class TaskFutureImpl<V> extends FutureTask<V> implements TaskFuture<V>, Qu
                 task.cancel(false);
             }
             return cancelled;
+        }
+
+        @Override
+        public V get() throws InterruptedException, ExecutionException {
+            if (!isDone()) {
+                HelpingWait.awaitDone(task);
+            }
+            return super.get();
+        }
+
+        @Override
+        public V get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+            if (isDone()) {
+                return super.get(timeout, unit);
+            }
+            return super.get(HelpingWait.awaitDone(task, unit.toNanos(timeout)), TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public V join() {
+            if (!isDone()) {
+                HelpingWait.awaitDoneUninterruptibly(task);
+            }
+            return super.join();
         }
 
         @Override

@@ -31,6 +31,7 @@ public final class SchedulerMetrics {
     private final long rejected;
     private final long discarded;
     private final long listenerErrors;
+    private final long strategyErrors;
     private final long sharedQueued;
 
     private final long completed;
@@ -58,12 +59,14 @@ public final class SchedulerMetrics {
      * @param rejected       submissions rejected (after shutdown, or at the queue bound with ABORT)
      * @param discarded      submissions dropped at the queue bound with DISCARD
      * @param listenerErrors exceptions thrown by listeners
+     * @param strategyErrors exceptions thrown by strategies (placement, steal and ordering policies,
+     *                       agent breakers, idle strategies), each answered with a safe default
      * @param sharedQueued   tasks waiting in queues no agent owns (the shared injection queue, and the
      *                       shared backlog in GLOBAL ordering scope)
      */
     public SchedulerMetrics(long uptimeNanos, List<AgentMetrics> agents, List<TenantMetrics> tenants,
                             LatencySummary queueLatency, long rejected, long discarded, long listenerErrors,
-                            long sharedQueued) {
+                            long strategyErrors, long sharedQueued) {
         this.uptimeNanos = uptimeNanos;
         this.agents = List.copyOf(Objects.requireNonNull(agents, "agents"));
         this.tenants = List.copyOf(Objects.requireNonNull(tenants, "tenants"));
@@ -71,6 +74,7 @@ public final class SchedulerMetrics {
         this.rejected = rejected;
         this.discarded = discarded;
         this.listenerErrors = listenerErrors;
+        this.strategyErrors = strategyErrors;
         this.sharedQueued = sharedQueued;
 
         int n = this.agents.size();
@@ -187,6 +191,15 @@ public final class SchedulerMetrics {
         return listenerErrors;
     }
 
+    /**
+     * Exceptions thrown by strategies — a placement, steal or ordering policy, an agent breaker, an
+     * idle strategy — and swallowed: each failed call was answered with a safe default (see
+     * {@link io.github.loadstar.core.spi}), and the first of each kind was logged.
+     */
+    public long strategyErrors() {
+        return strategyErrors;
+    }
+
     /** Tasks moved off the agent they were queued on (by steals, and away from open breakers). */
     public long migrations() {
         return migrations;
@@ -260,6 +273,7 @@ public final class SchedulerMetrics {
         field(s, "rejected", rejected).append(',');
         field(s, "discarded", discarded).append(',');
         field(s, "listenerErrors", listenerErrors).append(',');
+        field(s, "strategyErrors", strategyErrors).append(',');
         field(s, "steals", steals).append(',');
         field(s, "migrations", migrations).append(',');
         field(s, "migrationRate", migrationRate()).append(',');

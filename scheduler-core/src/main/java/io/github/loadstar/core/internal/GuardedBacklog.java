@@ -1,0 +1,118 @@
+package io.github.loadstar.core.internal;
+
+import io.github.loadstar.core.spi.Backlog;
+import io.github.loadstar.core.spi.QueuedTask;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+
+/**
+ * An ordering policy's {@link Backlog} as the runtime uses it: every call that throws is counted
+ * and answered with a safe default, so a policy's bug costs order, never a task.
+ *
+ * <ul>
+ *   <li>{@code offer} threw: the task waits in a FIFO {@linkplain #fallback fallback} queue of its
+ *       own, served before the policy's order (the policy may or may not hold it as well after a
+ *       half-done offer; the task's claim lets only the first dispatch start it, so it still runs
+ *       exactly once);</li>
+ *   <li>{@code poll} or {@code peek} threw: the fallback's head, or none this time;</li>
+ *   <li>{@code size} threw: the fallback's size;</li>
+ *   <li>{@code onStart} or {@code onFinish} threw: the task runs (or ran) all the same, uncharged.
+ *       Neither is called for a task the policy never accepted.</li>
+ * </ul>
+ * Used exactly as the policy's backlog is: under the owning agent's claim, or the GLOBAL lock.
+ */
+final class GuardedBacklog implements Backlog {
+    private final Backlog policy;
+    private final StrategyFailures failures;
+    private final ArrayDeque<QueuedTask> fallback = new ArrayDeque<>();
+    /**
+     * The tasks whose offer threw, so that onStart and onFinish skip them (their policy slots may
+     * hold whatever the failed offer left, so they cannot carry the mark). Touched only after a
+     * failure; a refused task that never runs stays here (one entry per failure at most).
+     */
+    private final Set<QueuedTask> refused = Collections.newSetFromMap(new IdentityHashMap<>());
+
+    GuardedBacklog(Backlog policy, StrategyFailures failures) {
+        this.policy = policy;
+        this.failures = failures;
+    }
+
+    @Override
+    public void offer(QueuedTask task, long now) {
+        try {
+            policy.offer(task, now);
+        } catch (Throwable t) {
+            failures.failed(StrategyFailures.ORDERING, "offer", "the task waits in FIFO order instead", t);
+            refused.add(task);
+            fallback.addLast(task);
+        }
+    }
+
+    @Override
+    public QueuedTask poll(long now) {
+        if (!fallback.isEmpty()) {
+            return fallback.pollFirst();
+        }
+        try {
+            return policy.poll(now);
+        } catch (Throwable t) {
+            failures.failed(StrategyFailures.ORDERING, "poll", "no task from it this time", t);
+            return null;
+        }
+    }
+
+    @Override
+    public QueuedTask peek(long now) {
+        if (!fallback.isEmpty()) {
+            return fallback.peekFirst();
+        }
+        try {
+            return policy.peek(now);
+        } catch (Throwable t) {
+            failures.failed(StrategyFailures.ORDERING, "peek", "nothing to steal from it this time", t);
+            return null;
+        }
+    }
+
+    @Override
+    public int size() {
+        int size = fallback.size();
+        try {
+            return size + policy.size();
+        } catch (Throwable t) {
+            failures.failed(StrategyFailures.ORDERING, "size", "counted as empty", t);
+            return size;
+        }
+    }
+
+    @Override
+    public void onStart(QueuedTask task, long now) {
+        if (!refused.isEmpty() && refused.contains(task)) {
+            return;
+        }
+        try {
+            policy.onStart(task, now);
+        } catch (Throwable t) {
+            failures.failed(StrategyFailures.ORDERING, "onStart", "the task runs uncharged", t);
+        }
+    }
+
+    @Override
+    public void onFinish(QueuedTask task, long runNanos, long now) {
+        if (!refused.isEmpty() && refused.remove(task)) {
+            return;
+        }
+        try {
+            policy.onFinish(task, runNanos, now);
+        } catch (Throwable t) {
+            failures.failed(StrategyFailures.ORDERING, "onFinish", "the run goes uncharged", t);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return policy.toString();
+    }
+}
