@@ -1,8 +1,11 @@
 package io.github.loadstar.core;
 
+import io.github.loadstar.core.internal.LoadstarScheduler;
 import io.github.loadstar.core.metrics.SchedulerMetrics;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
 
 /**
  * A work-stealing scheduler: a drop-in {@link ExecutorService} that spreads tasks over a fixed set
@@ -37,6 +40,69 @@ import java.util.concurrent.ExecutorService;
  * {@link Error} ends the agent's thread, and a new thread takes over the agent's queues.
  */
 public interface Scheduler extends ExecutorService, AutoCloseable {
+
+    /**
+     * Runs {@code blocker} as {@link ForkJoinPool#managedBlock} does: calls
+     * {@link ForkJoinPool.ManagedBlocker#block() block()} until it or
+     * {@link ForkJoinPool.ManagedBlocker#isReleasable() isReleasable()} returns true. Called from a
+     * task running on a scheduler's agent, the agent gets a <em>spare</em> meanwhile: a thread that
+     * runs the agent's queued work and steals, so the scheduler keeps its parallelism while the task
+     * waits on I/O, a lock, or another library's future. At most one spare per agent (so at most as
+     * many extra threads as agents); a spare is kept, parked, for the agent's next blocking section.
+     * From any other thread it just blocks.
+     *
+     * <p>Waiting on this scheduler's own {@link TaskFuture}s needs no blocking section: those waits
+     * run the awaited task, or other work, on the waiting thread.
+     *
+     * @throws InterruptedException if {@code block()} throws it
+     * @throws NullPointerException if {@code blocker} is null
+     */
+    static void managedBlock(ForkJoinPool.ManagedBlocker blocker) throws InterruptedException {
+        Objects.requireNonNull(blocker, "blocker");
+        LoadstarScheduler.managedBlock(blocker);
+    }
+
+    /**
+     * Runs {@code section}, which may block, as a blocking section (see
+     * {@link #managedBlock(ForkJoinPool.ManagedBlocker)}), and returns its result.
+     *
+     * <pre>{@code
+     * String body = Scheduler.blocking(() -> httpClient.send(request, ofString()).body());
+     * }</pre>
+     *
+     * @throws Exception            what {@code section} throws
+     * @throws NullPointerException if {@code section} is null
+     */
+    static <T> T blocking(Callable<T> section) throws Exception {
+        Objects.requireNonNull(section, "section");
+        final class Section implements ForkJoinPool.ManagedBlocker {
+            T value;
+            Exception failure;
+            boolean done;
+
+            @Override
+            public boolean block() {
+                try {
+                    value = section.call();
+                } catch (Exception e) {
+                    failure = e;
+                }
+                done = true;
+                return true;
+            }
+
+            @Override
+            public boolean isReleasable() {
+                return done;
+            }
+        }
+        Section run = new Section();
+        managedBlock(run);
+        if (run.failure != null) {
+            throw run.failure;
+        }
+        return run.value;
+    }
 
     /** A builder with the defaults: one agent per available processor, FIFO, work stealing. */
     static SchedulerBuilder builder() {

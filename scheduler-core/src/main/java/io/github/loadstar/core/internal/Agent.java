@@ -225,6 +225,17 @@ final class Agent extends AgentPad5 implements Runnable {
         }
     }
 
+    /**
+     * The spare of agent {@code parent}: its own queues and counters under the parent's index, no
+     * breaker, never in the scheduler's agent array (see SpareAgent).
+     */
+    static Agent spareFor(Agent parent, Backlog backlog) {
+        return new Agent(parent.scheduler, parent.index, parent.capacity, parent.idleStrategy, parent.spinRounds,
+                parent.stealBatch, System.nanoTime(), backlog, null, true);
+    }
+
+    /** Whether this is a spare, running for agent {@link #index} while that agent's thread blocks. */
+    final boolean spare;
     /** Read on every placement; written only when the agent stops or resumes accepting work. */
     volatile boolean accepting;
     /** The agent's current thread; replaced if it dies. */
@@ -267,6 +278,12 @@ final class Agent extends AgentPad5 implements Runnable {
 
     Agent(LoadstarScheduler scheduler, int index, double capacity, IdleStrategy idleStrategy, int spinRounds,
           int stealBatch, long startNanos, Backlog backlog, AgentBreaker breaker) {
+        this(scheduler, index, capacity, idleStrategy, spinRounds, stealBatch, startNanos, backlog, breaker, false);
+    }
+
+    private Agent(LoadstarScheduler scheduler, int index, double capacity, IdleStrategy idleStrategy, int spinRounds,
+                  int stealBatch, long startNanos, Backlog backlog, AgentBreaker breaker, boolean spare) {
+        this.spare = spare;
         this.backlog = backlog;
         this.breaker = breaker;
         this.ordered = scheduler.ordered;
@@ -438,7 +455,7 @@ final class Agent extends AgentPad5 implements Runnable {
             wasEmpty |= deque.push(buffer[i]);
             buffer[i] = null;
         }
-        if (wasEmpty) {
+        if (wasEmpty && !spare) {     // nobody steals from a spare: no one to wake
             VarHandle.fullFence();
             scheduler.idle.signal(null);
         }
@@ -605,7 +622,7 @@ final class Agent extends AgentPad5 implements Runnable {
         for (int k = 0; k < n; k++) {
             int v = start + k < n ? start + k : start + k - n;
             Agent victim = agents[v];
-            if (v != index && !victim.isIdle()) {
+            if (victim != this && !victim.isIdle()) {
                 Runnable task = ordered ? stealOrdered(victim) : stealFrom(victim);
                 if (task != null) {
                     return task;
@@ -1552,11 +1569,61 @@ final class Agent extends AgentPad5 implements Runnable {
         }
     }
 
+    // ================================================================ as a spare
+
+    private static final long FIRST_SPARE_SLEEP_NANOS = 20_000L;
+    private static final long LONGEST_SPARE_SLEEP_NANOS = 1_000_000L;
+
+    /**
+     * The loop of a spare (see SpareAgent): runs its own queued tasks and, while {@code control}
+     * needs it, steals — from its agent first, whose thread is blocked — sleeping a back-off when
+     * there is nothing to take (a spare is outside the idle protocol). Returns once it is not needed
+     * and its own queues are empty. After STOP it runs its leftovers, as an agent does.
+     */
+    void runAsSpare(SpareAgent control) {
+        Agent blocked = scheduler.agents[index];
+        long sleep = FIRST_SPARE_SLEEP_NANOS;
+        for (;;) {
+            if (scheduler.runState() >= LoadstarScheduler.STOP) {
+                Runnable leftover;
+                while ((leftover = leftoversAfterStop()) != null) {
+                    runTask(leftover);
+                }
+                pendingFinish = null;   // the backlogs were drained
+                return;
+            }
+            Runnable task = ordered ? dispatchOrdered() : deque.pop();
+            if (task == null && control.needed()) {
+                task = ordered ? stealOrdered(blocked) : stealFrom(blocked);
+                if (task == null) {
+                    task = sweepBusyAgents();
+                }
+                if (task == null) {
+                    task = stealOnce();
+                }
+            }
+            if (task != null) {
+                runTask(task);
+                sleep = FIRST_SPARE_SLEEP_NANOS;
+                continue;
+            }
+            if (!control.needed() && backlog() == 0) {
+                if (ordered) {
+                    settleNestedFinish();
+                }
+                return;
+            }
+            LockSupport.parkNanos(this, sleep);
+            Thread.interrupted();   // an interrupt aimed at a task that has ended must not reach the next
+            sleep = Math.min(sleep << 1, LONGEST_SPARE_SLEEP_NANOS);
+        }
+    }
+
     // ================================================================ submissions from this agent's tasks
 
     /** Pushes a task spawned by this agent's running task. Owner thread only. */
     void pushLocal(Runnable task) {
-        if (deque.push(task)) {
+        if (deque.push(task) && !spare) {
             // empty -> non-empty: make the push visible before reading the idle counts (Dekker)
             VarHandle.fullFence();
             scheduler.idle.signal(null);
@@ -1638,7 +1705,11 @@ final class Agent extends AgentPad5 implements Runnable {
         return queued / capacity;
     }
 
-    AgentMetrics snapshot(long now) {
+    /**
+     * This agent's figures; with {@code spare} (its spare, or null) the tasks the spare ran, stole
+     * and moved are counted as this agent's: it ran them on this agent's behalf.
+     */
+    AgentMetrics snapshot(long now, Agent spare) {
         AgentState state = AgentState.values()[(int) (long) ACTIVITY.getOpaque(this)];
         long busy = (long) BUSY_NANOS.getOpaque(this);
         if (state == AgentState.RUNNING) {
@@ -1652,24 +1723,29 @@ final class Agent extends AgentPad5 implements Runnable {
                 t == null ? "" : t.getName(),
                 state,
                 capacity,
-                backlog(),
+                backlog() + (spare == null ? 0 : spare.backlog()),
                 (long) RUNNING.getOpaque(this) != 0L,
-                (long) COMPLETED.getOpaque(this),
-                (long) FAILED.getOpaque(this),
-                (long) CANCELLED.getOpaque(this),
-                (long) STEALS_IN.getOpaque(this),
-                (long) STEALS_OUT.getOpaque(this),
-                (long) MIGRATED_IN.getOpaque(this),
-                (long) MIGRATED_OUT.getOpaque(this),
+                sum(COMPLETED, spare),
+                sum(FAILED, spare),
+                sum(CANCELLED, spare),
+                sum(STEALS_IN, spare),
+                sum(STEALS_OUT, spare),
+                sum(MIGRATED_IN, spare),
+                sum(MIGRATED_OUT, spare),
                 (long) PARKS.getOpaque(this),
-                (long) LATE_STARTS.getOpaque(this),
-                (long) DEADLINE_MISSES.getOpaque(this),
+                sum(LATE_STARTS, spare),
+                sum(DEADLINE_MISSES, spare),
                 busy,
                 (double) busy / lifetime,
                 exactLoad(),
                 breaker == null ? "NONE" : breaker.state(),
                 (long) BREAKER_TRANSITIONS.getOpaque(this),
                 (long) REROUTED.getOpaque(this));
+    }
+
+    private long sum(VarHandle counter, Agent spare) {
+        long own = (long) counter.getOpaque(this);
+        return spare == null ? own : own + (long) counter.getOpaque(spare);
     }
 
     @Override

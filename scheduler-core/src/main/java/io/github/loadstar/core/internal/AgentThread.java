@@ -8,7 +8,12 @@ final class AgentThread extends Thread {
     final Agent agent;
 
     AgentThread(Agent agent, String name, boolean daemon) {
-        super(null, agent, name);
+        this(agent, agent, name, daemon);
+    }
+
+    /** A thread of {@code agent} that runs {@code body} (a spare's thread). */
+    AgentThread(Agent agent, Runnable body, String name, boolean daemon) {
+        super(null, body, name);
         this.agent = agent;
         setDaemon(daemon);
     }

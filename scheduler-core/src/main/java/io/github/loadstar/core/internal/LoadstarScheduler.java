@@ -31,6 +31,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +39,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -121,6 +123,10 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
     private final boolean failPinnedOnOpen;
     /** Agents suspended by an open breaker: not idle, yet taking no work (for quiescence). */
     private final AtomicInteger suspended = new AtomicInteger();
+    /** Each agent's spare, made the first time its thread enters a blocking section. */
+    private final AtomicReferenceArray<SpareAgent> spares;
+    /** Spares that are needed or still running their own queue: the scheduler is not quiescent. */
+    private final AtomicInteger activeSpares = new AtomicInteger();
 
     private final SchedulerConfig config;
     private final String name;
@@ -173,6 +179,7 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
         double[] capacities = config.capacities();
         this.agents = new Agent[capacities.length];
         this.liveAgents = new AtomicInteger(capacities.length);
+        this.spares = new AtomicReferenceArray<>(capacities.length);
         this.recycledLatency = new Histogram[capacities.length];
         this.startNanos = System.nanoTime();
         for (int i = 0; i < capacities.length; i++) {
@@ -625,6 +632,76 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
         }
     }
 
+    /** See {@link Scheduler#managedBlock}: the entry from the API package. */
+    public static void managedBlock(ForkJoinPool.ManagedBlocker blocker) throws InterruptedException {
+        SpareAgent.managedBlock(blocker);
+    }
+
+    /** The agent (or spare) of the current thread, of whichever scheduler, or null. */
+    static Agent currentAgent() {
+        Thread t = Thread.currentThread();
+        return t instanceof AgentThread ? ((AgentThread) t).agent : CURRENT.get();
+    }
+
+    // ================================================================ spares (see SpareAgent)
+
+    /** {@code agent}'s spare, made on first use. Called by the agent's own thread only. */
+    SpareAgent spareFor(Agent agent) {
+        SpareAgent spare = spares.get(agent.index);
+        if (spare == null) {
+            Backlog backlog = agent.backlog == null ? null
+                    : new GuardedBacklog(orderingPolicy.newBacklog(), strategyFailures);
+            spare = new SpareAgent(this, Agent.spareFor(agent, backlog));
+            spares.set(agent.index, spare);
+        }
+        return spare;
+    }
+
+    /** Starts a spare's thread, counted as a live agent; null (and logged) if none can be had. */
+    Thread startSpareThread(SpareAgent spare) {
+        if (runState >= STOP) {
+            return null;
+        }
+        liveAgents.incrementAndGet();   // from a live agent's thread: the count is not zero
+        Thread t = null;
+        try {
+            t = customThreads ? config.threadFactory().newThread(spare)
+                    : new AgentThread(spare.agent, spare, config.threadNamePrefix() + spare.agent.index + "-spare",
+                            config.daemon());
+            if (t != null) {
+                t.start();
+                return t;
+            }
+        } catch (Throwable e) {
+            LOG.warn("scheduler {}: no spare thread for agent {}: {}; its blocking section runs without one",
+                    name, spare.agent.index, e.toString());
+        }
+        onAgentExit(spare.agent);
+        return null;
+    }
+
+    /** A spare became active (needed, or running its own queue) or inactive. */
+    void spareActive(boolean active) {
+        if (active) {
+            activeSpares.incrementAndGet();
+            return;
+        }
+        activeSpares.decrementAndGet();
+        // the last agent to go idle may have found this spare active and left the shutdown to it
+        if (runState == SHUTDOWN && idle.idleCount() + suspended.get() >= agents.length && !hasQueuedWork()) {
+            onQuiescent();
+        }
+    }
+
+    private void unparkSpares() {
+        for (int i = 0; i < agents.length; i++) {
+            SpareAgent spare = spares.get(i);
+            if (spare != null) {
+                IdleControl.unpark(spare.thread());
+            }
+        }
+    }
+
     /** The current thread's agent, if it is one of this scheduler's agent threads. */
     Agent localAgent() {
         Thread t = Thread.currentThread();
@@ -705,8 +782,9 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
 
     /** An agent about to park found every agent idle and no work queued. */
     void onQuiescent() {
-        if (runState == SHUTDOWN && !hasQueuedWork() && casRunState(SHUTDOWN, TIDYING)) {
+        if (runState == SHUTDOWN && activeSpares.get() == 0 && !hasQueuedWork() && casRunState(SHUTDOWN, TIDYING)) {
             idle.wakeAll();
+            unparkSpares();
             if (breakers) {
                 for (Agent a : agents) {
                     IdleControl.unpark(a.thread);   // suspended agents sleep outside the idle protocol
@@ -810,26 +888,27 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
             return returned;
         }
         LOG.info("scheduler {} stopping now", name);
-        for (Agent a : agents) {
-            Thread t = a.thread;
+        List<Agent> all = agentsAndSpares();
+        for (Agent a : all) {
+            Thread t = a.spare ? spares.get(a.index).thread() : a.thread;
             if (t != null && t != Thread.currentThread()) {
                 t.interrupt();
             }
         }
         idle.wakeAll();
         // 1. no inbox or pinned transfer can start (or be under way) once every claim is ours
-        for (Agent a : agents) {
+        for (Agent a : all) {
             a.acquireClaimForever();
         }
         // 2. deque-to-deque steals set `transferring` before they look at the run state
-        for (Agent a : agents) {
+        for (Agent a : all) {
             while (a.isTransferring()) {
                 Thread.onSpinWait();
             }
         }
         // 3. nothing is in flight: drain every queue
         long now = System.nanoTime();
-        for (Agent a : agents) {
+        for (Agent a : all) {
             drainQueue(a, a.pinned::poll, returned);
             drainQueue(a, a.inbox::poll, returned);
             drainDeque(a, returned);
@@ -853,8 +932,21 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
         for (Agent a : agents) {
             IdleControl.unpark(a.thread);
         }
+        unparkSpares();
         LOG.info("scheduler {} returned {} queued tasks", name, returned.size());
         return returned;
+    }
+
+    /** The agents, then the spares made so far (a spare made later takes nothing: STOP is set). */
+    private List<Agent> agentsAndSpares() {
+        List<Agent> all = new ArrayList<>(List.of(agents));
+        for (int i = 0; i < agents.length; i++) {
+            SpareAgent spare = spares.get(i);
+            if (spare != null) {
+                all.add(spare.agent);
+            }
+        }
+        return all;
     }
 
     private interface Poller {
@@ -979,10 +1071,14 @@ public final class LoadstarScheduler extends AbstractExecutorService implements 
             List<AgentMetrics> perAgent = new ArrayList<>(agents.length);
             for (int i = 0; i < agents.length; i++) {
                 Agent a = agents[i];
-                perAgent.add(a.snapshot(now));
+                SpareAgent spare = spares.get(i);
+                perAgent.add(a.snapshot(now, spare == null ? null : spare.agent));
                 Histogram interval = a.latency.getIntervalHistogram(recycledLatency[i]);
                 cumulativeLatency.add(interval);
                 recycledLatency[i] = interval;
+                if (spare != null) {
+                    cumulativeLatency.add(spare.agent.latency.getIntervalHistogram());
+                }
             }
             List<TenantMetrics> perTenant = new ArrayList<>(tenants.size());
             for (TenantStats t : tenants.values()) {
