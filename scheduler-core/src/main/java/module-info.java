@@ -7,6 +7,11 @@
  */
 module io.github.loadstar.core {
     requires org.jctools.core;
+    // JCTools' Unsafe-based queues (the runtime's default below JDK 24, see internal.Queues) need
+    // sun.misc.Unsafe, but JCTools declares jdk.unsupported only as "requires static", which does
+    // not put it in a module-path application's module graph: without this line
+    // Scheduler.builder().build() fails there with NoClassDefFoundError: sun/misc/Unsafe.
+    requires jdk.unsupported;
     requires transitive org.agrona;
     requires org.slf4j;
     requires HdrHistogram;
