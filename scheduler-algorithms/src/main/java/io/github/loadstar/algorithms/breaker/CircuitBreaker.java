@@ -40,6 +40,19 @@ import org.slf4j.LoggerFactory;
  * operations on the window (and one on the consecutive count for failures), no allocation, no
  * lock; the clock is read only for time-based windows. OPEN and HALF_OPEN read the clock, lazily,
  * on the next call: there is no timer thread.
+ *
+ * Trip evaluation: after every outcome recorded while CLOSED, whatever the outcome, the rates are
+ * checked once the window holds minimumNumberOfCalls (as Resilience4j checks its thresholds on
+ * every recorded call). A success can be the call that brings the window to the minimum, so
+ * checking only after failures would miss a rate that is already over its threshold.
+ *
+ * Boundaries, chosen to match Resilience4j 2.3 (the bench module's differential test holds both
+ * to them): a call is slow when it lasts strictly longer than slowCallDuration; an open breaker
+ * lets a trial through only once strictly more than its open duration has passed.
+ *
+ * Logging: one line per transition at most, rate-limited per breaker by TransitionLog (a burst,
+ * then one line per 10 s that reports the transitions it did not log), so a flapping breaker
+ * cannot flood the log. The transition passes the clock reading it was decided on.
  */
 
 /**
@@ -126,12 +139,24 @@ public final class CircuitBreaker {
     private final LongAdder staleOutcomes = new LongAdder();
     private final LongAdder ignoredErrors = new LongAdder();
     private final AtomicLong transitions = new AtomicLong();
+    private final TransitionLog log;
 
-    private CircuitBreaker(String name, CircuitBreakerConfig config) {
+    /** Transition lines go to SLF4J: WARN for openings and for lines reporting unlogged transitions. */
+    private static final TransitionLog.Sink SLF4J = (warn, line) -> {
+        if (warn) {
+            LOG.warn(line);
+        } else {
+            LOG.info(line);
+        }
+    };
+
+    private CircuitBreaker(String name, CircuitBreakerConfig config, TransitionLog.Sink logSink) {
         this.name = name;
         this.config = config;
         this.clock = config.clock();
-        this.state = closedEpoch(1, clock.nanoTime());
+        long now = clock.nanoTime();
+        this.state = closedEpoch(1, now);
+        this.log = new TransitionLog(name, logSink, now);
     }
 
     /**
@@ -140,7 +165,13 @@ public final class CircuitBreaker {
      * @throws NullPointerException if an argument is null
      */
     public static CircuitBreaker of(String name, CircuitBreakerConfig config) {
-        return new CircuitBreaker(Objects.requireNonNull(name, "name"), Objects.requireNonNull(config, "config"));
+        return of(name, config, SLF4J);
+    }
+
+    /** A new breaker whose transition lines go to {@code logSink} (tests). */
+    static CircuitBreaker of(String name, CircuitBreakerConfig config, TransitionLog.Sink logSink) {
+        return new CircuitBreaker(Objects.requireNonNull(name, "name"), Objects.requireNonNull(config, "config"),
+                Objects.requireNonNull(logSink, "logSink"));
     }
 
     /** A new breaker with the defaults. */
@@ -163,7 +194,9 @@ public final class CircuitBreaker {
 
     /**
      * How long until this breaker lets trials through: 0 unless it is OPEN with time left,
-     * {@link Long#MAX_VALUE} if FORCED_OPEN (it reopens only by hand).
+     * {@link Long#MAX_VALUE} if FORCED_OPEN (it reopens only by hand). An open breaker lets a trial
+     * through once strictly more than its open duration has passed, so right after opening this is
+     * the open duration plus one nanosecond, and when it returns 0 the next call is let through.
      */
     public long nanosUntilTrials() {
         Epoch s = state;
@@ -173,7 +206,10 @@ public final class CircuitBreaker {
         if (s.kind != CircuitState.OPEN) {
             return 0;
         }
-        return Math.max(0, s.openUntilNanos - clock.nanoTime());
+        long now = clock.nanoTime();
+        log.flush(now, s.kind);
+        long left = s.openUntilNanos - now;
+        return left < 0 ? 0 : left + 1;
     }
 
     /**
@@ -206,10 +242,11 @@ public final class CircuitBreaker {
                     return NOT_PERMITTED;
                 case OPEN: {
                     long now = clock.nanoTime();
-                    if (now - s.openUntilNanos >= 0) {
+                    if (now - s.openUntilNanos > 0) {     // strictly after: at exactly the duration it still refuses
                         transition(s, halfOpenEpoch(s, now), "open duration elapsed");
                         continue;
                     }
+                    log.flush(now, s.kind);
                     refused(s.kind);
                     return NOT_PERMITTED;
                 }
@@ -223,6 +260,7 @@ public final class CircuitBreaker {
                     if (tryStartTrial(s)) {
                         return (s.number << 1) | 1;
                     }
+                    log.flush(now, s.kind);
                     refused(s.kind);
                     return NOT_PERMITTED;
                 }
@@ -294,7 +332,7 @@ public final class CircuitBreaker {
             staleOutcomes.increment();      // granted in an earlier state: it must not count in this one
             return;
         }
-        boolean slow = durationNanos >= config.slowCallDurationNanos();
+        boolean slow = durationNanos > config.slowCallDurationNanos();     // strictly longer is slow
         switch (s.kind) {
             case CLOSED:
             case METRICS_ONLY:
@@ -332,9 +370,11 @@ public final class CircuitBreaker {
         }
         long now = config.windowType() == CircuitBreakerConfig.WindowType.TIME_BASED ? clock.nanoTime() : 0;
         long counts = s.window.record(now, failure, slow);
-        if (s.kind != CircuitState.CLOSED || !(failure || slow)) {
-            return;     // only a failure or a slow call can cross a threshold
+        if (s.kind != CircuitState.CLOSED) {
+            return;     // METRICS_ONLY measures but never trips
         }
+        // every outcome, a success included: the call that brings the window to the minimum may
+        // be a success, and the rates are due from that call on
         String reason = tripReason(counts, consecutive);
         if (reason != null) {
             transition(s, openEpoch(s, clock.nanoTime()), reason);
@@ -446,17 +486,16 @@ public final class CircuitBreaker {
                 from.consecutiveOpens, null);
     }
 
-    /** CASes {@code from} to {@code to}; the winner alone logs and notifies. */
+    /**
+     * CASes {@code from} to {@code to}; the winner alone logs (rate-limited, at the time the new
+     * epoch was entered: no extra clock read) and notifies.
+     */
     private boolean transition(Epoch from, Epoch to, String reason) {
         if (!STATE.compareAndSet(this, from, to)) {
             return false;
         }
         transitions.incrementAndGet();
-        if (to.kind == CircuitState.OPEN || to.kind == CircuitState.FORCED_OPEN) {
-            LOG.warn("circuit breaker {}: {} -> {} ({})", name, from.kind, to.kind, reason);
-        } else {
-            LOG.info("circuit breaker {}: {} -> {} ({})", name, from.kind, to.kind, reason);
-        }
+        log.transition(to.enteredNanos, from.kind, to.kind, reason);
         if (hasListeners) {
             for (CircuitBreakerListener l : listeners) {
                 try {

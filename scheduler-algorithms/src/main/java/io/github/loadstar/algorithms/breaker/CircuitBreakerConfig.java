@@ -22,8 +22,14 @@ import java.util.function.Predicate;
  * stays open for {@link OpenDuration} (default fixed 60 s, the original specification's timeout),
  * then half-opens on the next call. Half-open admits at most {@code halfOpenMaxTrials} trial calls
  * in total (default 10) and {@code halfOpenMaxConcurrentTrials} at once (default 3); after
- * {@code halfOpenSuccessThreshold} successes (default 3) it closes, after one failure it reopens, and
- * if that has not happened within {@code halfOpenTimeout} (default 60 s) it reopens.
+ * {@code halfOpenSuccessThreshold} successes (default 3) it closes, after one failure or one slow
+ * trial it reopens, and if that has not happened within {@code halfOpenTimeout} (default 60 s) it
+ * reopens.
+ *
+ * <p>The rates are checked after every recorded call, success or failure, once the window holds
+ * {@code minimumNumberOfCalls}. A call is slow when it lasts strictly longer than
+ * {@code slowCallDuration}; an open breaker lets a trial through once strictly more than its open
+ * duration has passed. These boundaries are Resilience4j's.
  */
 public final class CircuitBreakerConfig {
     /** The largest count-based window. */
@@ -273,7 +279,7 @@ public final class CircuitBreakerConfig {
         }
 
         /**
-         * Calls that take longer than this are slow.
+         * Calls that take longer than this are slow (a call of exactly this duration is not).
          *
          * @throws NullPointerException     if null
          * @throws IllegalArgumentException if not positive or longer than a day
@@ -321,7 +327,8 @@ public final class CircuitBreakerConfig {
         }
 
         /**
-         * The rates are evaluated only once the window holds this many calls.
+         * The rates are evaluated only once the window holds this many calls; from then on, after
+         * every recorded call.
          *
          * @throws IllegalArgumentException if less than 1
          */

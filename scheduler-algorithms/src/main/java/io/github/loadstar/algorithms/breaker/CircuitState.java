@@ -4,9 +4,9 @@ package io.github.loadstar.algorithms.breaker;
 public enum CircuitState {
     /** Calls pass and are measured; a trip rule opens the breaker. */
     CLOSED,
-    /** Calls are rejected until the open duration has passed; then the next call half-opens it. */
+    /** Calls are rejected until strictly more than the open duration has passed; then the next call half-opens it. */
     OPEN,
-    /** A bounded number of trial calls pass; enough successes close it, a failure reopens it. */
+    /** A bounded number of trial calls pass; enough successes close it, a failure or a slow trial reopens it. */
     HALF_OPEN,
     /** Every call passes and nothing is measured (set by hand). */
     DISABLED,

@@ -95,7 +95,7 @@ final class CircuitBreakerConcurrencyTest {
             long p = b.tryAcquirePermission();
             b.onError(p, MS, new IOException("trip"));
             assertEquals(CircuitState.OPEN, b.state());
-            clock.advanceMillis(100);                   // the open duration has elapsed; nobody has asked yet
+            clock.advance(100 * MS + 1);                // the open duration has passed; nobody has asked yet
 
             CyclicBarrier start = new CyclicBarrier(THREADS);
             AtomicInteger trialsGranted = new AtomicInteger();
@@ -201,7 +201,7 @@ final class CircuitBreakerConcurrencyTest {
             }
             long trip = b.tryAcquirePermission();
             b.onError(trip, MS, new IOException("trip"));
-            clock.advanceMillis(10);
+            clock.advance(10 * MS + 1);                 // just past the open duration
             long trial = b.tryAcquirePermission();
             assertEquals(CircuitState.HALF_OPEN, b.state());
             long staleBefore = b.metrics().staleOutcomes();

@@ -75,7 +75,8 @@ final class CircuitBreakerModelTest {
                         "permit decision, " + where);
                 if (permitReal != CircuitBreaker.NOT_PERMITTED) {
                     boolean failure = r.nextInt(3) == 0;
-                    long duration = r.nextInt(5) == 0 ? 20_000_000L : 1_000_000L;
+                    int d = r.nextInt(10);      // 20 % slow, 10 % exactly the slow-call duration (not slow)
+                    long duration = d < 2 ? 20_000_000L : d < 3 ? 10_000_000L : 1_000_000L;
                     if (failure) {
                         real.onError(permitReal, duration, new IllegalStateException("failure"));
                     } else {

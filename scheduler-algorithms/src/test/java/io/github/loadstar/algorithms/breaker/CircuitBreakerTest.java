@@ -31,6 +31,11 @@ final class CircuitBreakerTest {
                 .halfOpenTimeout(Duration.ofMillis(500));
     }
 
+    /** Moves the clock just past the base open duration (100 ms): trials are due strictly after it. */
+    private void pastOpenDuration() {
+        clock.advance(100 * MS + 1);
+    }
+
     private static void succeed(CircuitBreaker b, int n) {
         for (int i = 0; i < n; i++) {
             long p = b.tryAcquirePermission();
@@ -88,9 +93,74 @@ final class CircuitBreakerTest {
         assertEquals(CircuitState.CLOSED, b.state(), "9 calls: below the minimum");
         assertEquals(-1f, b.metrics().failureRate(), "no rate below the minimum");
         succeed(b, 1);
-        assertEquals(CircuitState.CLOSED, b.state(), "a success never opens it");
-        fail(b, 1);
-        assertEquals(CircuitState.OPEN, b.state(), "90 % >= 50 % once 10 calls are in");
+        assertEquals(CircuitState.OPEN, b.state(), "90 % >= 50 % once 10 calls are in, whichever call brought them in");
+    }
+
+    @ParameterizedTest
+    @EnumSource(CircuitBreakerConfig.WindowType.class)
+    void aSuccessNeverOpensItBelowTheThreshold(CircuitBreakerConfig.WindowType type) {
+        CircuitBreakerConfig.Builder cfg = base().failureRateThreshold(50).minimumNumberOfCalls(10);
+        if (type == CircuitBreakerConfig.WindowType.COUNT_BASED) {
+            cfg.countBasedWindow(10);
+        } else {
+            cfg.timeBasedWindow(Duration.ofSeconds(10), 10);
+        }
+        CircuitBreaker b = CircuitBreaker.of("below", cfg.build());
+        fail(b, 4);
+        succeed(b, 6);
+        assertEquals(CircuitState.CLOSED, b.state(), "4 of 10 = 40 % < 50 %");
+        assertEquals(40f, b.metrics().failureRate(), 1e-6);
+    }
+
+    /** One call: {@code true} if it was permitted (and then answered with the given outcome). */
+    private static boolean call(CircuitBreaker b, boolean failure) {
+        long p = b.tryAcquirePermission();
+        if (p == CircuitBreaker.NOT_PERMITTED) {
+            return false;
+        }
+        if (failure) {
+            b.onError(p, MS, new IOException("down"));
+        } else {
+            b.onSuccess(p, MS);
+        }
+        return true;
+    }
+
+    @Test
+    void aSuccessThatFillsTheWindowToTheMinimumStillEvaluatesTheRates() {
+        CircuitBreaker b = CircuitBreaker.of("min-by-success", base().countBasedWindow(2).minimumNumberOfCalls(2)
+                .failureRateThreshold(50).build());
+        assertTrue(call(b, true));
+        assertEquals(CircuitState.CLOSED, b.state(), "one call: below the minimum");
+        assertTrue(call(b, false));
+        assertEquals(CircuitState.OPEN, b.state(), "failure then success: 1 of 2 = 50 % >= 50 % (Resilience4j opens)");
+        assertEquals(1, b.metrics().transitions());
+    }
+
+    @Test
+    void withTheDefaultsAlternatingFailuresOpenItAtTheCallThatReachesTheMinimum() {
+        CircuitBreaker b = CircuitBreaker.of("defaults", CircuitBreakerConfig.builder().clock(clock).build());
+        List<Boolean> outcomes = new ArrayList<>();     // true: failure
+        for (int i = 0; i < 10; i++) {
+            outcomes.add(true);
+            outcomes.add(false);
+        }
+        for (int i = 0; i < 80; i++) {
+            outcomes.add(false);
+        }
+        int openedAfter = -1;
+        int refused = 0;
+        for (int i = 0; i < outcomes.size(); i++) {
+            if (!call(b, outcomes.get(i))) {
+                refused++;
+            }
+            if (openedAfter < 0 && b.state() == CircuitState.OPEN) {
+                openedAfter = i + 1;
+            }
+        }
+        assertEquals(20, openedAfter, "10 failures in the 20 calls of the default minimum: 50 % >= 50 %");
+        assertEquals(80, refused, "open for the default 60 s: the clock did not move");
+        assertEquals(1, b.metrics().transitions());
     }
 
     @Test
@@ -142,8 +212,25 @@ final class CircuitBreakerTest {
         }
         assertEquals(CircuitState.CLOSED, b.state());
         long p = b.tryAcquirePermission();
-        b.onSuccess(p, 50 * MS);            // at the threshold duration: slow
+        b.onSuccess(p, 50 * MS + 1);        // just longer than the slow-call duration
         assertEquals(CircuitState.OPEN, b.state(), "2 of 4 calls slow");
+    }
+
+    /** Slow means strictly longer than slowCallDuration, as the docs say and as Resilience4j compares. */
+    @Test
+    void aCallLastingExactlyTheSlowCallDurationIsNotSlow() {
+        CircuitBreaker b = CircuitBreaker.of("slow-boundary", base().slowCallRateThreshold(50)
+                .slowCallDuration(Duration.ofMillis(50)).countBasedWindow(4).minimumNumberOfCalls(4)
+                .failureRateThreshold(100).build());
+        b.onSuccess(b.tryAcquirePermission(), 50 * MS);
+        b.onSuccess(b.tryAcquirePermission(), 50 * MS);
+        assertEquals(0, b.metrics().slowCalls(), "two calls of exactly 50 ms: not slow");
+        b.onSuccess(b.tryAcquirePermission(), 50 * MS + 1);
+        assertEquals(1, b.metrics().slowCalls(), "one nanosecond longer is slow");
+        b.onSuccess(b.tryAcquirePermission(), 50 * MS);
+        assertEquals(CircuitState.CLOSED, b.state(), "1 of 4 slow = 25 % < 50 %");
+        b.onSuccess(b.tryAcquirePermission(), 50 * MS + 1);
+        assertEquals(CircuitState.OPEN, b.state(), "the oldest call slid out: 2 of 4 slow = 50 %");
     }
 
     @Test
@@ -154,16 +241,21 @@ final class CircuitBreakerTest {
         fail(b, 1);
         assertEquals(CircuitState.OPEN, b.state());
         assertEquals(CircuitBreaker.NOT_PERMITTED, b.tryAcquirePermission());
-        assertEquals(100 * MS, b.nanosUntilTrials());
+        assertEquals(100 * MS + 1, b.nanosUntilTrials(), "trials are due strictly after the open duration");
         clock.advanceMillis(99);
         assertEquals(CircuitBreaker.NOT_PERMITTED, b.tryAcquirePermission());
         clock.advanceMillis(1);
+        assertEquals(1, b.nanosUntilTrials());
+        assertEquals(CircuitBreaker.NOT_PERMITTED, b.tryAcquirePermission(),
+                "at exactly the open duration it still refuses (as Resilience4j: Instant.isAfter)");
+        clock.advance(1);
+        assertEquals(0, b.nanosUntilTrials());
         assertEquals(CircuitState.OPEN, b.state(), "no thread moves it: still OPEN until someone asks");
-        assertNotEquals(CircuitBreaker.NOT_PERMITTED, b.tryAcquirePermission());
+        assertNotEquals(CircuitBreaker.NOT_PERMITTED, b.tryAcquirePermission(), "nanosUntilTrials 0: the next call passes");
         assertEquals(CircuitState.HALF_OPEN, b.state());
         assertEquals(List.of("CLOSED->OPEN", "OPEN->HALF_OPEN"), t.seen);
-        assertEquals(2, t.refused);
-        assertEquals(2, b.metrics().notPermittedCalls());
+        assertEquals(3, t.refused);
+        assertEquals(3, b.metrics().notPermittedCalls());
     }
 
     @Test
@@ -173,7 +265,7 @@ final class CircuitBreakerTest {
                 .halfOpenTrials(3, 2).halfOpenSuccessThreshold(3).build());
         b.addListener(t);
         fail(b, 1);
-        clock.advanceMillis(100);
+        pastOpenDuration();
         long p1 = b.tryAcquirePermission();
         long p2 = b.tryAcquirePermission();
         assertNotEquals(CircuitBreaker.NOT_PERMITTED, p1);
@@ -196,21 +288,51 @@ final class CircuitBreakerTest {
         CircuitBreaker b = CircuitBreaker.of("reopen", base().consecutiveFailureThreshold(1)
                 .slowCallDuration(Duration.ofMillis(30)).build());
         fail(b, 1);
-        clock.advanceMillis(100);
+        pastOpenDuration();
         long p = b.tryAcquirePermission();
         b.onError(p, MS, new IOException("still down"));
         assertEquals(CircuitState.OPEN, b.state());
-        clock.advanceMillis(100);
+        pastOpenDuration();
         p = b.tryAcquirePermission();
         b.onSuccess(p, 40 * MS);
         assertEquals(CircuitState.OPEN, b.state(), "a slow trial is not a success");
+    }
+
+    /**
+     * Deliberately not Resilience4j's rule: a half-open trial is a probe, and one that succeeds
+     * slowly is a failed probe that reopens the breaker at once, whatever the slow-call rate
+     * threshold (Resilience4j would wait for its half-open window to fill and then judge by rate:
+     * here 1 slow trial in 4 is 25 % &lt; 100 %, and it would close).
+     */
+    @Test
+    void aSlowSuccessfulTrialReopensItAtOnceWhateverTheSlowCallRateThreshold() {
+        Transitions t = new Transitions();
+        CircuitBreaker b = CircuitBreaker.of("slow-trial", base().consecutiveFailureThreshold(1)
+                .slowCallRateThreshold(100).slowCallDuration(Duration.ofMillis(30))
+                .halfOpenTrials(4, 4).halfOpenSuccessThreshold(3).build());
+        b.addListener(t);
+        fail(b, 1);
+        pastOpenDuration();
+        b.onSuccess(b.tryAcquirePermission(), MS);
+        assertEquals(CircuitState.HALF_OPEN, b.state());
+        long slow = b.tryAcquirePermission();
+        long pending = b.tryAcquirePermission();
+        b.onSuccess(slow, 30 * MS + 1);
+        assertEquals(CircuitState.OPEN, b.state(), "one slow trial reopens it, before the other trials finish");
+        b.onSuccess(pending, MS);
+        assertEquals(CircuitState.OPEN, b.state(), "the trial still in flight is stale");
+        assertEquals(List.of("CLOSED->OPEN", "OPEN->HALF_OPEN", "HALF_OPEN->OPEN"), t.seen.subList(0, 3));
+        pastOpenDuration();
+        long exact = b.tryAcquirePermission();
+        b.onSuccess(exact, 30 * MS);
+        assertEquals(CircuitState.HALF_OPEN, b.state(), "exactly the slow-call duration is not slow, in half-open too");
     }
 
     @Test
     void halfOpenTrialsThatNeverFinishReopenItAtTheDeadline() {
         CircuitBreaker b = CircuitBreaker.of("deadline", base().consecutiveFailureThreshold(1).build());
         fail(b, 1);
-        clock.advanceMillis(100);
+        pastOpenDuration();
         long lost = b.tryAcquirePermission();       // its caller never reports back
         assertNotEquals(CircuitBreaker.NOT_PERMITTED, lost);
         clock.advanceMillis(499);
@@ -230,7 +352,7 @@ final class CircuitBreakerTest {
                 .halfOpenTrials(1, 1).halfOpenSuccessThreshold(1).build());
         long beforeOpening = b.tryAcquirePermission();      // a slow call admitted while CLOSED
         fail(b, 2);
-        clock.advanceMillis(100);
+        pastOpenDuration();
         long trial = b.tryAcquirePermission();
         assertEquals(CircuitState.HALF_OPEN, b.state());
         b.onSuccess(beforeOpening, MS);
@@ -244,7 +366,7 @@ final class CircuitBreakerTest {
         CircuitBreaker b = CircuitBreaker.of("release", base().consecutiveFailureThreshold(1)
                 .halfOpenTrials(1, 1).halfOpenSuccessThreshold(1).build());
         fail(b, 1);
-        clock.advanceMillis(100);
+        pastOpenDuration();
         long p = b.tryAcquirePermission();
         assertEquals(CircuitBreaker.NOT_PERMITTED, b.tryAcquirePermission());
         b.releasePermission(p);
@@ -262,16 +384,16 @@ final class CircuitBreakerTest {
         fail(b, 1);
         long[] expected = {10, 30, 90, 200, 200};
         for (long ms : expected) {
-            assertEquals(ms * MS, b.nanosUntilTrials(), "open for " + ms + " ms");
-            clock.advanceMillis(ms);
+            assertEquals(ms * MS + 1, b.nanosUntilTrials(), "open for " + ms + " ms");
+            clock.advance(ms * MS + 1);
             long trial = b.tryAcquirePermission();
             b.onError(trial, MS, new IOException("still down"));
         }
-        clock.advanceMillis(200);
+        clock.advance(200 * MS + 1);
         b.onSuccess(b.tryAcquirePermission(), MS);
         assertEquals(CircuitState.CLOSED, b.state());
         fail(b, 1);
-        assertEquals(10 * MS, b.nanosUntilTrials(), "the backoff restarts after closing");
+        assertEquals(10 * MS + 1, b.nanosUntilTrials(), "the backoff restarts after closing");
     }
 
     @Test

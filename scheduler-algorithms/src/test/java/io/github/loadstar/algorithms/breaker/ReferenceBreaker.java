@@ -33,7 +33,7 @@ final class ReferenceBreaker {
                 case CLOSED:
                     return epoch << 1;
                 case OPEN:
-                    if (now - openUntil >= 0) {
+                    if (now - openUntil > 0) {      // strictly after the open duration
                         toHalfOpen(now);
                         continue;
                     }
@@ -60,7 +60,7 @@ final class ReferenceBreaker {
         if (permit >>> 1 != epoch) {
             return;     // stale: dropped
         }
-        boolean slow = duration >= config.slowCallDuration().toNanos();
+        boolean slow = duration > config.slowCallDuration().toNanos();     // strictly longer
         if (state == CircuitState.CLOSED) {
             consecutiveFailures = failure ? consecutiveFailures + 1 : 0;
             long period = config.windowType() == CircuitBreakerConfig.WindowType.TIME_BASED
@@ -84,9 +84,7 @@ final class ReferenceBreaker {
                 failures += o[1];
                 slowCalls += o[2];
             }
-            if (!(failure || slow)) {
-                return;
-            }
+            // evaluated after every outcome, a success included
             boolean trip = config.consecutiveFailureThreshold() > 0
                     && consecutiveFailures >= config.consecutiveFailureThreshold();
             if (!trip && calls >= config.minimumNumberOfCalls()) {
