@@ -112,7 +112,7 @@ final class IdleControl extends IdleControlPadEnd {
      * A searcher found work. If it was the last searcher it wakes another agent, since the work it
      * found may not be the only work.
      */
-    void stopSearching(Agent self) {
+    void stopSearching() {
         long c = (long) CTL.getAndAdd(this, -ONE_SEARCHING);
         if (searching(c) == 1) {
             signal(null);
@@ -195,6 +195,65 @@ final class IdleControl extends IdleControlPadEnd {
             // scan; the agent this reservation is owed to is IDLE already, so scan again.
             Thread.onSpinWait();
         }
+    }
+
+    // ================================================================ the agent's half: going idle
+
+    /**
+     * Parks {@code agent} (its own thread) until a notification. Before parking it re-checks for
+     * work — the agent's half of the Dekker argument above — and, after shutdown, detects
+     * quiescence.
+     *
+     * @param wasSearching whether the agent counted as a searcher until now
+     */
+    void park(Agent agent, boolean wasSearching) {
+        LoadstarScheduler scheduler = agent.scheduler;
+        agent.markIdle();
+        long c = enterIdle(wasSearching);
+        // No searcher left after this agent went idle: it must re-check, whether it was a searcher
+        // itself or could not become one (the slots were full) — the last searcher, stopping at this
+        // moment, may have read ctl before this agent counted itself idle and found nobody to wake.
+        boolean noSearcherLeft = searching(c) == 0;
+        boolean allIdle = idle(c) + scheduler.suspendedAgents() >= scheduler.agentCount();
+        if (scheduler.runState() >= LoadstarScheduler.TIDYING) {
+            // Stopping or tidying: wakeAll() may have run before this agent counted itself idle.
+            // (The run-state writer then reads ctl, and this agent read the state after its CAS
+            // on ctl, so one of the two always sees the other.)
+            signalAgent(agent);
+        } else if (!agent.pinned.isEmpty() || !agent.inbox.isEmpty()) {
+            // work placed on this agent while it was deciding to park
+            signalAgent(agent);
+        } else if (noSearcherLeft || allIdle) {
+            boolean queued = scheduler.wakeOwnersOfQueuedWork();
+            if (queued && stealableFromBusyAgent(agent)) {
+                // work waits on an agent that is running a task (perhaps a long one) and nobody
+                // else searches: its owner will not take it soon, so stay awake and steal it
+                signalAgent(agent);
+            } else if (!queued && allIdle) {
+                scheduler.onQuiescent();
+            }
+        }
+        agent.awaitNotification();
+    }
+
+    /**
+     * Whether any agent but {@code self} is busy (not idle) and has movable work queued: work its
+     * owner will not take before its running task ends, and that the agent's sweep before parking
+     * takes whatever the steal policy. Every agent is looked at, as the sweep does, so that staying
+     * awake for such work ends in a steal. FIFO mode only: under an ordering policy a pinned task at
+     * the head of a backlog stops thieves, so staying awake for it could spin; there the owner runs
+     * it (a documented limit).
+     */
+    private boolean stealableFromBusyAgent(Agent self) {
+        if (self.ordered || !self.accepting) {
+            return false;
+        }
+        for (Agent victim : agents) {
+            if (victim != self && !victim.isIdle() && (!victim.deque.isEmpty() || !victim.inbox.isEmpty())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static void unpark(Thread thread) {

@@ -16,16 +16,6 @@ final class OrderedRunnableTask extends RunnableTask implements QueuedTask {
     }
 
     @Override
-    public TaskOptions options() {
-        return options;
-    }
-
-    @Override
-    public long submitNanos() {
-        return submitNanos;
-    }
-
-    @Override
     public long policyKey() {
         return policyKey;
     }

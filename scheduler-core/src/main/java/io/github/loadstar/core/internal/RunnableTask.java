@@ -3,6 +3,7 @@ package io.github.loadstar.core.internal;
 import io.github.loadstar.core.TaskOptions;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * A plain {@link Runnable} as it waits in the scheduler's queues when it needs more than the
@@ -11,7 +12,7 @@ import java.lang.invoke.VarHandle;
  * task with default options is queued as it is, without a wrapper. Kept to 32 bytes (with
  * compressed references): it is the one allocation of an external submission.
  */
-class RunnableTask implements Runnable {
+class RunnableTask implements WrappedTask {
     private static final VarHandle CLAIM;
 
     static {
@@ -33,23 +34,56 @@ class RunnableTask implements Runnable {
         this.options = options;
     }
 
-    /** Times the task (0 is reserved for "not timed", so a clock reading of exactly 0 becomes 1). */
-    void stamp(long nanos) {
+    @Override
+    public final TaskOptions options() {
+        return options;
+    }
+
+    @Override
+    public final long submitNanos() {
+        return submitNanos;
+    }
+
+    @Override
+    public final void stamp(long nanos) {
         submitNanos = nanos == 0 ? 1 : nanos;
     }
 
-    boolean stamped() {
+    @Override
+    public final boolean stamped() {
         return submitNanos != 0;
     }
 
-    /** An agent takes the task to run it; false if it was returned or rejected first. */
-    boolean tryStart() {
+    @Override
+    public final boolean tryStart() {
         return claim == TaskClaim.QUEUED && CLAIM.compareAndSet(this, TaskClaim.QUEUED, TaskClaim.STARTED);
     }
 
-    /** Claims the task for {@code state} (RETURNED or REJECTED); false if it was claimed first. */
-    boolean tryClaim(int state) {
+    @Override
+    public final boolean tryClaim(int state) {
         return CLAIM.compareAndSet(this, TaskClaim.QUEUED, state);
+    }
+
+    /** Never: only a future can be waited for. */
+    @Override
+    public final boolean runByWaiter() {
+        return false;
+    }
+
+    @Override
+    public final Object userTask() {
+        return delegate;
+    }
+
+    /** A plain Runnable has nobody to tell but its thread's uncaught-exception handler. */
+    @Override
+    public final void rejectClaimed(RejectedExecutionException why) {
+        Thread me = Thread.currentThread();
+        try {
+            me.getUncaughtExceptionHandler().uncaughtException(me, why);
+        } catch (Throwable ignored) {
+            // a broken handler must not take the agent down
+        }
     }
 
     @Override

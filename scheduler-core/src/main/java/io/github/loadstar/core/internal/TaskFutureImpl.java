@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
@@ -21,7 +22,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * @param <V> the result type
  */
-final class TaskFutureImpl<V> extends FutureTask<V> implements TaskFuture<V>, QueuedTask {
+final class TaskFutureImpl<V> extends FutureTask<V> implements TaskFuture<V>, QueuedTask, WrappedTask {
     private static final VarHandle CLAIM;
     private static final VarHandle VIEW;
     private static final VarHandle WAITER;
@@ -66,20 +67,35 @@ final class TaskFutureImpl<V> extends FutureTask<V> implements TaskFuture<V>, Qu
         this.owner = owner;
     }
 
-    void stamp(long nanos) {
+    @Override
+    public void stamp(long nanos) {
         submitNanos = nanos == 0 ? 1 : nanos;
     }
 
-    boolean stamped() {
+    @Override
+    public boolean stamped() {
         return submitNanos != 0;
     }
 
-    boolean tryStart() {
+    @Override
+    public boolean tryStart() {
         return claim == TaskClaim.QUEUED && CLAIM.compareAndSet(this, TaskClaim.QUEUED, TaskClaim.STARTED);
     }
 
-    boolean tryClaim(int state) {
+    @Override
+    public boolean tryClaim(int state) {
         return CLAIM.compareAndSet(this, TaskClaim.QUEUED, state);
+    }
+
+    @Override
+    public Object userTask() {
+        return this;
+    }
+
+    /** The future fails with {@code why}: its caller learns it through get(). */
+    @Override
+    public void rejectClaimed(RejectedExecutionException why) {
+        setException(why);
     }
 
     /** Whether no thread has claimed the task yet (it waits in a queue, perhaps cancelled). */
@@ -92,8 +108,8 @@ final class TaskFutureImpl<V> extends FutureTask<V> implements TaskFuture<V>, Qu
         return claim == TaskClaim.QUEUED && CLAIM.compareAndSet(this, TaskClaim.QUEUED, TaskClaim.RUN_BY_WAITER);
     }
 
-    /** Whether a waiting thread started this task outside its queue (its queue entry is stale). */
-    boolean runByWaiter() {
+    @Override
+    public boolean runByWaiter() {
         return claim == TaskClaim.RUN_BY_WAITER;
     }
 
@@ -166,11 +182,6 @@ final class TaskFutureImpl<V> extends FutureTask<V> implements TaskFuture<V>, Qu
     @Override
     public void policyNode(Object node) {
         policyNode = node;
-    }
-
-    /** Completes the task exceptionally without running it (it was claimed as rejected). */
-    void failWith(Throwable t) {
-        setException(t);
     }
 
     @Override

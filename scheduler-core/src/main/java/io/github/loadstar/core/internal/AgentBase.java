@@ -1,0 +1,381 @@
+package io.github.loadstar.core.internal;
+
+import io.github.loadstar.core.SchedulerListener;
+import io.github.loadstar.core.metrics.AgentMetrics;
+import io.github.loadstar.core.metrics.AgentState;
+import io.github.loadstar.core.spi.AgentBreaker;
+import io.github.loadstar.core.spi.Backlog;
+import io.github.loadstar.core.spi.QueuedTask;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.SingleWriterRecorder;
+import org.agrona.concurrent.IdleStrategy;
+import org.jctools.queues.MessagePassingQueue;
+import org.jctools.queues.QueueProgressIndicators;
+
+/*
+ * An agent's state: its queues, its counters, the fields every part of its work reads, and the
+ * few operations they all share (the claim, the figures). The parts of the work are layered on top
+ * in one class each, every one extending the last, so that all of them run on the agent object
+ * itself, with no indirection on the hot path:
+ *
+ *   AgentLayout    the padded field groups, by the set of threads that writes each
+ *   AgentBase      this file: final fields, VarHandles, claims, figures
+ *   AgentRunning   running a task and its accounting
+ *   AgentGuard     the circuit breaker around the agent: permits, reroutes, suspension
+ *   AgentOrdered   dispatch and stealing under an ordering policy
+ *   AgentStealing  the FIFO queues: the inbox, local spawns, steals
+ *   AgentSearch    out of work: search, the sweep, the hand-off to IdleControl's park
+ *   Agent          the thread body: one loop per mode, helping waits, the spare's loop
+ *
+ * Counters are single-writer (the owner, opaque stores) except the few that thieves and producers
+ * add to, which live on their own cache line. Busy time is measured per streak — one clock read
+ * when the owner runs out of local work and one when it finds more — not per task.
+ */
+
+/** The state of one worker of a {@link LoadstarScheduler}; see the layers above. */
+abstract class AgentBase extends AgentPad5 {
+    static final int FAIRNESS_MASK = 63;
+    static final int INBOX_BATCH = 32;
+    /** Placement hints are republished after at most this many inbox tasks (a power of two). */
+    static final int HINT_INTERVAL = 16;
+
+    static final VarHandle CLAIM;
+    static final VarHandle PARK_STATE;
+    static final VarHandle TRANSFERRING;
+    static final VarHandle CONSUMED_HINT;
+    static final VarHandle LOCAL_HINT;
+    static final VarHandle STEALS_OUT;
+    static final VarHandle MIGRATED_OUT;
+    static final VarHandle EXTRA_COST;
+    static final VarHandle COMPLETED;
+    static final VarHandle FAILED;
+    static final VarHandle CANCELLED;
+    static final VarHandle STEALS_IN;
+    static final VarHandle MIGRATED_IN;
+    static final VarHandle PARKS;
+    static final VarHandle BUSY_NANOS;
+    static final VarHandle BUSY_START;
+    static final VarHandle RUNNING;
+    static final VarHandle BREAKER_TRANSITIONS;
+    static final VarHandle REROUTED;
+    static final VarHandle ORDERED_SIZE;
+    static final VarHandle LATE_STARTS;
+    static final VarHandle DEADLINE_MISSES;
+    static final VarHandle ACTIVITY;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            CLAIM = l.findVarHandle(AgentClaimFields.class, "claim", long.class);
+            PARK_STATE = l.findVarHandle(AgentParkFields.class, "parkState", long.class);
+            TRANSFERRING = l.findVarHandle(AgentParkFields.class, "transferring", long.class);
+            CONSUMED_HINT = l.findVarHandle(AgentPlacementFields.class, "consumedHint", long.class);
+            LOCAL_HINT = l.findVarHandle(AgentPlacementFields.class, "localHint", long.class);
+            STEALS_OUT = l.findVarHandle(AgentSharedCounters.class, "stealsOut", long.class);
+            MIGRATED_OUT = l.findVarHandle(AgentSharedCounters.class, "migratedOut", long.class);
+            EXTRA_COST = l.findVarHandle(AgentPlacementFields.class, "extraCost", long.class);
+            COMPLETED = l.findVarHandle(AgentOwnerFields.class, "completed", long.class);
+            FAILED = l.findVarHandle(AgentOwnerFields.class, "failed", long.class);
+            CANCELLED = l.findVarHandle(AgentOwnerFields.class, "cancelled", long.class);
+            STEALS_IN = l.findVarHandle(AgentOwnerFields.class, "stealsIn", long.class);
+            MIGRATED_IN = l.findVarHandle(AgentOwnerFields.class, "migratedIn", long.class);
+            PARKS = l.findVarHandle(AgentOwnerFields.class, "parks", long.class);
+            BUSY_NANOS = l.findVarHandle(AgentOwnerFields.class, "busyNanos", long.class);
+            BUSY_START = l.findVarHandle(AgentOwnerFields.class, "busyStart", long.class);
+            RUNNING = l.findVarHandle(AgentOwnerFields.class, "running", long.class);
+            BREAKER_TRANSITIONS = l.findVarHandle(AgentSharedCounters.class, "breakerTransitions", long.class);
+            REROUTED = l.findVarHandle(AgentOwnerFields.class, "rerouted", long.class);
+            ORDERED_SIZE = l.findVarHandle(AgentPlacementFields.class, "orderedSize", long.class);
+            LATE_STARTS = l.findVarHandle(AgentOwnerFields.class, "lateStarts", long.class);
+            DEADLINE_MISSES = l.findVarHandle(AgentOwnerFields.class, "deadlineMisses", long.class);
+            ACTIVITY = l.findVarHandle(AgentOwnerFields.class, "activity", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Whether this is a spare, running for agent {@link #index} while that agent's thread blocks. */
+    final boolean spare;
+    /** Read on every placement; written only when the agent stops or resumes accepting work. */
+    volatile boolean accepting;
+    /** The agent's current thread; replaced if it dies. */
+    volatile Thread thread;
+    final int index;
+    final double capacity;
+    private final double inverseCapacity;
+    final LoadstarScheduler scheduler;
+    final WorkStealingDeque deque = new WorkStealingDeque();
+    final MessagePassingQueue<Runnable> inbox = Queues.mpsc(1024);
+    /** The inbox's producer and consumer indices (the same object as {@link #inbox}). */
+    final QueueProgressIndicators inboxIndices = (QueueProgressIndicators) inbox;
+    final MessagePassingQueue<Runnable> pinned = Queues.mpsc(256);
+    final SingleWriterRecorder latency = LatencyHistograms.newRecorder();
+    final long startNanos;
+    /** Under a per-agent ordering policy: this agent's backlog, used only under its claim. */
+    final Backlog backlog;
+    final boolean ordered;
+    final boolean globalScope;
+    /** Under an ordering policy: the last task run, whose accounting waits for the next dispatch. */
+    QueuedTask pendingFinish;
+    Backlog pendingBacklog;
+    long pendingRunNanos;
+    /** This agent's circuit breaker, or null. */
+    final AgentBreaker breaker;
+    /** Owner only: a breaker permit is held for the task about to run. */
+    boolean permitHeld;
+    long permit;
+    /** Owner only: how many helping waits are under way on this thread (see HelpingWait). */
+    int helpDepth;
+    // owner-private, set in the constructor
+    final Runnable[] buffer;
+    final int[] victims;
+    final IdleStrategy idleStrategy;
+    final int spinRounds;
+    final int stealBatch;
+    final SchedulerListener listener;
+
+    AgentBase(LoadstarScheduler scheduler, int index, double capacity, IdleStrategy idleStrategy, int spinRounds,
+              int stealBatch, long startNanos, Backlog backlog, AgentBreaker breaker, boolean spare) {
+        this.spare = spare;
+        this.backlog = backlog;
+        this.breaker = breaker;
+        this.ordered = scheduler.ordered;
+        this.globalScope = scheduler.globalScope;
+        this.scheduler = scheduler;
+        this.index = index;
+        this.capacity = capacity;
+        this.inverseCapacity = 1.0 / capacity;
+        this.idleStrategy = idleStrategy;
+        this.spinRounds = spinRounds;
+        this.stealBatch = stealBatch;
+        this.listener = scheduler.listener;
+        this.buffer = new Runnable[Math.max(INBOX_BATCH, stealBatch)];
+        this.victims = new int[scheduler.agentCount()];
+        this.startNanos = startNanos;
+        this.seed = 0x9E3779B97F4A7C15L * (index + 1);
+        this.busyStart = startNanos;
+        this.accepting = breaker == null || breaker.admitsWork();
+        ACTIVITY.setOpaque(this, (long) AgentState.STARTING.ordinal());
+    }
+
+    // ================================================================ claims, flags and helpers
+
+    boolean tryClaim() {
+        return claim == 0L && CLAIM.compareAndSet(this, 0L, 1L);
+    }
+
+    void releaseClaim() {
+        CLAIM.setRelease(this, 0L);
+    }
+
+    /** Spins until the claim is held; for shutdownNow, which keeps it. */
+    void acquireClaimForever() {
+        while (!tryClaim()) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /** The agent's thread starts (or a replacement takes over). */
+    void markRunning() {
+        BUSY_START.setOpaque(this, System.nanoTime());
+        ACTIVITY.setOpaque(this, (long) AgentState.RUNNING.ordinal());
+    }
+
+    boolean isTransferring() {
+        return (long) TRANSFERRING.getVolatile(this) != 0L;
+    }
+
+    void addExtraCost(long delta) {
+        if (delta != 0) {
+            EXTRA_COST.getAndAdd(this, delta);
+        }
+    }
+
+    final int nextRandom() {
+        long x = seed;
+        x ^= x << 13;
+        x ^= x >>> 7;
+        x ^= x << 17;
+        seed = x;
+        return (int) (x >>> 32);
+    }
+
+    /** Delivers a reserved wake-up to this agent if it is idle. */
+    boolean tryNotify() {
+        if ((long) PARK_STATE.getVolatile(this) == IdleControl.IDLE
+                && PARK_STATE.compareAndSet(this, IdleControl.IDLE, IdleControl.NOTIFIED)) {
+            IdleControl.unpark(thread);
+            return true;
+        }
+        return false;
+    }
+
+    /** The park state goes to IDLE, before the agent counts itself idle in the control word. */
+    final void markIdle() {
+        PARK_STATE.setVolatile(this, IdleControl.IDLE);
+    }
+
+    /** Parks until a notifier moved the park state to NOTIFIED; then RUNNING again. Own thread only. */
+    final void awaitNotification() {
+        PARKS.setOpaque(this, parks + 1);
+        ACTIVITY.setOpaque(this, (long) AgentState.PARKED.ordinal());
+        while ((long) PARK_STATE.getVolatile(this) != IdleControl.NOTIFIED) {
+            LockSupport.park(this);
+            // a stray interrupt must not turn park into a spin; shutdownNow wakes agents by notification
+            Thread.interrupted();
+        }
+        PARK_STATE.setVolatile(this, IdleControl.RUNNING);
+    }
+
+    boolean isIdle() {
+        return (long) PARK_STATE.getVolatile(this) == IdleControl.IDLE;
+    }
+
+    // ================================================================ queues every path reads
+
+    final Runnable pollPinned() {
+        if (!tryClaim()) {
+            return null;
+        }
+        try {
+            return pinned.poll();
+        } finally {
+            releaseClaim();
+        }
+    }
+
+    /** One task from the shared injection queue; its cost is charged here until it starts. */
+    final Runnable pollGlobal() {
+        if (scheduler.global.isEmpty()) {
+            return null;
+        }
+        Runnable task = scheduler.global.poll();
+        if (task != null) {
+            long extra = WrappedTask.extraCostOf(task);
+            if (extra != 0) {
+                addExtraCost(extra);
+            }
+        }
+        return task;
+    }
+
+    /**
+     * Publishes, for placement, how far the inbox has been consumed and how much local work is
+     * queued (plus the task about to run). Called with the claim held, once per batch.
+     */
+    final void publishHints(long consumed) {
+        CONSUMED_HINT.setOpaque(this, consumed);
+        publishLocalHint(deque.size() + 1L);
+    }
+
+    /** Writes the local-backlog hint only when it changed: producers read its line on every placement. */
+    final void publishLocalHint(long value) {
+        if (localHint != value) {
+            LOCAL_HINT.setOpaque(this, value);
+        }
+    }
+
+    void publishOrderedSize(long size) {
+        if (orderedSize != size) {
+            ORDERED_SIZE.setOpaque(this, size);
+        }
+    }
+
+    final void accountSteal(Agent victim, int n) {
+        STEALS_IN.setOpaque(this, stealsIn + 1);
+        MIGRATED_IN.setOpaque(this, migratedIn + n);
+        STEALS_OUT.getAndAdd(victim, 1L);
+        MIGRATED_OUT.getAndAdd(victim, (long) n);
+        long cost = 0;
+        for (int i = 0; i < n; i++) {
+            cost += WrappedTask.extraCostOf(buffer[i]);
+        }
+        if (cost != 0) {
+            EXTRA_COST.getAndAdd(victim, -cost);
+            EXTRA_COST.getAndAdd(this, cost);
+        }
+        if (listener != null) {
+            scheduler.events.fireStolen(index, victim.index, n, buffer);
+        }
+    }
+
+    final void releasePermit() {
+        if (permitHeld) {
+            permitHeld = false;
+            breaker.release(permit);
+        }
+    }
+
+    // ================================================================ figures
+
+    int backlog() {
+        long size = (long) deque.size() + inbox.size() + pinned.size() + (long) ORDERED_SIZE.getOpaque(this);
+        return (int) Math.min(size, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The load placement balances, queued cost per unit of capacity, estimated cheaply: the inbox
+     * depth from the producer side (its producer index, which submitters write anyway, minus the
+     * consumer index last published), the local backlog last published by the owner, and the extra
+     * cost of costed tasks. The published parts change once per batch, so reading them rarely misses
+     * the cache; {@link #backlog()} is the exact (and costlier) figure.
+     */
+    double load() {
+        long inboxDepth = Math.max(0L, inboxIndices.currentProducerIndex() - (long) CONSUMED_HINT.getOpaque(this));
+        long queued = inboxDepth + (long) LOCAL_HINT.getOpaque(this) + (long) ORDERED_SIZE.getOpaque(this)
+                + Math.max(0L, (long) EXTRA_COST.getOpaque(this));
+        return queued * inverseCapacity;
+    }
+
+    /** The exact load (for the metrics): queued tasks, the running one and extra cost, per capacity. */
+    double exactLoad() {
+        long queued = (long) backlog()
+                + (long) RUNNING.getOpaque(this) + Math.max(0L, (long) EXTRA_COST.getOpaque(this));
+        return queued / capacity;
+    }
+
+    /**
+     * This agent's figures; with {@code spare} (its spare, or null) the tasks the spare ran, stole
+     * and moved are counted as this agent's: it ran them on this agent's behalf.
+     */
+    AgentMetrics snapshot(long now, Agent spare) {
+        AgentState state = AgentState.values()[(int) (long) ACTIVITY.getOpaque(this)];
+        long busy = (long) BUSY_NANOS.getOpaque(this);
+        if (state == AgentState.RUNNING) {
+            busy += Math.max(0, now - (long) BUSY_START.getOpaque(this));
+        }
+        long lifetime = Math.max(1, now - startNanos);
+        busy = Math.min(busy, lifetime);
+        Thread t = thread;
+        return new AgentMetrics(
+                index,
+                t == null ? "" : t.getName(),
+                state,
+                capacity,
+                backlog() + (spare == null ? 0 : spare.backlog()),
+                (long) RUNNING.getOpaque(this) != 0L,
+                sum(COMPLETED, spare),
+                sum(FAILED, spare),
+                sum(CANCELLED, spare),
+                sum(STEALS_IN, spare),
+                sum(STEALS_OUT, spare),
+                sum(MIGRATED_IN, spare),
+                sum(MIGRATED_OUT, spare),
+                (long) PARKS.getOpaque(this),
+                sum(LATE_STARTS, spare),
+                sum(DEADLINE_MISSES, spare),
+                busy,
+                (double) busy / lifetime,
+                exactLoad(),
+                breaker == null ? "NONE" : breaker.state(),
+                (long) BREAKER_TRANSITIONS.getOpaque(this),
+                (long) REROUTED.getOpaque(this));
+    }
+
+    final long sum(VarHandle counter, Agent spare) {
+        long own = (long) counter.getOpaque(this);
+        return spare == null ? own : own + (long) counter.getOpaque(spare);
+    }
+}

@@ -1,0 +1,230 @@
+package io.github.loadstar.core.internal;
+
+import io.github.loadstar.core.spi.AgentBreaker;
+import io.github.loadstar.core.spi.Backlog;
+import io.github.loadstar.core.spi.QueuedTask;
+import java.util.concurrent.locks.ReentrantLock;
+import org.agrona.concurrent.IdleStrategy;
+
+/*
+ * Dispatch under an ordering policy (EDF, CFS, WFQ, MLFQ or a user's). Every task goes through a
+ * Backlog: the agent's own (PER_AGENT scope), used only under the agent's claim, or the shared one
+ * (GLOBAL scope), under the scheduler's lock. The owner moves its inbox into its backlog and polls
+ * the next task in policy order; the task is claimed and started at dispatch, and its run time is
+ * charged to the backlog at the next dispatch (pendingFinish), under the same claim or lock.
+ * Thieves take the victim's most urgent *movable* tasks — its backlog's head, up to half — into
+ * their own backlog; a pinned task at the head stops them. Policy calls go through
+ * GuardedBacklog, so a policy that throws costs order, never a task.
+ */
+
+/** Dispatch and steals under an ordering policy; see the layers in {@link AgentBase}. */
+abstract class AgentOrdered extends AgentGuard {
+    AgentOrdered(LoadstarScheduler scheduler, int index, double capacity, IdleStrategy idleStrategy, int spinRounds,
+                 int stealBatch, long startNanos, Backlog backlog, AgentBreaker breaker, boolean spare) {
+        super(scheduler, index, capacity, idleStrategy, spinRounds, stealBatch, startNanos, backlog, breaker, spare);
+    }
+
+    /**
+     * The next task in policy order, already started (claimed): from this agent's backlog after
+     * moving its inbox in, or from the shared backlog in GLOBAL scope. Null if there is none, or if
+     * a thief holds this agent's claim at this moment (the search loop comes back at once).
+     */
+    final Runnable dispatchOrdered() {
+        if (globalScope) {
+            return dispatchGlobal();
+        }
+        if (!tryClaim()) {
+            return null;
+        }
+        QueuedTask task;
+        try {
+            long now = System.nanoTime();
+            drainInboxIntoBacklog(now);
+            if (backlog.size() == 0 && accepting) {
+                // tasks placed on no agent in particular, or moved off an agent whose breaker opened
+                Runnable shared;
+                for (int i = 0; i < stealBatch && (shared = pollGlobal()) != null; i++) {
+                    backlog.offer((QueuedTask) shared, now);
+                }
+            }
+            finishPending(now);
+            task = pollStarted(backlog, now);
+            publishOrderedSize(backlog.size());
+        } finally {
+            releaseClaim();
+        }
+        return (Runnable) task;
+    }
+
+    /** GLOBAL scope: pinned tasks first (FIFO), then the shared backlog under the shared lock. */
+    final Runnable dispatchGlobal() {
+        if (!pinned.isEmpty()) {
+            Runnable pinnedTask = pollPinned();
+            if (pinnedTask != null && claimForRun(pinnedTask)) {
+                return pinnedTask;
+            }
+        }
+        java.util.concurrent.locks.ReentrantLock lock = scheduler.globalLock;
+        lock.lock();
+        try {
+            Backlog shared = scheduler.globalBacklog;
+            long now = System.nanoTime();
+            Runnable r;
+            while ((r = scheduler.globalInbox.relaxedPoll()) != null) {
+                shared.offer((QueuedTask) r, now);
+            }
+            finishPending(now);
+            QueuedTask task = pollStarted(shared, now);
+            scheduler.globalBacklogSize = shared.size();
+            return (Runnable) task;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Moves the inbox into the backlog. With the claim held, by the owner or a thief. */
+    void drainInboxIntoBacklog(long now) {
+        Runnable r;
+        int moved = 0;
+        while ((r = inbox.relaxedPoll()) != null) {
+            backlog.offer((QueuedTask) r, now);
+            moved++;
+        }
+        if (moved > 0) {
+            CONSUMED_HINT.setOpaque(this, inboxIndices.currentConsumerIndex());
+        }
+    }
+
+    /** Polls until a task can be claimed for running (others were returned or taken back); starts it. */
+    final QueuedTask pollStarted(Backlog from, long now) {
+        if (breaker != null && !permitHeld) {
+            long p = breaker.tryAcquire();
+            if (p == AgentBreaker.NOT_PERMITTED) {
+                return null;    // the search loop suspends the agent if its breaker is open
+            }
+            permit = p;
+            permitHeld = true;
+        }
+        for (;;) {
+            QueuedTask task = from.poll(now);
+            if (task == null) {
+                releasePermit();
+                return null;
+            }
+            if (claimForRun((Runnable) task)) {
+                from.onStart(task, now);
+                return task;
+            }
+        }
+    }
+
+    /** Claims a task polled from a backlog; a stale entry (claimed already) is dropped. */
+    final boolean claimForRun(Runnable task) {
+        WrappedTask wrapped = (WrappedTask) task;
+        if (wrapped.tryStart()) {
+            return true;
+        }
+        dropped(wrapped);
+        return false;
+    }
+
+    /** Charges the last task run to the backlog it came from (the owner's claim or lock held). */
+    final void finishPending(long now) {
+        QueuedTask done = pendingFinish;
+        if (done != null) {
+            pendingFinish = null;
+            pendingBacklog.onFinish(done, pendingRunNanos, now);
+        }
+    }
+
+    /**
+     * Takes the victim's most urgent movable tasks (its backlog's head, after moving its inbox in),
+     * up to half of its backlog, into this agent's backlog, and dispatches from there.
+     */
+    final Runnable stealOrdered(Agent victim) {
+        if (globalScope || (victim.orderedSize == 0 && victim.inbox.isEmpty())) {
+            return null;
+        }
+        TRANSFERRING.setVolatile(this, 1L);
+        try {
+            if (scheduler.runState() >= LoadstarScheduler.STOP || !victim.tryClaim()) {
+                return null;
+            }
+            long now = System.nanoTime();
+            int n = 0;
+            try {
+                victim.drainInboxIntoBacklog(now);
+                int limit = Math.min(stealBatch, (victim.backlog.size() + 1) >>> 1);
+                QueuedTask head;
+                while (n < limit && (head = victim.backlog.peek(now)) != null && head.options().isMovable()) {
+                    victim.backlog.poll(now);
+                    buffer[n++] = (Runnable) head;
+                }
+                victim.publishOrderedSize(victim.backlog.size());
+            } finally {
+                victim.releaseClaim();
+            }
+            if (n == 0) {
+                return null;
+            }
+            accountSteal(victim, n);
+            while (!tryClaim()) {
+                if (scheduler.runState() >= LoadstarScheduler.STOP) {
+                    // shutdownNow holds every claim for good and waits for this transfer to end:
+                    // hand the stolen tasks to it through this agent's inbox, which it drains next
+                    for (int i = 0; i < n; i++) {
+                        inbox.offer(buffer[i]);
+                        buffer[i] = null;
+                    }
+                    return null;
+                }
+                Thread.onSpinWait();    // a thief is taking from this agent; it is brief
+            }
+            try {
+                for (int i = 0; i < n; i++) {
+                    backlog.offer((QueuedTask) buffer[i], now);
+                    buffer[i] = null;
+                }
+                finishPending(now);
+                QueuedTask task = pollStarted(backlog, now);
+                publishOrderedSize(backlog.size());
+                return (Runnable) task;
+            } finally {
+                releaseClaim();
+            }
+        } finally {
+            TRANSFERRING.setRelease(this, 0L);
+        }
+    }
+
+    /**
+     * Under an ordering policy, charges the task just run inside a wait to its backlog now: the
+     * waiting task's own charge will take the deferred slot when it ends.
+     */
+    final void settleNestedFinish() {
+        if (pendingFinish == null) {
+            return;
+        }
+        if (globalScope) {
+            scheduler.globalLock.lock();
+            try {
+                finishPending(System.nanoTime());
+            } finally {
+                scheduler.globalLock.unlock();
+            }
+            return;
+        }
+        while (!tryClaim()) {
+            if (scheduler.runState() >= LoadstarScheduler.STOP) {
+                pendingFinish = null;   // shutdownNow holds the claim for good; the backlog is drained
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        try {
+            finishPending(System.nanoTime());
+        } finally {
+            releaseClaim();
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.github.loadstar.core.internal;
+
+import io.github.loadstar.core.TaskOptions;
+import io.github.loadstar.core.metrics.AgentMetrics;
+import io.github.loadstar.core.metrics.LatencySummary;
+import io.github.loadstar.core.metrics.SchedulerMetrics;
+import io.github.loadstar.core.metrics.TenantMetrics;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Collects a scheduler's figures into a {@link SchedulerMetrics} snapshot: each agent's counters
+ * (with its spare's), the latency samples (each agent's recorder is a single-writer HdrHistogram
+ * recorder, swapped here and added to a cumulative histogram), and the tenants' service. Never
+ * blocks an agent: agents only write their own counters and recorders; snapshots are serialised
+ * by a lock of their own.
+ */
+final class SchedulerFigures {
+    private final LoadstarScheduler scheduler;
+    private final ConcurrentHashMap<String, TenantStats> tenants = new ConcurrentHashMap<>();
+    private final ReentrantLock metricsLock = new ReentrantLock();
+    private final Histogram cumulativeLatency = LatencyHistograms.newHistogram();
+    private final Histogram[] recycledLatency;
+
+    SchedulerFigures(LoadstarScheduler scheduler, int agents) {
+        this.scheduler = scheduler;
+        this.recycledLatency = new Histogram[agents];
+    }
+
+    /** The counters of the options' tenant (which must not be null), created at first use. */
+    TenantStats tenant(TaskOptions options) {
+        String key = options.tenant();
+        TenantStats stats = tenants.get(key);
+        if (stats == null) {
+            double weight = options.tenantWeight();
+            stats = tenants.computeIfAbsent(key, k -> new TenantStats(k, weight));
+        }
+        return stats;
+    }
+
+    SchedulerMetrics collect() {
+        LoadstarScheduler s = scheduler;
+        Agent[] agents = s.agents;
+        metricsLock.lock();
+        try {
+            long now = System.nanoTime();
+            List<AgentMetrics> perAgent = new ArrayList<>(agents.length);
+            for (int i = 0; i < agents.length; i++) {
+                Agent a = agents[i];
+                SpareAgent spare = s.spares.get(i);
+                perAgent.add(a.snapshot(now, spare == null ? null : spare.agent));
+                Histogram interval = a.latency.getIntervalHistogram(recycledLatency[i]);
+                cumulativeLatency.add(interval);
+                recycledLatency[i] = interval;
+                if (spare != null) {
+                    cumulativeLatency.add(spare.agent.latency.getIntervalHistogram());
+                }
+            }
+            List<TenantMetrics> perTenant = new ArrayList<>(tenants.size());
+            for (TenantStats t : tenants.values()) {
+                perTenant.add(t.snapshot());
+            }
+            perTenant.sort(Comparator.comparing(TenantMetrics::tenant));
+            Histogram h = cumulativeLatency;
+            LatencySummary latency = h.getTotalCount() == 0
+                    ? LatencySummary.empty(s.samplingInterval())
+                    : new LatencySummary(h.getTotalCount(), s.samplingInterval(),
+                            h.getValueAtPercentile(50), h.getValueAtPercentile(90), h.getValueAtPercentile(99),
+                            h.getValueAtPercentile(99.9), h.getMaxValue(), h.getMean());
+            long shared = s.global.size();
+            if (s.globalScope) {
+                shared += s.globalInbox.size() + s.globalBacklogSize;
+            }
+            return new SchedulerMetrics(now - s.startNanos, perAgent, perTenant, latency,
+                    s.rejectedCount(), s.discardedCount(), s.events.errors(),
+                    s.strategyFailures.count(), shared);
+        } finally {
+            metricsLock.unlock();
+        }
+    }
+}

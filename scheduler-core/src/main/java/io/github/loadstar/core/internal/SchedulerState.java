@@ -1,0 +1,295 @@
+package io.github.loadstar.core.internal;
+
+import io.github.loadstar.core.AllAgentsOpen;
+import io.github.loadstar.core.OrderingScope;
+import io.github.loadstar.core.PinnedOnOpenAgent;
+import io.github.loadstar.core.RejectionBehaviour;
+import io.github.loadstar.core.Scheduler;
+import io.github.loadstar.core.SchedulerListener;
+import io.github.loadstar.core.metrics.SchedulerMetrics;
+import io.github.loadstar.core.spi.AgentBreaker;
+import io.github.loadstar.core.spi.AgentLoads;
+import io.github.loadstar.core.spi.Backlog;
+import io.github.loadstar.core.spi.OrderingPolicy;
+import io.github.loadstar.core.spi.PlacementPolicy;
+import io.github.loadstar.core.spi.StealPolicy;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Queue;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import org.agrona.concurrent.IdleStrategy;
+import org.jctools.queues.MessagePassingQueue;
+
+/*
+ * A scheduler's state: its agents, queues, configuration and counters, the run state, and the
+ * small operations every part reads (bounds, rejections, the current agent, the loads placement
+ * reads). The parts are layered on top, one class each:
+ *
+ *   SchedulerState      this file
+ *   SchedulerLifecycle  threads, quiescence, shutdown, shutdownNow, termination, spares
+ *   LoadstarScheduler   submission: the ExecutorService and Scheduler entry points
+ *
+ * beside ListenerEvents (events), SchedulerFigures (metrics), ShutdownDrain (shutdownNow's drain).
+ */
+
+/** The state of a {@link LoadstarScheduler}; see the layers above. */
+abstract class SchedulerState extends AbstractExecutorService implements AgentLoads {
+    static final int RUNNING = 0;
+    static final int SHUTDOWN = 1;
+    static final int TIDYING = 2;
+    static final int STOP = 3;
+    static final int TERMINATED = 4;
+
+    /** The agent of the current thread, for threads made by a user's ThreadFactory. */
+    static final ThreadLocal<Agent> CURRENT = new ThreadLocal<>();
+
+    static final VarHandle RUN_STATE;
+
+    static {
+        try {
+            RUN_STATE = MethodHandles.lookup().findVarHandle(LoadstarScheduler.class, "runState", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final Agent[] agents;
+    final IdleControl idle;
+    final Queue<Runnable> global = Queues.mpmc(1024);
+    final StealPolicy stealPolicy;
+    final PlacementPolicy placementPolicy;
+    final SchedulerListener listener;
+    /** Delivers events to the listener, if there is one. */
+    final ListenerEvents events;
+    final boolean bounded;
+    /** An ordering policy other than FIFO is in use: every task goes through a Backlog. */
+    final boolean ordered;
+    /** GLOBAL ordering scope: one backlog for all agents. */
+    final boolean globalScope;
+    final OrderingPolicy orderingPolicy;
+    /** GLOBAL scope only: the shared backlog, its lock, and the queue submissions wait in. */
+    final Backlog globalBacklog;
+    final ReentrantLock globalLock;
+    final MessagePassingQueue<Runnable> globalInbox;
+    /** GLOBAL scope only: the shared backlog's size, published by the lock holder. */
+    volatile long globalBacklogSize;
+    /** Agents guarded by circuit breakers; the rules for open breakers. */
+    final boolean breakers;
+    final boolean rejectWhenAllOpen;
+    final boolean failPinnedOnOpen;
+    /** Agents suspended by an open breaker: not idle, yet taking no work (for quiescence). */
+    final AtomicInteger suspended = new AtomicInteger();
+    /** Each agent's spare, made the first time its thread enters a blocking section. */
+    final AtomicReferenceArray<SpareAgent> spares;
+    /** Spares that are needed or still running their own queue: the scheduler is not quiescent. */
+    final AtomicInteger activeSpares = new AtomicInteger();
+    final SchedulerConfig config;
+    final String name;
+    final boolean customThreads;
+    final long maxQueued;
+    final AtomicLong queued = new AtomicLong();
+    final RejectionBehaviour rejectionBehaviour;
+    final int sampleMask;
+    final int sampleShift;
+    final long startNanos;
+    volatile int runState;
+    volatile boolean drained;
+    final AtomicInteger liveAgents;
+    final CountDownLatch terminated = new CountDownLatch(1);
+    final LongAdder rejected = new LongAdder();
+    final LongAdder discarded = new LongAdder();
+    final StrategyFailures strategyFailures;
+    /** The figures: tenants, latency samples, snapshots. */
+    final SchedulerFigures figures;
+
+    SchedulerState(SchedulerConfig config) {
+        this.config = config;
+        this.name = config.name();
+        this.customThreads = config.threadFactory() != null;
+        this.stealPolicy = config.stealPolicy();
+        this.placementPolicy = config.placementPolicy();
+        this.listener = CompositeListener.of(config.listeners());
+        this.events = new ListenerEvents(name, listener);
+        this.maxQueued = config.maxQueuedTasks();
+        this.bounded = maxQueued > 0;
+        this.rejectionBehaviour = config.rejectionBehaviour();
+        this.sampleMask = config.latencySamplingInterval() - 1;
+        this.sampleShift = 32 - Integer.numberOfTrailingZeros(config.latencySamplingInterval());
+        this.orderingPolicy = config.orderingPolicy();
+        this.strategyFailures = new StrategyFailures(name);
+        this.ordered = !orderingPolicy.isFifo();
+        this.globalScope = ordered && config.orderingScope() == OrderingScope.GLOBAL;
+        this.globalBacklog = globalScope ? new GuardedBacklog(orderingPolicy.newBacklog(), strategyFailures) : null;
+        this.globalLock = globalScope ? new ReentrantLock() : null;
+        this.globalInbox = globalScope ? Queues.mpsc(1024) : null;
+        this.breakers = config.agentBreakers() != null;
+        this.rejectWhenAllOpen = config.allAgentsOpen() == AllAgentsOpen.REJECT;
+        this.failPinnedOnOpen = config.pinnedOnOpenAgent() == PinnedOnOpenAgent.FAIL;
+        double[] capacities = config.capacities();
+        this.agents = new Agent[capacities.length];
+        this.liveAgents = new AtomicInteger(capacities.length);
+        this.spares = new AtomicReferenceArray<>(capacities.length);
+        this.figures = new SchedulerFigures((LoadstarScheduler) this, capacities.length);
+        this.startNanos = System.nanoTime();
+        for (int i = 0; i < capacities.length; i++) {
+            Backlog backlog = ordered && !globalScope
+                    ? new GuardedBacklog(orderingPolicy.newBacklog(), strategyFailures) : null;
+            AgentBreaker breaker = breakers ? config.agentBreakers().create(i, name + "-agent-" + i) : null;
+            if (breakers && breaker == null) {
+                throw new IllegalStateException("agentBreakers returned null for agent " + i);
+            }
+            agents[i] = new Agent((LoadstarScheduler) this, i, capacities[i], config.idleStrategy().get(), config.spinRounds(),
+                    config.stealBatchLimit(), startNanos, backlog,
+                    breaker == null ? null : new GuardedBreaker(breaker, strategyFailures));
+            if (breaker != null) {
+                Agent agent = agents[i];
+                breaker.onTransition(agent::onBreakerTransition);
+            }
+        }
+        this.idle = new IdleControl(agents);
+    }
+
+    final Thread newThread(Agent agent) {
+        if (customThreads) {
+            return config.threadFactory().newThread(agent);
+        }
+        return new AgentThread(agent, config.threadNamePrefix() + agent.index, config.daemon());
+    }
+
+    /** The agent (or spare) of the current thread, of whichever scheduler, or null. */
+    static Agent currentAgent() {
+        Thread t = Thread.currentThread();
+        return t instanceof AgentThread ? ((AgentThread) t).agent : CURRENT.get();
+    }
+
+    /** The current thread's agent, if it is one of this scheduler's agent threads. */
+    Agent localAgent() {
+        Thread t = Thread.currentThread();
+        Agent a;
+        if (t instanceof AgentThread) {
+            a = ((AgentThread) t).agent;
+        } else if (customThreads) {
+            a = CURRENT.get();
+        } else {
+            return null;
+        }
+        return a != null && a.scheduler == this ? a : null;
+    }
+
+    int runState() {
+        return runState;
+    }
+
+    final boolean casRunState(int expect, int update) {
+        return RUN_STATE.compareAndSet(this, expect, update);
+    }
+
+    /** A fresh idle strategy (each agent and spare needs its own: they keep state). */
+    IdleStrategy newIdleStrategy() {
+        return config.idleStrategy().get();
+    }
+
+    // ================================================================ bounds and rejections
+
+    final boolean tryAcquireQueuedSlot() {
+        for (;;) {
+            long q = queued.get();
+            if (q >= maxQueued) {
+                return false;
+            }
+            if (queued.compareAndSet(q, q + 1)) {
+                return true;
+            }
+        }
+    }
+
+    void releaseQueuedSlot() {
+        queued.decrementAndGet();
+    }
+
+    final RejectedExecutionException reject(Object task, String why) {
+        rejected.increment();
+        return new RejectedExecutionException(why + "; rejected " + task);
+    }
+
+    static boolean tryClaim(Runnable task, int state) {
+        // a bare Runnable has no other claimant once it is out of its queue
+        return !(task instanceof WrappedTask) || ((WrappedTask) task).tryClaim(state);
+    }
+
+    boolean failPinnedOnOpenAgent() {
+        return failPinnedOnOpen;
+    }
+
+    /** A pinned task failed because its agent's breaker is open (PinnedOnOpenAgent.FAIL). */
+    void countRejectedPinned(Runnable task) {
+        rejected.increment();
+        if (bounded) {
+            releaseQueuedSlot();
+        }
+    }
+
+    // ================================================================ AgentLoads
+
+    @Override
+    public int agentCount() {
+        return agents.length;
+    }
+
+    @Override
+    public int backlog(int agent) {
+        return agents[agent].backlog();
+    }
+
+    @Override
+    public double capacity(int agent) {
+        return agents[agent].capacity;
+    }
+
+    @Override
+    public double load(int agent) {
+        return agents[agent].load();
+    }
+
+    @Override
+    public boolean accepting(int agent) {
+        return agents[agent].accepting;
+    }
+
+    /** See {@link io.github.loadstar.core.Scheduler#name()}. */
+    public String name() {
+        return name;
+    }
+
+    // ================================================================ figures
+
+    /** See {@link io.github.loadstar.core.Scheduler#metrics()}. */
+    public SchedulerMetrics metrics() {
+        return figures.collect();
+    }
+
+    long rejectedCount() {
+        return rejected.sum();
+    }
+
+    long discardedCount() {
+        return discarded.sum();
+    }
+
+    int samplingInterval() {
+        return sampleMask + 1;
+    }
+
+    @Override
+    public String toString() {
+        String[] states = {"RUNNING", "SHUTDOWN", "TIDYING", "STOP", "TERMINATED"};
+        return "Scheduler[" + name + ", " + agents.length + " agents, " + states[runState] + "]";
+    }
+}

@@ -1,0 +1,50 @@
+package io.github.loadstar.core.internal;
+
+import io.github.loadstar.core.TaskOptions;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * A task as the scheduler queues it when the user's {@link Runnable} alone is not enough: it needs
+ * a {@linkplain TaskClaim claim} (to settle a race with shutdown or with a waiter that runs it),
+ * options, or a latency timestamp. Two implementations: {@link RunnableTask} for a plain Runnable
+ * and {@link TaskFutureImpl} for a task with a future. A Runnable spawned inside a task with the
+ * default options is queued bare, as the user gave it: no thread but the runtime ever holds it, so
+ * it needs no claim.
+ */
+interface WrappedTask extends Runnable {
+
+    TaskOptions options();
+
+    /** Submission time (System.nanoTime); 0 when the task was not timed. */
+    long submitNanos();
+
+    /** Times the task (0 is reserved for "not timed", so a clock reading of exactly 0 becomes 1). */
+    void stamp(long nanos);
+
+    boolean stamped();
+
+    /** An agent takes the task to run it; false if it was claimed otherwise first. */
+    boolean tryStart();
+
+    /** Claims the task for {@code state} (RETURNED or REJECTED); false if it was claimed first. */
+    boolean tryClaim(int state);
+
+    /** Whether a thread waiting for it ran it outside its queue (its queue entry is stale). */
+    boolean runByWaiter();
+
+    /** What the user submitted: the Runnable, or the future itself. */
+    Object userTask();
+
+    /** Ends a task claimed as REJECTED that will never run, reporting {@code why}. */
+    void rejectClaimed(RejectedExecutionException why);
+
+    /** The cost beyond one unit that a queued task adds to its agent's load (0 for a bare Runnable). */
+    static long extraCostOf(Runnable task) {
+        return task instanceof WrappedTask ? ((WrappedTask) task).options().cost() - 1 : 0;
+    }
+
+    /** What the user submitted, for a queued task wrapped or bare. */
+    static Object userTaskOf(Runnable task) {
+        return task instanceof WrappedTask ? ((WrappedTask) task).userTask() : task;
+    }
+}
