@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
+import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
@@ -26,15 +27,27 @@ public final class RatioReport {
 
     public static void main(String[] args) throws Exception {
         CommandLineOptions cli = new CommandLineOptions(args);
+        if (cli.shouldHelp() || cli.shouldList() || cli.shouldListWithParams() || cli.shouldListProfilers()
+                || cli.shouldListResultFormats()) {
+            // -h, -l, -lp, -lprof, -lrf: JMH's own answer; without this they would run every benchmark.
+            org.openjdk.jmh.Main.main(args);
+            return;
+        }
         OptionsBuilder builder = new OptionsBuilder();
         builder.parent(cli);
         if (cli.getIncludes().isEmpty()) {
-            builder.include("ExecutorThroughputBenchmark|ForkJoinNativeBenchmark|BreakerOverheadBenchmark");
+            builder.include("ExecutorThroughputBenchmark|ForkJoinNativeBenchmark|RecursiveWaitBenchmark"
+                    + "|BreakerOverheadBenchmark");
         }
         Options options = builder.build();
         Collection<RunResult> results = new Runner(options).run();
         System.out.println();
         System.out.println(render(results));
+        String counters = renderCounters(results);
+        if (!counters.isEmpty()) {
+            System.out.println();
+            System.out.println(counters);
+        }
     }
 
     /**
@@ -58,9 +71,9 @@ public final class RatioReport {
             rows.add(new String[] {bench, executor, params, Double.toString(score), Double.toString(error), key});
         }
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "| %-44s | %-21s | %-24s | %16s | %10s |%n",
+        out.append(String.format(Locale.ROOT, "| %-44s | %-26s | %-24s | %16s | %10s |%n",
                 "benchmark", "executor", "parameters", "score (ops/us)", "loadstar/x"));
-        out.append("|").append("-".repeat(46)).append("|").append("-".repeat(23)).append("|")
+        out.append("|").append("-".repeat(46)).append("|").append("-".repeat(28)).append("|")
                 .append("-".repeat(26)).append("|").append("-".repeat(18)).append("|").append("-".repeat(12))
                 .append("|\n");
         for (String[] row : rows) {
@@ -68,8 +81,46 @@ public final class RatioReport {
             double error = Double.parseDouble(row[4]);
             Double ours = loadstar.get(row[5]);
             String ratio = ours == null || "loadstar".equals(row[1]) ? "" : String.format(Locale.ROOT, "%.2f", ours / score);
-            out.append(String.format(Locale.ROOT, "| %-44s | %-21s | %-24s | %7.2f ± %6.2f | %10s |%n",
+            out.append(String.format(Locale.ROOT, "| %-44s | %-26s | %-24s | %7.2f ± %6.2f | %10s |%n",
                     row[0], row[1], row[2], score, Double.isNaN(error) ? 0.0 : error, ratio));
+        }
+        return out.toString();
+    }
+
+    /**
+     * The benchmarks' own auxiliary counters ({@code @AuxCounters}), one line per counter; empty when
+     * no result has any. JMH sums {@code EVENTS} counters over all measurement iterations and forks,
+     * so where a benchmark counts its invocations in a counter named {@code trees}
+     * (StealCountBenchmark), every other counter is printed per tree, i.e. total / trees: the mean
+     * over every measured invocation. Profilers' secondary results ({@code -prof gc}: names with a
+     * dot) are left to JMH's own output.
+     */
+    static String renderCounters(Collection<RunResult> results) {
+        StringBuilder out = new StringBuilder();
+        for (RunResult r : results) {
+            Map<String, Result> secondary = r.getSecondaryResults();
+            Result trees = secondary.get("trees");
+            for (Map.Entry<String, Result> e : secondary.entrySet()) {
+                String name = e.getKey();
+                if (name.indexOf('.') >= 0 || name.indexOf('\u00b7') >= 0 || e.getValue() == trees) {
+                    continue;
+                }
+                if (out.length() == 0) {
+                    out.append(String.format(Locale.ROOT, "| %-44s | %-26s | %-24s | %-22s | %14s |%n",
+                            "benchmark", "executor", "parameters", "counter", "value"));
+                    out.append("|").append("-".repeat(46)).append("|").append("-".repeat(28)).append("|")
+                            .append("-".repeat(26)).append("|").append("-".repeat(24)).append("|")
+                            .append("-".repeat(16)).append("|\n");
+                }
+                double value = e.getValue().getScore();
+                if (trees != null) {
+                    name += " per tree";
+                    value /= trees.getScore();
+                }
+                out.append(String.format(Locale.ROOT, "| %-44s | %-26s | %-24s | %-22s | %14.2f |%n",
+                        shortName(r.getParams().getBenchmark()), r.getParams().getParam("executor"),
+                        otherParams(r), name, value));
+            }
         }
         return out.toString();
     }
