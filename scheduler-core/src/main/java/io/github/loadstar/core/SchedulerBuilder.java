@@ -243,8 +243,10 @@ public final class SchedulerBuilder {
     }
 
     /**
-     * The most tasks one steal moves (it also never takes more than half of the victim's queue).
-     * Default: {@value #DEFAULT_STEAL_BATCH}.
+     * The most tasks one steal moves from a victim's inbox or ordered backlog (it also never takes
+     * more than half of it). A steal from a victim's deque — tasks its own tasks spawned — takes one
+     * task, the oldest, which in a divide-and-conquer tree is the largest piece of work (as in
+     * ForkJoinPool). Default: {@value #DEFAULT_STEAL_BATCH}.
      *
      * @throws IllegalArgumentException if {@code limit} is not in [1, {@value #MAX_STEAL_BATCH}]
      */

@@ -194,13 +194,23 @@ final class Agent extends AgentSearch implements Runnable {
             permit = p;
             permitHeld = true;
         }
-        if (!task.tryStartByWaiter()) {
-            releasePermit();
-            return false;
-        }
-        // the queue slot is freed now; the extra cost stays with the stale entry (see dropped)
-        if (scheduler.bounded) {
-            scheduler.releaseQueuedSlot();
+        if (deque.tryUnpush(task)) {
+            // on top of this agent's deque (a subtask just spawned): taken out, claimed as usual
+            if (!task.tryStart()) {
+                dropped(task);
+                releasePermit();
+                return false;
+            }
+            started(task.options.cost());
+        } else {
+            // queued elsewhere: claimed where it is; its queue entry stays behind, stale
+            if (!task.tryStartByWaiter()) {
+                releasePermit();
+                return false;
+            }
+            if (scheduler.bounded) {
+                scheduler.releaseQueuedSlot();
+            }
         }
         runStartedFuture(task, null);
         return true;

@@ -174,7 +174,7 @@ abstract class AgentStealing extends AgentOrdered {
             TRANSFERRING.setVolatile(this, 1L);
             try {
                 if (scheduler.runState() < LoadstarScheduler.STOP) {
-                    n = victim.deque.stealBatch(buffer, stealBatch);
+                    n = victim.deque.stealBatch(buffer, 1);     // a spawned tree: the oldest is the largest
                     if (n > 0) {
                         accountSteal(victim, n);
                         return takeFirstQueueRest(n);

@@ -15,8 +15,8 @@ import java.util.concurrent.locks.LockSupport;
  *   - at most ceil(N/2) agents search at once (an agent that may not search parks at once);
  *   - a producer that queued work wakes one idle agent only if nobody is searching (a searcher
  *     will find the work);
- *   - a searcher that finds work stops searching, and if it was the last one it wakes another
- *     (there may be more work), so wake-ups fan out in O(log n) rather than all at once.
+ *   - a searcher that finds work stops searching, and if it was the last one and work is still
+ *     queued it wakes another, so wake-ups fan out in O(log n) rather than all at once.
  *
  * Waking is a two-step handshake, each step lock-free:
  *   1. reserve: CAS ctl (idle - 1, searching + 1), only while nobody searches and someone is idle;
@@ -109,12 +109,16 @@ final class IdleControl extends IdleControlPadEnd {
     }
 
     /**
-     * A searcher found work. If it was the last searcher it wakes another agent, since the work it
-     * found may not be the only work.
+     * A searcher found work. If it was the last searcher and work is still queued somewhere, it
+     * wakes another agent: a producer that saw it searching woke nobody. Its decrement and its look
+     * at the queues, against a producer's enqueue and read of ctl, are sequentially consistent, so
+     * either the producer saw no searcher (and woke someone) or this look sees the producer's task.
+     * When nothing else is queued — a task after a quiet period — nobody is woken: that wake-up
+     * used to sit on the critical path of the task just found, and woke an agent for nothing.
      */
     void stopSearching() {
         long c = (long) CTL.getAndAdd(this, -ONE_SEARCHING);
-        if (searching(c) == 1) {
+        if (searching(c) == 1 && idle(c) > 0 && agents[0].scheduler.hasQueuedWork()) {
             signal(null);
         }
     }

@@ -194,24 +194,57 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
         return ordered ? new OrderedRunnableTask(task, options) : new RunnableTask(task, options);
     }
 
-    /** The fast path: a plain Runnable spawned by a running task of this scheduler, kept local. */
+    /**
+     * The fast path: a plain Runnable spawned by a running task of this scheduler, kept local, as
+     * it is (one spawn in the sampling interval is wrapped to carry a timestamp).
+     */
     private void spawnLocal(Runnable command, Agent local) {
+        if (admitLocal(command, command)) {
+            Runnable item = command;
+            if (local.sampleSpawn(sampleMask)) {
+                RunnableTask timed = new RunnableTask(command, TaskOptions.DEFAULT);
+                timed.stamp(System.nanoTime());
+                item = timed;
+            }
+            pushLocal(item, command, local);
+        }
+    }
+
+    /**
+     * The fork path: a wrapped task with the default options, submitted by one of this scheduler's
+     * running tasks in FIFO mode, goes onto the current agent's deque: no placement, no random draw
+     * (the sample is the agent's own count of spawns).
+     */
+    private void spawnWrapped(Runnable task, Object userTask, Agent local) {
+        if (admitLocal(task, userTask)) {
+            if (local.sampleSpawn(sampleMask)) {
+                ((WrappedTask) task).stamp(System.nanoTime());
+            }
+            pushLocal(task, userTask, local);
+        }
+    }
+
+    /**
+     * Whether a local spawn may be queued: not once the scheduler stops (after shutdown() running
+     * tasks may still spawn), and within the queue bound (else the rejection behaviour applies).
+     * No run-state re-check follows the push: a task on the owner's own deque is never in a queue
+     * shutdownNow drains before the owner sees STOP; it runs as a leftover.
+     */
+    private boolean admitLocal(Runnable task, Object userTask) {
         if (runState >= STOP) {
-            throw reject(command, "scheduler " + name + " is stopping");
+            throw reject(userTask, "scheduler " + name + " is stopping");
         }
         if (bounded && !tryAcquireQueuedSlot()) {
-            boundReached(command, command);
-            return;
+            boundReached(task, userTask);
+            return false;
         }
-        Runnable item = command;
-        if (local.sampleSpawn(sampleMask)) {
-            RunnableTask timed = new RunnableTask(command, TaskOptions.DEFAULT);
-            timed.stamp(System.nanoTime());
-            item = timed;
-        }
+        return true;
+    }
+
+    private void pushLocal(Runnable item, Object userTask, Agent local) {
         local.pushLocal(item);
         if (listener != null) {
-            events.fireSubmitted(command, TaskOptions.DEFAULT, local.index);
+            events.fireSubmitted(userTask, TaskOptions.DEFAULT, local.index);
         }
     }
 
@@ -221,6 +254,10 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
      * @param local the current thread's agent of this scheduler, or null
      */
     private void submitTask(Runnable task, TaskOptions options, Object userTask, Agent local) {
+        if (local != null && options == TaskOptions.DEFAULT && !ordered) {
+            spawnWrapped(task, userTask, local);
+            return;
+        }
         int affinity = options.affinity();
         if (affinity >= agents.length) {
             throw new IllegalArgumentException("options.affinity " + affinity + " is not an agent of "

@@ -169,6 +169,26 @@ public final class WorkStealingDeque extends DequePadEnd {
         return task;
     }
 
+    /**
+     * Pops the most recently pushed task if it is {@code task} (as ForkJoinPool's tryUnpush). Owner
+     * only. The bottom slot was written by the owner itself, so reading it needs no fence; only the
+     * pop itself can race a thief, for the last element.
+     *
+     * @return whether {@code task} was popped (false if another task is on top, the deque is empty,
+     *         or a thief took it first)
+     */
+    public boolean tryUnpush(Runnable task) {
+        long b = (long) BOTTOM.getOpaque(this) - 1;
+        if (b < (long) TOP.getOpaque(this)) {
+            return false;
+        }
+        Runnable[] a = (Runnable[]) ARRAY.getOpaque(this);
+        if (a[(int) b & (a.length - 1)] != task) {
+            return false;
+        }
+        return pop() == task;
+    }
+
     /** Clears the slots of tasks thieves took while the deque held some; owner only, on going idle. */
     public void clearStolen() {
         long t = (long) TOP.getAcquire(this);

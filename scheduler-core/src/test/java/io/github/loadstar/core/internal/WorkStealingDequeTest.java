@@ -46,6 +46,24 @@ final class WorkStealingDequeTest {
     }
 
     @Test
+    void tryUnpushTakesOnlyTheNewestTask() {
+        WorkStealingDeque deque = new WorkStealingDeque(4);
+        Runnable[] t = tasks(3);
+        for (Runnable task : t) {
+            deque.push(task);
+        }
+        assertFalse(deque.tryUnpush(t[1]), "not on top");
+        assertFalse(deque.tryUnpush(t[0]), "not on top");
+        assertTrue(deque.tryUnpush(t[2]));
+        assertFalse(deque.tryUnpush(t[2]), "taken already");
+        assertTrue(deque.tryUnpush(t[1]));
+        assertSame(t[0], deque.steal(), "a thief still finds the rest");
+        assertFalse(deque.tryUnpush(t[0]), "stolen");
+        assertTrue(deque.isEmpty());
+        assertNull(deque.pop());
+    }
+
+    @Test
     void thievesStealOldestFirst() {
         WorkStealingDeque deque = new WorkStealingDeque(4);
         Runnable[] t = tasks(3);
