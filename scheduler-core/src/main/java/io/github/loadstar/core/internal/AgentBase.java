@@ -149,6 +149,7 @@ abstract class AgentBase extends AgentPad5 {
         this.inverseCapacity = 1.0 / capacity;
         this.idleStrategy = idleStrategy;
         this.spinRounds = spinRounds;
+        this.spinBudget = spinRounds;
         this.stealBatch = stealBatch;
         this.listener = scheduler.listener;
         this.buffer = new Runnable[Math.max(INBOX_BATCH, stealBatch)];

@@ -85,6 +85,8 @@ abstract class AgentOwnerFields extends AgentPad4 {
     long ticks;
     long spawns;
     long seed;
+    /** Search rounds before parking, adapted to how often spinning pays (AgentSearch). */
+    long spinBudget;
 }
 
 abstract class AgentPad5 extends AgentOwnerFields {

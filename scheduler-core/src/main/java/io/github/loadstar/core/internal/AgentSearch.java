@@ -31,6 +31,8 @@ abstract class AgentSearch extends AgentStealing {
         IdleControl idle = scheduler.idle;
         boolean searching = false;
         long idleSince = 0;
+        int spins = (int) spinBudget;
+        boolean parked = false;
         resetIdleStrategy();
         try {
             for (int round = 0; ; round++) {
@@ -59,7 +61,7 @@ abstract class AgentSearch extends AgentStealing {
                         task = stealOnce();
                     }
                 }
-                boolean parkNext = round > 0 && !(searching && round < spinRounds);
+                boolean parkNext = round > 0 && !(searching && round < spins);
                 if (task == null && parkNext && accepting) {
                     // last look before parking: work behind a busy owner, whatever the steal policy
                     task = sweepBusyAgents();
@@ -72,6 +74,9 @@ abstract class AgentSearch extends AgentStealing {
                     if (idleSince != 0) {
                         BUSY_START.setOpaque(this, System.nanoTime());
                     }
+                    if (round > 0 && !parked) {
+                        spinBudget = spinRounds;    // spinning found work: spin in full next time
+                    }
                     ACTIVITY.setOpaque(this, (long) AgentState.RUNNING.ordinal());
                     return task;
                 }
@@ -83,9 +88,14 @@ abstract class AgentSearch extends AgentStealing {
                     idleOnce();
                     continue;
                 }
+                // spinning found nothing: spin half as long next time (at least two rounds), so a
+                // quiet scheduler does not burn a core spinning after every task
+                spins = (int) Math.max(Math.min(2, spinRounds), spinBudget >> 1);
+                spinBudget = spins;
                 boolean wasSearching = searching;
-                searching = false;          // parkUntilNotified settles the count
+                searching = false;          // park settles the count
                 scheduler.idle.park((Agent) this, wasSearching);
+                parked = true;
                 searching = true;           // a woken agent is counted as a searcher
                 round = 0;                  // and goes straight to stealing
                 resetIdleStrategy();
