@@ -72,19 +72,21 @@ abstract class AgentRunning extends AgentBase {
         runStarted(wrapped, (QueuedTask) task);
     }
 
-    /** Claims and runs a queued task; a bare Runnable (a local spawn) needs no claim. */
+    /**
+     * Claims and runs a queued task; a bare Runnable (a local spawn) needs no claim. Kept small,
+     * with the wrapped case in a method of its own, so that the JIT inlines it into the agent's
+     * loop: on JDK 17 a version with the wrapped case inline compiled too big to be inlined, and
+     * local spawning ran at about 0.55 of its speed.
+     */
     final void runUnguarded(Runnable task) {
         if (task instanceof WrappedTask) {
-            WrappedTask wrapped = (WrappedTask) task;
-            if (!wrapped.tryStart()) {
-                dropped(wrapped);
-                releasePermit();
-                return;     // returned by shutdownNow, taken back by its submitter, or run by a waiter
-            }
-            started(wrapped.options().cost());
-            runStarted(wrapped, null);
-            return;
+            runWrapped((WrappedTask) task);
+        } else {
+            runBare(task);
         }
+    }
+
+    private void runBare(Runnable task) {
         if (scheduler.bounded) {
             scheduler.releaseQueuedSlot();
         }
@@ -93,6 +95,16 @@ abstract class AgentRunning extends AgentBase {
         } else {
             runMeasured(task, task, TaskOptions.DEFAULT, 0L, null, null);
         }
+    }
+
+    private void runWrapped(WrappedTask wrapped) {
+        if (!wrapped.tryStart()) {
+            dropped(wrapped);
+            releasePermit();
+            return;     // returned by shutdownNow, taken back by its submitter, or run by a waiter
+        }
+        started(wrapped.options().cost());
+        runStarted(wrapped, null);
     }
 
     /**
