@@ -1,13 +1,14 @@
 package io.github.loadstar.algorithms.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import io.github.loadstar.algorithms.Policies;
 import io.github.loadstar.core.Scheduler;
 import io.github.loadstar.core.TaskOptions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
@@ -36,7 +37,9 @@ final class ShutdownNowRaceTest {
             }
             LockSupport.parkNanos((round % 20) * 10_000L);      // stop at a different point each round
             List<Runnable> returned = scheduler.shutdownNow();
-            assertTrue(scheduler.awaitTermination(20, TimeUnit.SECONDS), "round " + round + " did not terminate");
+            if (!scheduler.awaitTermination(20, TimeUnit.SECONDS)) {
+                fail("round " + round + " did not terminate: " + scheduler + "\n" + agentStacks());
+            }
             for (Runnable r : returned) {
                 r.run();        // run what was returned, so that each task ran exactly once overall
             }
@@ -45,5 +48,19 @@ final class ShutdownNowRaceTest {
                         + runs.get(i) + " times");
             }
         }
+    }
+
+    /** The stacks of the scheduler's threads, for a round that hangs. */
+    private static String agentStacks() {
+        StringBuilder out = new StringBuilder();
+        for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
+            if (e.getKey().getName().startsWith("race")) {
+                out.append('"').append(e.getKey().getName()).append("\" ").append(e.getKey().getState()).append('\n');
+                for (StackTraceElement frame : e.getValue()) {
+                    out.append("    at ").append(frame).append('\n');
+                }
+            }
+        }
+        return out.toString();
     }
 }
