@@ -220,10 +220,14 @@ final class IdleControl extends IdleControlPadEnd {
         boolean noSearcherLeft = searching(c) == 0;
         boolean allIdle = idle(c) + scheduler.suspendedAgents() >= scheduler.agentCount();
         if (scheduler.runState() >= LoadstarScheduler.TIDYING) {
-            // Stopping or tidying: wakeAll() may have run before this agent counted itself idle.
-            // (The run-state writer then reads ctl, and this agent read the state after its CAS
-            // on ctl, so one of the two always sees the other.)
-            signalAgent(agent);
+            // Stopping or tidying: every agent must wake and exit, and the run-state writer's
+            // wakeAll() may have run before this agent counted itself idle (it then read ctl after
+            // its state write, and this agent read the state after its CAS on ctl, so one of the
+            // two sees the other). Wake them all again, not only this agent: wakeAll's deliveries
+            // go to any agent whose park state is IDLE, which may be this one before it counted
+            // itself — and then the agent whose count it was is never woken; the count this agent
+            // has just added is the one that must reach it.
+            wakeAll();
         } else if (!agent.pinned.isEmpty() || !agent.inbox.isEmpty()) {
             // work placed on this agent while it was deciding to park
             signalAgent(agent);
