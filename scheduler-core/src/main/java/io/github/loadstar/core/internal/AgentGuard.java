@@ -112,16 +112,18 @@ abstract class AgentGuard extends AgentRunning {
     }
 
     private static TaskOptions optionsOf(Runnable task) {
-        return task instanceof WrappedTask ? ((WrappedTask) task).options() : null;
+        WrappedTask wrapped = WrappedTask.of(task);
+        return wrapped == null ? null : wrapped.options();
     }
 
     /** PinnedOnOpenAgent.FAIL: the task is rejected (exactly once: it is claimed first). */
     final void failPinned(Runnable task) {
         RejectedExecutionException e = new RejectedExecutionException("agent " + index + " of scheduler "
                 + scheduler.name() + ": its circuit breaker is " + breaker.state() + " and the task is pinned to it");
-        if (task instanceof WrappedTask && ((WrappedTask) task).tryClaim(TaskClaim.REJECTED)) {
+        WrappedTask wrapped = WrappedTask.of(task);
+        if (wrapped != null && wrapped.tryClaim(TaskClaim.REJECTED)) {
             scheduler.countRejectedPinned(task);
-            ((WrappedTask) task).rejectClaimed(e);
+            wrapped.rejectClaimed(e);
         }
     }
 

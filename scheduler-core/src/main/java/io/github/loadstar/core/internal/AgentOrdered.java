@@ -120,7 +120,7 @@ abstract class AgentOrdered extends AgentGuard {
 
     /** Claims a task polled from a backlog; a stale entry (claimed already) is dropped. */
     final boolean claimForRun(Runnable task) {
-        WrappedTask wrapped = (WrappedTask) task;
+        WrappedTask wrapped = WrappedTask.of(task);
         if (wrapped.tryStart()) {
             return true;
         }

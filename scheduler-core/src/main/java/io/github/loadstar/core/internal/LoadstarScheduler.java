@@ -218,7 +218,7 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
     private void spawnWrapped(Runnable task, Object userTask, Agent local) {
         if (admitLocal(task, userTask)) {
             if (local.sampleSpawn(sampleMask)) {
-                ((WrappedTask) task).stamp(System.nanoTime());
+                WrappedTask.of(task).stamp(System.nanoTime());
             }
             pushLocal(task, userTask, local);
         }
@@ -277,7 +277,7 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
         // not depend on where the task goes
         if (ordered || options.hasDeadline() || sampled(draws)) {
             // an ordering policy needs every task's submission time (deadlines, aging, latency)
-            ((WrappedTask) task).stamp(System.nanoTime());
+            WrappedTask.of(task).stamp(System.nanoTime());
         }
         if (options.tenant() != null) {
             figures.tenant(options);     // registers the tenant at its first submission

@@ -221,7 +221,8 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
 
     static boolean tryClaim(Runnable task, int state) {
         // a bare Runnable has no other claimant once it is out of its queue
-        return !(task instanceof WrappedTask) || ((WrappedTask) task).tryClaim(state);
+        WrappedTask wrapped = WrappedTask.of(task);
+        return wrapped == null || wrapped.tryClaim(state);
     }
 
     boolean failPinnedOnOpenAgent() {

@@ -107,7 +107,8 @@ final class ShutdownDrain {
     private static void giveBack(LoadstarScheduler s, Agent from, Runnable task, List<Runnable> into) {
         if (!LoadstarScheduler.tryClaim(task, TaskClaim.RETURNED)) {
             // its submitter took it back, or a waiter ran it (then the entry still carried its cost)
-            if (from != null && task instanceof WrappedTask && ((WrappedTask) task).runByWaiter()) {
+            WrappedTask wrapped = WrappedTask.of(task);
+            if (from != null && wrapped != null && wrapped.runByWaiter()) {
                 from.addExtraCost(-WrappedTask.extraCostOf(task));
             }
             return;
