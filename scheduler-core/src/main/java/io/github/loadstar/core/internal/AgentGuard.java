@@ -189,7 +189,7 @@ abstract class AgentGuard extends AgentRunning {
                     long now = System.nanoTime();
                     QueuedTask queued;
                     while ((queued = backlog.poll(now)) != null) {
-                        kept.add((Runnable) queued);
+                        kept.add(WrappedTask.runnable(queued));
                     }
                     publishOrderedSize(0);
                 }

@@ -44,7 +44,7 @@ abstract class AgentOrdered extends AgentGuard {
                 // tasks placed on no agent in particular, or moved off an agent whose breaker opened
                 Runnable shared;
                 for (int i = 0; i < stealBatch && (shared = pollGlobal()) != null; i++) {
-                    backlog.offer((QueuedTask) shared, now);
+                    backlog.offer(WrappedTask.queued(shared), now);
                 }
             }
             finishPending(now);
@@ -53,7 +53,7 @@ abstract class AgentOrdered extends AgentGuard {
         } finally {
             releaseClaim();
         }
-        return (Runnable) task;
+        return task == null ? null : WrappedTask.runnable(task);
     }
 
     /** GLOBAL scope: pinned tasks first (FIFO), then the shared backlog under the shared lock. */
@@ -71,12 +71,12 @@ abstract class AgentOrdered extends AgentGuard {
             long now = System.nanoTime();
             Runnable r;
             while ((r = scheduler.globalInbox.relaxedPoll()) != null) {
-                shared.offer((QueuedTask) r, now);
+                shared.offer(WrappedTask.queued(r), now);
             }
             finishPending(now);
             QueuedTask task = pollStarted(shared, now);
             scheduler.globalBacklogSize = shared.size();
-            return (Runnable) task;
+            return task == null ? null : WrappedTask.runnable(task);
         } finally {
             lock.unlock();
         }
@@ -87,7 +87,7 @@ abstract class AgentOrdered extends AgentGuard {
         Runnable r;
         int moved = 0;
         while ((r = inbox.relaxedPoll()) != null) {
-            backlog.offer((QueuedTask) r, now);
+            backlog.offer(WrappedTask.queued(r), now);
             moved++;
         }
         if (moved > 0) {
@@ -111,7 +111,7 @@ abstract class AgentOrdered extends AgentGuard {
                 releasePermit();
                 return null;
             }
-            if (claimForRun((Runnable) task)) {
+            if (claimForRun(WrappedTask.runnable(task))) {
                 from.onStart(task, now);
                 return task;
             }
@@ -158,7 +158,7 @@ abstract class AgentOrdered extends AgentGuard {
                 QueuedTask head;
                 while (n < limit && (head = victim.backlog.peek(now)) != null && head.options().isMovable()) {
                     victim.backlog.poll(now);
-                    buffer[n++] = (Runnable) head;
+                    buffer[n++] = WrappedTask.runnable(head);
                 }
                 victim.publishOrderedSize(victim.backlog.size());
             } finally {
@@ -182,13 +182,13 @@ abstract class AgentOrdered extends AgentGuard {
             }
             try {
                 for (int i = 0; i < n; i++) {
-                    backlog.offer((QueuedTask) buffer[i], now);
+                    backlog.offer(WrappedTask.queued(buffer[i]), now);
                     buffer[i] = null;
                 }
                 finishPending(now);
                 QueuedTask task = pollStarted(backlog, now);
                 publishOrderedSize(backlog.size());
-                return (Runnable) task;
+                return task == null ? null : WrappedTask.runnable(task);
             } finally {
                 releaseClaim();
             }

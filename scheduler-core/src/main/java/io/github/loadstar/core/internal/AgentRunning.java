@@ -69,7 +69,7 @@ abstract class AgentRunning extends AgentBase {
         clearStrayInterrupt();
         WrappedTask wrapped = WrappedTask.of(task);
         started(wrapped.options().cost());
-        runStarted(wrapped, (QueuedTask) task);
+        runStarted(wrapped, WrappedTask.queued(task));
     }
 
     /**

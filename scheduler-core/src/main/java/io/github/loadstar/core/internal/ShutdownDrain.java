@@ -52,7 +52,7 @@ final class ShutdownDrain {
             drainQueue(s, a, a.inbox::poll, returned);
             drainDeque(s, a, returned);
             if (a.backlog != null) {
-                drainQueue(s, a, () -> (Runnable) a.backlog.poll(now), returned);
+                drainQueue(s, a, () -> runnableOrNull(a.backlog.poll(now)), returned);
                 a.publishOrderedSize(0);
             }
         }
@@ -61,7 +61,7 @@ final class ShutdownDrain {
             s.globalLock.lock();
             try {
                 drainQueue(s, null, s.globalInbox::poll, returned);
-                drainQueue(s, null, () -> (Runnable) s.globalBacklog.poll(now), returned);
+                drainQueue(s, null, () -> runnableOrNull(s.globalBacklog.poll(now)), returned);
                 s.globalBacklogSize = 0;
             } finally {
                 s.globalLock.unlock();
@@ -80,6 +80,10 @@ final class ShutdownDrain {
             }
         }
         return all;
+    }
+
+    private static Runnable runnableOrNull(io.github.loadstar.core.spi.QueuedTask task) {
+        return task == null ? null : WrappedTask.runnable(task);
     }
 
     private interface Poller {

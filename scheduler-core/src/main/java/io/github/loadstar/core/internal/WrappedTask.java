@@ -1,6 +1,7 @@
 package io.github.loadstar.core.internal;
 
 import io.github.loadstar.core.TaskOptions;
+import io.github.loadstar.core.spi.QueuedTask;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -54,6 +55,31 @@ interface WrappedTask extends Runnable {
             return (TaskFutureImpl<?>) task;
         }
         return null;
+    }
+
+    /**
+     * A task queued under an ordering policy, as its backlog holds it. By class, as {@link #of}:
+     * every such task is an {@link OrderedRunnableTask} or a {@link TaskFutureImpl}.
+     */
+    static QueuedTask queued(Runnable task) {
+        if (task instanceof OrderedRunnableTask) {
+            return (OrderedRunnableTask) task;
+        }
+        if (task instanceof TaskFutureImpl) {
+            return (TaskFutureImpl<?>) task;
+        }
+        return (QueuedTask) task;
+    }
+
+    /** A task a backlog returned, as the runtime runs it; by class, as {@link #queued}. */
+    static Runnable runnable(QueuedTask task) {
+        if (task instanceof OrderedRunnableTask) {
+            return (OrderedRunnableTask) task;
+        }
+        if (task instanceof TaskFutureImpl) {
+            return (TaskFutureImpl<?>) task;
+        }
+        return (Runnable) task;
     }
 
     /** The cost beyond one unit that a queued task adds to its agent's load (0 for a bare Runnable). */
