@@ -5,8 +5,6 @@ import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -15,13 +13,13 @@ import org.slf4j.LoggerFactory;
 /*
  * Design overview
  * ===============
- * State: one immutable Epoch object per state the breaker has been in, held in a single volatile
- * field and replaced by CAS. An Epoch carries its kind (CLOSED, OPEN, ...), a strictly increasing
+ * State: one immutable epoch object (BreakerEpoch) per state the breaker has been in, held in a
+ * single volatile field and replaced by CAS. An epoch carries its kind (CLOSED, OPEN, ...), a strictly increasing
  * epoch number, its deadlines (open until, half-open deadline) and the counters that belong to
  * that stay alone: the sliding window and the consecutive-failure count of a CLOSED stay, the trial
- * counters of a HALF_OPEN stay. A transition allocates the next Epoch (transitions are rare) and
- * CASes it in *from the exact Epoch it was decided on*: of several threads that decide the same
- * transition, one wins and fires the listeners and the log line; the others find a newer Epoch and
+ * counters of a HALF_OPEN stay. A transition allocates the next epoch (transitions are rare) and
+ * CASes it in *from the exact epoch it was decided on*: of several threads that decide the same
+ * transition, one wins and fires the listeners and the log line; the others find a newer epoch and
  * re-read. Each OPEN -> HALF_OPEN -> CLOSED episode therefore fires each transition exactly once.
  *
  * Permits: tryAcquirePermission returns a long, the epoch number shifted left one bit plus a
@@ -87,52 +85,16 @@ public final class CircuitBreaker {
 
     static {
         try {
-            STATE = MethodHandles.lookup().findVarHandle(CircuitBreaker.class, "state", Epoch.class);
+            STATE = MethodHandles.lookup().findVarHandle(CircuitBreaker.class, "state", BreakerEpoch.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    /** 32 ints = 128 bytes: a padded counter's index in its array, with as much after it. */
-    private static final int CONSECUTIVE = 32;
-
-    /** One stay in one state. Immutable but for the counters of that stay. */
-    private static final class Epoch {
-        final CircuitState kind;
-        final long number;
-        final long enteredNanos;
-        final long openUntilNanos;
-        final long halfOpenDeadlineNanos;
-        final int consecutiveOpens;
-        final Window window;
-        /**
-         * The consecutive-failure count, alone on its cache lines at index {@link #CONSECUTIVE}:
-         * failures write it and every success reads it, while every call reads this Epoch's fields.
-         */
-        final AtomicIntegerArray consecutiveFailures;
-        final AtomicLong trials;
-        final AtomicInteger trialSuccesses;
-
-        Epoch(CircuitState kind, long number, long enteredNanos, long openUntilNanos, long halfOpenDeadlineNanos,
-              int consecutiveOpens, Window window) {
-            this.kind = kind;
-            this.number = number;
-            this.enteredNanos = enteredNanos;
-            this.openUntilNanos = openUntilNanos;
-            this.halfOpenDeadlineNanos = halfOpenDeadlineNanos;
-            this.consecutiveOpens = consecutiveOpens;
-            this.window = window;
-            boolean measuring = kind == CircuitState.CLOSED || kind == CircuitState.METRICS_ONLY;
-            this.consecutiveFailures = measuring ? new AtomicIntegerArray(2 * CONSECUTIVE) : null;
-            this.trials = kind == CircuitState.HALF_OPEN ? new AtomicLong() : null;
-            this.trialSuccesses = kind == CircuitState.HALF_OPEN ? new AtomicInteger() : null;
         }
     }
 
     private final String name;
     private final CircuitBreakerConfig config;
     private final NanoClock clock;
-    private volatile Epoch state;
+    private volatile BreakerEpoch state;
     private final CopyOnWriteArrayList<CircuitBreakerListener> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean hasListeners;
     private final LongAdder notPermitted = new LongAdder();
@@ -141,21 +103,12 @@ public final class CircuitBreaker {
     private final AtomicLong transitions = new AtomicLong();
     private final TransitionLog log;
 
-    /** Transition lines go to SLF4J: WARN for openings and for lines reporting unlogged transitions. */
-    private static final TransitionLog.Sink SLF4J = (warn, line) -> {
-        if (warn) {
-            LOG.warn(line);
-        } else {
-            LOG.info(line);
-        }
-    };
-
     private CircuitBreaker(String name, CircuitBreakerConfig config, TransitionLog.Sink logSink) {
         this.name = name;
         this.config = config;
         this.clock = config.clock();
         long now = clock.nanoTime();
-        this.state = closedEpoch(1, now);
+        this.state = BreakerEpoch.closed(config, 1, now);
         this.log = new TransitionLog(name, logSink, now);
     }
 
@@ -165,7 +118,7 @@ public final class CircuitBreaker {
      * @throws NullPointerException if an argument is null
      */
     public static CircuitBreaker of(String name, CircuitBreakerConfig config) {
-        return of(name, config, SLF4J);
+        return of(name, config, TransitionLog.SLF4J);
     }
 
     /** A new breaker whose transition lines go to {@code logSink} (tests). */
@@ -199,7 +152,7 @@ public final class CircuitBreaker {
      * the open duration plus one nanosecond, and when it returns 0 the next call is let through.
      */
     public long nanosUntilTrials() {
-        Epoch s = state;
+        BreakerEpoch s = state;
         if (s.kind == CircuitState.FORCED_OPEN) {
             return Long.MAX_VALUE;
         }
@@ -231,7 +184,7 @@ public final class CircuitBreaker {
      */
     public long tryAcquirePermission() {
         for (;;) {
-            Epoch s = state;
+            BreakerEpoch s = state;
             switch (s.kind) {
                 case CLOSED:
                 case METRICS_ONLY:
@@ -243,7 +196,7 @@ public final class CircuitBreaker {
                 case OPEN: {
                     long now = clock.nanoTime();
                     if (now - s.openUntilNanos > 0) {     // strictly after: at exactly the duration it still refuses
-                        transition(s, halfOpenEpoch(s, now), "open duration elapsed");
+                        transition(s, BreakerEpoch.halfOpen(config, s, now), "open duration elapsed");
                         continue;
                     }
                     log.flush(now, s.kind);
@@ -253,7 +206,7 @@ public final class CircuitBreaker {
                 case HALF_OPEN: {
                     long now = clock.nanoTime();
                     if (now - s.halfOpenDeadlineNanos >= 0) {
-                        transition(s, openEpoch(s, now), "half-open trials did not close it within "
+                        transition(s, BreakerEpoch.open(config, s, now), "half-open trials did not close it within "
                                 + config.halfOpenTimeout());
                         continue;
                     }
@@ -270,7 +223,7 @@ public final class CircuitBreaker {
         }
     }
 
-    private boolean tryStartTrial(Epoch s) {
+    private boolean tryStartTrial(BreakerEpoch s) {
         int max = config.halfOpenMaxTrials();
         int maxConcurrent = config.halfOpenMaxConcurrentTrials();
         for (;;) {
@@ -315,7 +268,7 @@ public final class CircuitBreaker {
     /** The call under {@code permit} was not made after all; a half-open trial gives its slot back. */
     public void releasePermission(long permit) {
         checkPermit(permit);
-        Epoch s = state;
+        BreakerEpoch s = state;
         if (s.number != permit >>> 1) {
             staleOutcomes.increment();
             return;
@@ -327,7 +280,7 @@ public final class CircuitBreaker {
 
     private void record(long permit, long durationNanos, boolean failure) {
         checkPermit(permit);
-        Epoch s = state;
+        BreakerEpoch s = state;
         if (s.number != permit >>> 1) {
             staleOutcomes.increment();      // granted in an earlier state: it must not count in this one
             return;
@@ -346,10 +299,10 @@ public final class CircuitBreaker {
                 s.trials.decrementAndGet();     // no longer in flight
                 if (failure || slow) {
                     long now = clock.nanoTime();
-                    transition(s, openEpoch(s, now), failure ? "a half-open trial failed" : "a half-open trial was slow");
+                    transition(s, BreakerEpoch.open(config, s, now), failure ? "a half-open trial failed" : "a half-open trial was slow");
                 } else if (s.trialSuccesses.incrementAndGet() == config.halfOpenSuccessThreshold()) {
                     long now = clock.nanoTime();
-                    transition(s, closedEpoch(s.number + 1, now), config.halfOpenSuccessThreshold()
+                    transition(s, BreakerEpoch.closed(config, s.number + 1, now), config.halfOpenSuccessThreshold()
                             + " half-open trials succeeded");
                 }
                 return;
@@ -358,14 +311,14 @@ public final class CircuitBreaker {
         }
     }
 
-    private void recordClosed(Epoch s, boolean failure, boolean slow) {
+    private void recordClosed(BreakerEpoch s, boolean failure, boolean slow) {
         int consecutive;
         if (failure) {
-            consecutive = s.consecutiveFailures.incrementAndGet(CONSECUTIVE);
+            consecutive = s.consecutiveFailures.incrementAndGet(BreakerEpoch.CONSECUTIVE);
         } else {
             consecutive = 0;
-            if (s.consecutiveFailures.get(CONSECUTIVE) != 0) {
-                s.consecutiveFailures.set(CONSECUTIVE, 0);
+            if (s.consecutiveFailures.get(BreakerEpoch.CONSECUTIVE) != 0) {
+                s.consecutiveFailures.set(BreakerEpoch.CONSECUTIVE, 0);
             }
         }
         long now = config.windowType() == CircuitBreakerConfig.WindowType.TIME_BASED ? clock.nanoTime() : 0;
@@ -377,7 +330,7 @@ public final class CircuitBreaker {
         // be a success, and the rates are due from that call on
         String reason = tripReason(counts, consecutive);
         if (reason != null) {
-            transition(s, openEpoch(s, clock.nanoTime()), reason);
+            transition(s, BreakerEpoch.open(config, s, clock.nanoTime()), reason);
         }
     }
 
@@ -471,26 +424,11 @@ public final class CircuitBreaker {
 
     // ================================================================ transitions
 
-    private Epoch closedEpoch(long number, long now) {
-        return new Epoch(CircuitState.CLOSED, number, now, 0, 0, 0, Window.create(config));
-    }
-
-    private Epoch openEpoch(Epoch from, long now) {
-        int opens = from.kind == CircuitState.HALF_OPEN || from.kind == CircuitState.OPEN ? from.consecutiveOpens + 1 : 1;
-        long until = now + config.openDuration().nanos(opens);
-        return new Epoch(CircuitState.OPEN, from.number + 1, now, until, 0, opens, null);
-    }
-
-    private Epoch halfOpenEpoch(Epoch from, long now) {
-        return new Epoch(CircuitState.HALF_OPEN, from.number + 1, now, 0, now + config.halfOpenTimeoutNanos(),
-                from.consecutiveOpens, null);
-    }
-
     /**
      * CASes {@code from} to {@code to}; the winner alone logs (rate-limited, at the time the new
      * epoch was entered: no extra clock read) and notifies.
      */
-    private boolean transition(Epoch from, Epoch to, String reason) {
+    private boolean transition(BreakerEpoch from, BreakerEpoch to, String reason) {
         if (!STATE.compareAndSet(this, from, to)) {
             return false;
         }
@@ -510,21 +448,21 @@ public final class CircuitBreaker {
 
     private void force(CircuitState kind, String reason) {
         for (;;) {
-            Epoch s = state;
+            BreakerEpoch s = state;
             long now = clock.nanoTime();
-            Epoch next;
+            BreakerEpoch next;
             switch (kind) {
                 case CLOSED:
-                    next = closedEpoch(s.number + 1, now);
+                    next = BreakerEpoch.closed(config, s.number + 1, now);
                     break;
                 case OPEN:
-                    next = openEpoch(s, now);
+                    next = BreakerEpoch.open(config, s, now);
                     break;
                 case HALF_OPEN:
-                    next = halfOpenEpoch(s, now);
+                    next = BreakerEpoch.halfOpen(config, s, now);
                     break;
                 default:
-                    next = new Epoch(kind, s.number + 1, now, 0, 0, 0,
+                    next = new BreakerEpoch(kind, s.number + 1, now, 0, 0, 0,
                             kind == CircuitState.METRICS_ONLY ? Window.create(config) : null);
             }
             if (transition(s, next, reason)) {
@@ -594,7 +532,7 @@ public final class CircuitBreaker {
      * holds fewer than {@code minimumNumberOfCalls}.
      */
     public Metrics metrics() {
-        Epoch s = state;
+        BreakerEpoch s = state;
         long counts = s.window == null ? 0 : s.window.snapshot(clock.nanoTime());
         long calls = Window.calls(counts);
         boolean rated = calls >= config.minimumNumberOfCalls();
@@ -602,7 +540,7 @@ public final class CircuitBreaker {
         return new Metrics(s.kind, s.number, calls, Window.failures(counts), Window.slow(counts),
                 rated ? (float) (100.0 * Window.failures(counts) / calls) : -1f,
                 rated ? (float) (100.0 * Window.slow(counts) / calls) : -1f,
-                s.consecutiveFailures == null ? 0 : s.consecutiveFailures.get(CONSECUTIVE),
+                s.consecutiveFailures == null ? 0 : s.consecutiveFailures.get(BreakerEpoch.CONSECUTIVE),
                 (int) (t >>> 32), (int) t, s.trialSuccesses == null ? 0 : s.trialSuccesses.get(),
                 notPermitted.sum(), staleOutcomes.sum(), ignoredErrors.sum(), transitions.get());
     }

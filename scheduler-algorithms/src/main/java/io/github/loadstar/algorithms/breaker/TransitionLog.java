@@ -2,6 +2,8 @@ package io.github.loadstar.algorithms.breaker;
 
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One breaker's transition log lines, rate-limited: at most one line per transition, and no more
@@ -28,6 +30,23 @@ final class TransitionLog {
         /** Writes one line; {@code warn} for a line that reports an opening or suppressed transitions. */
         void write(boolean warn, String line);
     }
+
+    /**
+     * Lines go to SLF4J under CircuitBreaker's logger: WARN for openings and for lines reporting
+     * unlogged transitions, INFO otherwise.
+     */
+    static final Sink SLF4J = new Sink() {
+        private final Logger log = LoggerFactory.getLogger(CircuitBreaker.class);
+
+        @Override
+        public void write(boolean warn, String line) {
+            if (warn) {
+                log.warn(line);
+            } else {
+                log.info(line);
+            }
+        }
+    };
 
     /** Lines allowed at once before the rate limit applies. An episode (open, half-open, close) is three. */
     static final int BURST = 4;
