@@ -1,11 +1,10 @@
 package io.github.loadstar.bench;
 
-import io.github.loadstar.core.Scheduler;
-import io.github.loadstar.core.TaskFuture;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.Future;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.RecursiveTask;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +47,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@code RecursiveTask.fork()} and {@code join()} — ForkJoinPool's own idiom, no wrapper.</li>
  *   <li>{@code forkjoinpool-submit}: {@code new ForkJoinPool(2)} with
  *       {@code pool.submit(callable).get()} from inside the pool — the same code shape as
- *       Loadstar's ({@code ForkJoinTask.get()} helps too; the submit wraps the Callable).</li>
+ *       Loadstar's — literally the same code, {@code SubmitFib} over {@code ExecutorService}
+ *       ({@code ForkJoinTask.get()} helps too; the submit wraps the Callable).</li>
  * </ul>
  * The root is submitted from the benchmark thread, which waits for it outside the pool (it cannot
  * help). Score: tasks per microsecond (higher is better).
@@ -100,19 +100,13 @@ public class RecursiveWaitBenchmark {
     public int recursiveWait() throws Exception {
         int result;
         switch (executor) {
-            case LOADSTAR: {
-                Scheduler scheduler = (Scheduler) pool;
-                result = scheduler.submit(new LoadstarFib(scheduler, N)).get();
+            case LOADSTAR:
+            case FJP_SUBMIT:
+                result = pool.submit(new SubmitFib(pool, N)).get();
                 break;
-            }
             case FJP_RECURSIVE_TASK:
                 result = ((ForkJoinPool) pool).invoke(new FibTask(N));
                 break;
-            case FJP_SUBMIT: {
-                ForkJoinPool fjp = (ForkJoinPool) pool;
-                result = fjp.submit(new SubmitFib(fjp, N)).get();
-                break;
-            }
             default:
                 throw new IllegalArgumentException("unknown executor: " + executor);
         }
@@ -130,31 +124,6 @@ public class RecursiveWaitBenchmark {
     /** Tasks forked below a call of {@code fib(n)} (the call's own task not counted). */
     static int tasksForked(int n) {
         return n < THRESHOLD ? 0 : 1 + tasksForked(n - 1) + tasksForked(n - 2);
-    }
-
-    /** Loadstar: submit the left child, compute the right one here, then {@code get()} the left. */
-    static final class LoadstarFib implements Callable<Integer> {
-        private final Scheduler scheduler;
-        private final int n;
-
-        LoadstarFib(Scheduler scheduler, int n) {
-            this.scheduler = scheduler;
-            this.n = n;
-        }
-
-        @Override
-        public Integer call() throws InterruptedException, ExecutionException {
-            return fib(scheduler, n);
-        }
-
-        static int fib(Scheduler scheduler, int n) throws InterruptedException, ExecutionException {
-            if (n < THRESHOLD) {
-                return sequentialFib(n);
-            }
-            TaskFuture<Integer> left = scheduler.submit(new LoadstarFib(scheduler, n - 1));
-            int right = fib(scheduler, n - 2);
-            return right + left.get();
-        }
     }
 
     /** ForkJoinPool's idiom: {@code fork()} the left child, compute the right one, {@code join()}. */
@@ -182,12 +151,16 @@ public class RecursiveWaitBenchmark {
         }
     }
 
-    /** ForkJoinPool with Loadstar's code shape: {@code pool.submit(callable)}, then {@code get()}. */
+    /**
+     * The {@code ExecutorService} idiom, the same code for both pools: submit the left child,
+     * compute the right one here, then {@code get()} the left. Loadstar's and ForkJoinPool's
+     * futures both help while they wait.
+     */
     static final class SubmitFib implements Callable<Integer> {
-        private final ForkJoinPool pool;
+        private final ExecutorService pool;
         private final int n;
 
-        SubmitFib(ForkJoinPool pool, int n) {
+        SubmitFib(ExecutorService pool, int n) {
             this.pool = pool;
             this.n = n;
         }
@@ -197,11 +170,11 @@ public class RecursiveWaitBenchmark {
             return fib(pool, n);
         }
 
-        static int fib(ForkJoinPool pool, int n) throws InterruptedException, ExecutionException {
+        static int fib(ExecutorService pool, int n) throws InterruptedException, ExecutionException {
             if (n < THRESHOLD) {
                 return sequentialFib(n);
             }
-            ForkJoinTask<Integer> left = pool.submit(new SubmitFib(pool, n - 1));
+            Future<Integer> left = pool.submit(new SubmitFib(pool, n - 1));
             int right = fib(pool, n - 2);
             return right + left.get();
         }

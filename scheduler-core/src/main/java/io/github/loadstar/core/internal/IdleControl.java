@@ -71,10 +71,12 @@ final class IdleControl extends IdleControlPadEnd {
         }
     }
 
+    private final LoadstarScheduler scheduler;
     private final Agent[] agents;
     private final int maxSearching;
 
-    IdleControl(Agent[] agents) {
+    IdleControl(LoadstarScheduler scheduler, Agent[] agents) {
+        this.scheduler = scheduler;
         this.agents = agents;
         this.maxSearching = (agents.length + 1) / 2;
     }
@@ -118,7 +120,7 @@ final class IdleControl extends IdleControlPadEnd {
      */
     void stopSearching() {
         long c = (long) CTL.getAndAdd(this, -ONE_SEARCHING);
-        if (searching(c) == 1 && idle(c) > 0 && agents[0].scheduler.hasQueuedWork()) {
+        if (searching(c) == 1 && idle(c) > 0 && scheduler.hasQueuedWork()) {
             signal(null);
         }
     }
@@ -211,7 +213,6 @@ final class IdleControl extends IdleControlPadEnd {
      * @param wasSearching whether the agent counted as a searcher until now
      */
     void park(Agent agent, boolean wasSearching) {
-        LoadstarScheduler scheduler = agent.scheduler;
         agent.markIdle();
         long c = enterIdle(wasSearching);
         // No searcher left after this agent went idle: it must re-check, whether it was a searcher

@@ -153,7 +153,7 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
                 breaker.onTransition(agent::onBreakerTransition);
             }
         }
-        this.idle = new IdleControl(agents);
+        this.idle = new IdleControl((LoadstarScheduler) this, agents);
     }
 
     final Thread newThread(Agent agent) {

@@ -110,10 +110,10 @@ final class ShutdownDrain {
 
     private static void giveBack(LoadstarScheduler s, Agent from, Runnable task, List<Runnable> into) {
         if (!LoadstarScheduler.tryClaim(task, TaskClaim.RETURNED)) {
-            // its submitter took it back, or a waiter ran it (then the entry still carried its cost)
+            // its submitter took it back, or a waiter ran it (the stale entry's charge goes back)
             WrappedTask wrapped = WrappedTask.of(task);
-            if (from != null && wrapped != null && wrapped.runByWaiter()) {
-                from.addExtraCost(-WrappedTask.extraCostOf(task));
+            if (from != null && wrapped != null) {
+                from.dropped(wrapped);
             }
             return;
         }
