@@ -1,20 +1,18 @@
 package io.github.loadstar.algorithms;
 
 import io.github.loadstar.core.TaskOptions;
-import io.github.loadstar.core.spi.QueuedTask;
+import io.github.loadstar.core.spi.AbstractQueuedTask;
 import java.util.Objects;
 
 /**
- * A {@link QueuedTask} for driving backlogs directly in tests: options, a submission time and the
+ * A {@link io.github.loadstar.core.spi.QueuedTask} for driving backlogs directly in tests: options, a submission time and the
  * two policy slots, nothing else. Identity (not equality) is what tests compare.
  */
-public class TestTask implements QueuedTask {
+public class TestTask extends AbstractQueuedTask {
     private final long id;
     private final String label;
     private final TaskOptions options;
     private final long submitNanos;
-    private long policyKey;
-    private Object policyNode;
 
     /** A task numbered {@code id} (for messages), submitted at {@code submitNanos}. */
     public TestTask(long id, TaskOptions options, long submitNanos) {
@@ -46,26 +44,6 @@ public class TestTask implements QueuedTask {
     @Override
     public long submitNanos() {
         return submitNanos;
-    }
-
-    @Override
-    public long policyKey() {
-        return policyKey;
-    }
-
-    @Override
-    public void policyKey(long key) {
-        policyKey = key;
-    }
-
-    @Override
-    public Object policyNode() {
-        return policyNode;
-    }
-
-    @Override
-    public void policyNode(Object node) {
-        policyNode = node;
     }
 
     @Override

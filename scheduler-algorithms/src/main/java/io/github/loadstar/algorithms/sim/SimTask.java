@@ -1,14 +1,14 @@
 package io.github.loadstar.algorithms.sim;
 
 import io.github.loadstar.core.TaskOptions;
-import io.github.loadstar.core.spi.QueuedTask;
+import io.github.loadstar.core.spi.AbstractQueuedTask;
 import java.util.Objects;
 
 /**
  * A task in a simulation: an arrival time, an amount of work (processor time), options, and what
  * happened to it. Its {@code submitNanos} is its arrival on the virtual clock.
  */
-public final class SimTask implements QueuedTask {
+public final class SimTask extends AbstractQueuedTask {
     private final long id;
     private final long arrivalNanos;
     private final long workNanos;
@@ -18,8 +18,6 @@ public final class SimTask implements QueuedTask {
     long firstStartNanos = -1;
     long completionNanos = -1;
     int lastAgent = -1;
-    private long policyKey;
-    private Object policyNode;
 
     SimTask(long id, long arrivalNanos, long workNanos, TaskOptions options, String label) {
         if (workNanos <= 0) {
@@ -100,26 +98,6 @@ public final class SimTask implements QueuedTask {
     @Override
     public long submitNanos() {
         return arrivalNanos;
-    }
-
-    @Override
-    public long policyKey() {
-        return policyKey;
-    }
-
-    @Override
-    public void policyKey(long key) {
-        policyKey = key;
-    }
-
-    @Override
-    public Object policyNode() {
-        return policyNode;
-    }
-
-    @Override
-    public void policyNode(Object node) {
-        policyNode = node;
     }
 
     @Override

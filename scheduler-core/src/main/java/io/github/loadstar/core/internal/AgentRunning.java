@@ -68,7 +68,7 @@ abstract class AgentRunning extends AgentBase {
     final void runTaskOrdered(Runnable task) {
         clearStrayInterrupt();
         WrappedTask wrapped = WrappedTask.of(task);
-        started(wrapped.options().cost());
+        started(wrapped.options.cost());
         runStarted(wrapped, WrappedTask.queued(task));
     }
 
@@ -102,7 +102,7 @@ abstract class AgentRunning extends AgentBase {
             releasePermit();
             return;     // returned by shutdownNow, taken back by its submitter, or run by a waiter
         }
-        started(wrapped.options().cost());
+        started(wrapped.options.cost());
         runStarted(wrapped, null);
     }
 
@@ -131,8 +131,8 @@ abstract class AgentRunning extends AgentBase {
      * carried the task's extra cost on this agent's load: give it back.
      */
     final void dropped(WrappedTask task) {
-        if (task.runByWaiter() && task.options().cost() != 1) {
-            addExtraCost(1 - task.options().cost());
+        if (task.runByWaiter() && task.options.cost() != 1) {
+            addExtraCost(1 - task.options.cost());
         }
     }
 
@@ -158,8 +158,9 @@ abstract class AgentRunning extends AgentBase {
         }
     }
 
+    /** Runs a future this thread has claimed to run (STARTED or RUN_BY_WAITER). */
     final void runStartedFuture(TaskFutureImpl<?> task, QueuedTask queued) {
-        if (task.isDone()) {
+        if (!task.begin()) {
             CANCELLED.setOpaque(this, cancelled + 1);
             releasePermit();
             return;
@@ -170,13 +171,13 @@ abstract class AgentRunning extends AgentBase {
         }
         RUNNING.setOpaque(this, 1L);
         try {
-            task.run();         // FutureTask.run never throws
+            task.runClaimed();  // never throws: a failure is the future's outcome
         } finally {
             RUNNING.setOpaque(this, 0L);
             COMPLETED.setOpaque(this, completed + 1);
         }
-        Throwable failure = task.failure;
-        if (failure != null && !task.isCancelled()) {
+        Throwable failure = task.failure();
+        if (failure != null) {
             taskThrew(task, failure, false);
         }
     }
@@ -200,7 +201,11 @@ abstract class AgentRunning extends AgentBase {
         Throwable failure = null;
         RUNNING.setOpaque(this, 1L);
         try {
-            body.run();
+            if (future != null) {
+                future.runClaimed();
+            } else {
+                body.run();
+            }
         } catch (Throwable t) {
             failure = t;
         } finally {
@@ -231,7 +236,7 @@ abstract class AgentRunning extends AgentBase {
         }
         boolean cancelledWhileRunning = future != null && future.isCancelled();
         if (future != null) {
-            failure = cancelledWhileRunning ? null : future.failure;
+            failure = future.failure();
         }
         if (permitHeld) {
             // report to the breaker before an Error can end this thread

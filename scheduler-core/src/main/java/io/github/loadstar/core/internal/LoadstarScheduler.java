@@ -189,9 +189,9 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
         return HelpingWait.invokeAny(this, self, tasks, true, System.nanoTime() + unit.toNanos(timeout));
     }
 
-    /** A plain Runnable's wrapper: with an ordering policy's slots only when a policy needs them. */
-    private RunnableTask wrap(Runnable task, TaskOptions options) {
-        return ordered ? new OrderedRunnableTask(task, options) : new RunnableTask(task, options);
+    /** A plain Runnable's wrapper. */
+    private static RunnableTask wrap(Runnable task, TaskOptions options) {
+        return new RunnableTask(task, options);
     }
 
     /**

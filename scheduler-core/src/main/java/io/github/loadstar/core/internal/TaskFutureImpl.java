@@ -2,127 +2,352 @@ package io.github.loadstar.core.internal;
 
 import io.github.loadstar.core.TaskFuture;
 import io.github.loadstar.core.TaskOptions;
-import io.github.loadstar.core.spi.QueuedTask;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.RunnableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 
+/*
+ * A submitted task with a result.
+ *
+ * Design overview
+ * ===============
+ * One word, `state`, holds both the queue claim (low bits, TaskClaim: QUEUED, STARTED,
+ * RUN_BY_WAITER, RETURNED, REJECTED) and the outcome (the bits above: none yet, NORMAL,
+ * EXCEPTIONAL, CANCELLED, INTERRUPTING, INTERRUPTED). The claim moves once away from QUEUED and
+ * the outcome once away from none, each by CAS, and neither CAS touches the other's bits. So the
+ * common life of a task costs two CASes on one line: the agent's claim (QUEUED -> STARTED) and the
+ * completion (STARTED -> STARTED|NORMAL). java.util.concurrent.FutureTask, which this replaces,
+ * costs a volatile write in its constructor, a CAS on its runner and a CAS on its state, on top of
+ * the claim the scheduler needs anyway.
+ *
+ * The outcome:
+ *   - completion: the thread that claimed the task to run it writes `outcome` (plain), then CASes
+ *     the state from (its claim, none) to (its claim, NORMAL or EXCEPTIONAL). The CAS publishes the
+ *     outcome: a reader reads the state first (volatile) and the outcome after. If the CAS fails,
+ *     the task was cancelled meanwhile and the outcome is dropped.
+ *   - cancel: a CAS from (any claim, none) to (the same claim, CANCELLED), or, with
+ *     mayInterruptIfRunning and a claim that runs the task, to INTERRUPTING; then it interrupts the
+ *     runner and stores INTERRUPTED (release). Cancelling a task still queued leaves its claim
+ *     QUEUED: whoever takes its queue entry claims it as usual and finds it done.
+ *   - rejection: a task claimed REJECTED (its submitter saw a concurrent shutdown) fails with the
+ *     RejectedExecutionException, by the same CAS as a completion.
+ * Every thread that claims the task to run it (STARTED, RUN_BY_WAITER) first announces itself in
+ * `runner` (begin()), whether or not it then finds the task cancelled. A canceller that moved the
+ * state to INTERRUPTING with such a claim set waits for that announcement (a few instructions after
+ * the claim CAS), so the interrupt always reaches the thread that runs the task; that thread does
+ * not leave the task until the state is INTERRUPTED, so the interrupt never reaches its next task
+ * (the agent clears stray interrupts between tasks anyway). As with FutureTask, an interrupt may
+ * arrive just before the task's code starts.
+ *
+ * Waiting: a thread of the owning scheduler helps (HelpingWait) and sleeps in the one `waiter`
+ * slot between looks; any other thread blocks on a CountDownLatch made for the first such waiter.
+ * The completer's state CAS and its reads of `waiter` and `blocked`, against a waiter's CAS into
+ * those fields and its re-read of the state, are sequentially consistent: either the waiter sees
+ * the task done or the completer sees the waiter and wakes it. The CompletableFuture view is
+ * completed the same way (its creator re-checks the state after publishing it).
+ */
+
 /**
- * A submitted task with a result: the JDK's {@link FutureTask} (its cancellation and interrupt
- * handshake, its waiters) plus what the scheduler needs — the options, a {@linkplain TaskClaim
- * claim}, a latency timestamp, the failure for the agent's accounting, the slots an ordering
- * policy may use, and a lazily created {@link CompletableFuture} view.
+ * The scheduler's future: the task, its claim and outcome in one word, its waiters and a lazily
+ * created {@link CompletableFuture} view; see the design overview in the source.
  *
  * @param <V> the result type
  */
-final class TaskFutureImpl<V> extends FutureTask<V> implements TaskFuture<V>, QueuedTask, WrappedTask {
-    private static final VarHandle CLAIM;
-    private static final VarHandle VIEW;
+final class TaskFutureImpl<V> extends WrappedTask implements TaskFuture<V>, RunnableFuture<V> {
+    private static final int NORMAL = 1 << 3;
+    private static final int EXCEPTIONAL = 2 << 3;
+    private static final int CANCELLED = 3 << 3;
+    private static final int INTERRUPTING = 4 << 3;
+    private static final int INTERRUPTED = 5 << 3;
+    /** The bits of the state that hold the outcome (0: not done). */
+    private static final int OUTCOME = 7 << 3;
+
+    private static final VarHandle RUNNER;
     private static final VarHandle WAITER;
+    private static final VarHandle BLOCKED;
+    private static final VarHandle VIEW;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            CLAIM = lookup.findVarHandle(TaskFutureImpl.class, "claim", int.class);
-            VIEW = lookup.findVarHandle(TaskFutureImpl.class, "view", CompletableFuture.class);
+            RUNNER = lookup.findVarHandle(TaskFutureImpl.class, "runner", Thread.class);
             WAITER = lookup.findVarHandle(TaskFutureImpl.class, "waiter", Thread.class);
+            BLOCKED = lookup.findVarHandle(TaskFutureImpl.class, "blocked", CountDownLatch.class);
+            VIEW = lookup.findVarHandle(TaskFutureImpl.class, "view", CompletableFuture.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    final TaskOptions options;
     /** The scheduler this future was made by: its threads may run the task while they wait for it. */
     final LoadstarScheduler owner;
-    /** Submission time (System.nanoTime); 0 when the task was not timed. */
-    long submitNanos;
-    /** What the task threw, for the agent that ran it (written and read by that thread). */
-    Throwable failure;
-    private long policyKey;
-    private Object policyNode;
-    private volatile int claim;
-    private volatile CompletableFuture<V> view;
-    /**
-     * A thread of the scheduler that helps while it waits for this future and sleeps between looks
-     * for work; done() unparks it. One slot: further such waiters block in FutureTask's own queue.
-     */
+    /** The task: exactly one of the two is set until it has run. */
+    private Callable<V> callable;
+    private Runnable runnable;
+    /** The result (preset for a Runnable), or what the task threw; read only after the state says so. */
+    private Object outcome;
+    /** The thread that claimed the task to run it (see begin()); opaque accesses. */
+    private Thread runner;
+    /** A thread of the scheduler that helps while it waits and sleeps between looks; one slot. */
     private volatile Thread waiter;
+    /** What any other waiting thread blocks on, made by the first of them. */
+    private volatile CountDownLatch blocked;
+    private volatile CompletableFuture<V> view;
 
     TaskFutureImpl(Callable<V> callable, TaskOptions options, LoadstarScheduler owner) {
-        super(callable);
-        this.options = options;
+        super(options);
+        this.callable = Objects.requireNonNull(callable, "task");
         this.owner = owner;
     }
 
     TaskFutureImpl(Runnable runnable, V result, TaskOptions options, LoadstarScheduler owner) {
-        super(runnable, result);
-        this.options = options;
+        super(options);
+        this.runnable = Objects.requireNonNull(runnable, "task");
+        this.outcome = result;
         this.owner = owner;
     }
 
+    // ================================================================ running
+
+    /**
+     * Runs the task on the calling thread if nobody has claimed it (a future made by newTaskFor and
+     * run by another wrapper, or run by the caller under CALLER_RUNS); otherwise does nothing.
+     */
     @Override
-    public void stamp(long nanos) {
-        submitNanos = nanos == 0 ? 1 : nanos;
+    public void run() {
+        if (tryClaim(TaskClaim.STARTED) && begin()) {
+            runClaimed();
+        }
     }
 
-    @Override
-    public boolean stamped() {
-        return submitNanos != 0;
+    /**
+     * The thread that claimed the task to run it (STARTED or RUN_BY_WAITER) announces itself, at
+     * once after its claim; a cancel(true) waits for this. False if the task was cancelled before it
+     * started: the caller must not run it (any interrupt aimed at it has been delivered by then).
+     */
+    boolean begin() {
+        RUNNER.setOpaque(this, Thread.currentThread());
+        if ((state & OUTCOME) != 0) {
+            awaitInterruptDelivered();
+            return false;
+        }
+        return true;
     }
 
-    @Override
-    public boolean tryStart() {
-        return claim == TaskClaim.QUEUED && CLAIM.compareAndSet(this, TaskClaim.QUEUED, TaskClaim.STARTED);
+    /** Runs the task after {@link #begin()}; never throws (the failure is the outcome). */
+    void runClaimed() {
+        Object result = outcome;
+        int how = NORMAL;
+        try {
+            Callable<V> c = callable;
+            if (c != null) {
+                result = c.call();
+            } else {
+                runnable.run();
+            }
+        } catch (Throwable t) {
+            result = t;
+            how = EXCEPTIONAL;
+        }
+        int claim = state & TaskClaim.MASK;
+        outcome = result;
+        if (STATE.compareAndSet(this, claim, claim | how)) {
+            callable = null;
+            runnable = null;
+            completed();
+        } else {
+            outcome = null;     // cancelled while it ran: its result is nobody's
+            awaitInterruptDelivered();
+        }
     }
 
-    @Override
-    public boolean tryClaim(int state) {
-        return CLAIM.compareAndSet(this, TaskClaim.QUEUED, state);
-    }
-
-    @Override
-    public Object userTask() {
-        return this;
+    /** A cancel(true) that saw this task running may still be interrupting its thread: let it finish. */
+    private void awaitInterruptDelivered() {
+        while ((state & OUTCOME) == INTERRUPTING) {
+            Thread.yield();
+        }
     }
 
     /** The future fails with {@code why}: its caller learns it through get(). */
     @Override
-    public void rejectClaimed(RejectedExecutionException why) {
-        setException(why);
-    }
-
-    /** Whether no thread has claimed the task yet (it waits in a queue, perhaps cancelled). */
-    boolean isQueued() {
-        return claim == TaskClaim.QUEUED;
-    }
-
-    /** A thread that waits for this future takes the task to run it itself, outside its queue. */
-    boolean tryStartByWaiter() {
-        return claim == TaskClaim.QUEUED && CLAIM.compareAndSet(this, TaskClaim.QUEUED, TaskClaim.RUN_BY_WAITER);
+    void rejectClaimed(RejectedExecutionException why) {
+        outcome = why;
+        if (STATE.compareAndSet(this, TaskClaim.REJECTED, TaskClaim.REJECTED | EXCEPTIONAL)) {
+            callable = null;
+            runnable = null;
+            completed();
+        }
     }
 
     @Override
-    public boolean runByWaiter() {
-        return claim == TaskClaim.RUN_BY_WAITER;
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        int s = state;
+        int next;
+        for (;;) {
+            if ((s & OUTCOME) != 0) {
+                return false;
+            }
+            int claim = s & TaskClaim.MASK;
+            boolean running = claim == TaskClaim.STARTED || claim == TaskClaim.RUN_BY_WAITER;
+            next = claim | (mayInterruptIfRunning && running ? INTERRUPTING : CANCELLED);
+            int witness = (int) STATE.compareAndExchange(this, s, next);
+            if (witness == s) {
+                break;
+            }
+            s = witness;
+        }
+        if ((next & OUTCOME) == INTERRUPTING) {
+            try {
+                Thread t;
+                while ((t = (Thread) RUNNER.getOpaque(this)) == null) {
+                    Thread.yield();     // its claimant announces itself a few instructions after its claim
+                }
+                t.interrupt();
+            } finally {
+                STATE.setRelease(this, (next & TaskClaim.MASK) | INTERRUPTED);
+            }
+        }
+        completed();
+        return true;
+    }
+
+    /** After the outcome is set: wake whoever waits, complete the view. */
+    private void completed() {
+        Thread w = waiter;
+        if (w != null) {
+            LockSupport.unpark(w);
+        }
+        CountDownLatch b = blocked;
+        if (b != null) {
+            b.countDown();
+        }
+        CompletableFuture<V> v = view;
+        if (v != null) {
+            completeView(v);
+        }
+    }
+
+    // ================================================================ the outcome
+
+    @Override
+    public boolean isDone() {
+        return (state & OUTCOME) != 0;
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return (state & OUTCOME) >= CANCELLED;
     }
 
     /** Finished and neither cancelled nor failed. */
     boolean completedNormally() {
-        return isDone() && !isCancelled() && failure == null;
+        return (state & OUTCOME) == NORMAL;
+    }
+
+    /** What the task threw, if it completed so (for the agent that ran it); else null. */
+    Throwable failure() {
+        return (state & OUTCOME) == EXCEPTIONAL ? (Throwable) outcome : null;
+    }
+
+    @Override
+    Object userTask() {
+        return this;
+    }
+
+    /** Whether the task waits in a queue, unclaimed and not cancelled. */
+    boolean isQueued() {
+        return state == TaskClaim.QUEUED;
+    }
+
+    /** A thread that waits for this future takes the task to run it itself, outside its queue. */
+    boolean tryStartByWaiter() {
+        return state == TaskClaim.QUEUED && STATE.compareAndSet(this, TaskClaim.QUEUED, TaskClaim.RUN_BY_WAITER);
+    }
+
+    @SuppressWarnings("unchecked")
+    private V report(int s) throws ExecutionException {
+        int how = s & OUTCOME;
+        if (how == NORMAL) {
+            return (V) outcome;
+        }
+        if (how == EXCEPTIONAL) {
+            throw new ExecutionException((Throwable) outcome);
+        }
+        throw new CancellationException();
+    }
+
+    // ================================================================ waiting
+
+    /**
+     * A thread of the owning scheduler runs work while it waits — this task if it is still queued,
+     * else its own queued tasks or stolen ones — and blocks only when there is nothing to run (see
+     * {@link HelpingWait}); any other thread blocks.
+     */
+    @Override
+    public V get() throws InterruptedException, ExecutionException {
+        int s = state;
+        if ((s & OUTCOME) == 0) {
+            HelpingWait.awaitDone(this);
+            s = state;
+            if ((s & OUTCOME) == 0) {
+                blocker().await();
+                s = state;
+            }
+        }
+        return report(s);
+    }
+
+    /** As {@link #get()}, within the time limit. */
+    @Override
+    public V get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        Objects.requireNonNull(unit, "unit");
+        int s = state;
+        if ((s & OUTCOME) == 0) {
+            long left = HelpingWait.awaitDone(this, unit.toNanos(timeout));
+            s = state;
+            if ((s & OUTCOME) == 0) {
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                if (left <= 0L || !blocker().await(left, TimeUnit.NANOSECONDS)) {
+                    s = state;
+                    if ((s & OUTCOME) == 0) {
+                        throw new TimeoutException();
+                    }
+                }
+                s = state;
+            }
+        }
+        return report(s);
+    }
+
+    /** The latch a thread that cannot help blocks on; counted down once the task is done. */
+    private CountDownLatch blocker() {
+        CountDownLatch b = blocked;
+        if (b == null) {
+            b = new CountDownLatch(1);
+            if (!BLOCKED.compareAndSet(this, null, b)) {
+                b = blocked;
+            } else if ((state & OUTCOME) != 0) {
+                b.countDown();  // completed() may have read `blocked` before it was set
+            }
+        }
+        return b;
     }
 
     /**
      * Takes the waiter slot for {@code thread}. The caller re-checks {@link #isDone()} after this
-     * and before parking: the slot write and that read, against the completer's state CAS and its
-     * read of the slot in done(), are sequentially consistent, so either the waiter sees the task
-     * done or the completer sees the waiter and unparks it.
+     * and before parking (see the design overview).
      */
     boolean tryAddWaiter(Thread thread) {
         return waiter == null && WAITER.compareAndSet(this, null, thread);
@@ -132,75 +357,7 @@ final class TaskFutureImpl<V> extends FutureTask<V> implements TaskFuture<V>, Qu
         WAITER.compareAndSet(this, thread, null);
     }
 
-    /**
-     * As FutureTask's, but a thread of the owning scheduler runs work while it waits — this task if
-     * it is still queued, else its own queued tasks or stolen ones — and blocks only when there is
-     * nothing to run (see {@link HelpingWait}).
-     */
-    @Override
-    public V get() throws InterruptedException, ExecutionException {
-        if (!isDone()) {
-            HelpingWait.awaitDone(this);
-        }
-        return super.get();
-    }
-
-    /** As {@link #get()}, within the time limit. */
-    @Override
-    public V get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-        if (isDone()) {
-            return super.get(timeout, unit);
-        }
-        return super.get(HelpingWait.awaitDone(this, unit.toNanos(timeout)), TimeUnit.NANOSECONDS);
-    }
-
-    @Override
-    public TaskOptions options() {
-        return options;
-    }
-
-    @Override
-    public long submitNanos() {
-        return submitNanos;
-    }
-
-    @Override
-    public long policyKey() {
-        return policyKey;
-    }
-
-    @Override
-    public void policyKey(long key) {
-        policyKey = key;
-    }
-
-    @Override
-    public Object policyNode() {
-        return policyNode;
-    }
-
-    @Override
-    public void policyNode(Object node) {
-        policyNode = node;
-    }
-
-    @Override
-    protected void setException(Throwable t) {
-        failure = t;
-        super.setException(t);
-    }
-
-    @Override
-    protected void done() {
-        Thread w = waiter;
-        if (w != null) {
-            LockSupport.unpark(w);
-        }
-        CompletableFuture<V> v = view;
-        if (v != null) {
-            completeView(v);
-        }
-    }
+    // ================================================================ the CompletableFuture view
 
     @Override
     public CompletableFuture<V> toCompletableFuture() {
@@ -213,30 +370,39 @@ final class TaskFutureImpl<V> extends FutureTask<V> implements TaskFuture<V>, Qu
             return view;
         }
         if (isDone()) {
-            // done() may have run before the view was published and missed it
+            // completed() may have run before the view was published and missed it
             completeView(v);
         }
         return v;
     }
 
+    @SuppressWarnings("unchecked")
     private void completeView(CompletableFuture<V> v) {
-        if (isCancelled()) {
+        int how = state & OUTCOME;
+        if (how == NORMAL) {
+            v.complete((V) outcome);
+        } else if (how == EXCEPTIONAL) {
+            v.completeExceptionally((Throwable) outcome);
+        } else {
             v.cancel(false);
-            return;
-        }
-        try {
-            v.complete(get());
-        } catch (ExecutionException e) {
-            v.completeExceptionally(e.getCause());
-        } catch (InterruptedException e) {
-            // unreachable: the task is done, so get() does not wait
-            Thread.currentThread().interrupt();
         }
     }
 
     @Override
     public String toString() {
-        return "TaskFuture[" + super.toString() + ", " + options + "]";
+        int how = state & OUTCOME;
+        String status;
+        if (how == 0) {
+            Object task = callable != null ? callable : runnable;
+            status = "Not completed" + (task == null ? "" : ", task = " + task);
+        } else if (how == NORMAL) {
+            status = "Completed normally";
+        } else if (how == EXCEPTIONAL) {
+            status = "Completed exceptionally: " + outcome;
+        } else {
+            status = "Cancelled";
+        }
+        return "TaskFuture[" + status + ", " + options + "]";
     }
 
     /** The CompletableFuture view: cancelling it cancels the task. */

@@ -13,6 +13,7 @@ import io.github.loadstar.core.TaskOptions;
  * <p>The two <em>policy slots</em> belong to the backlog that holds the task: a policy may store a
  * key it computed once at enqueue (a virtual finish tag, a level) and the node of its own structure
  * there, so that it allocates nothing beyond the task. The runtime never reads them.
+ * {@link AbstractQueuedTask} keeps them in fields, for tasks of one's own (a simulator's, a test's).
  */
 public interface QueuedTask {
 
