@@ -197,9 +197,9 @@ public final class SchedulerBuilder {
     /**
      * How many empty search rounds an agent makes, at most, before it parks. Default:
      * {@value #DEFAULT_SPIN_ROUNDS}. An agent adapts within that limit: each search that ends in a
-     * park halves its next one (down to two rounds), and a search that finds work restores the
-     * limit, so a busy scheduler spins and a quiet one does not. 0 parks at once; more trades CPU
-     * for wake-up latency.
+     * park halves its next one (down to two rounds), and a search that finds work, or a park that
+     * ends within 50 µs (work arriving in a burst), restores the limit, so a busy scheduler spins
+     * and a quiet one does not. 0 parks at once; more trades CPU for wake-up latency.
      *
      * @throws IllegalArgumentException if {@code spinRounds} is not in [0, 1,000,000]
      */

@@ -25,6 +25,13 @@ abstract class AgentSearch extends AgentStealing {
      * Out of local work: steal, spin a little, park. Returns a task, or null when the agent must
      * exit (the scheduler stopped, or it is quiescent after shutdown).
      */
+    /**
+     * A park shorter than this was not worth its wake-up: about the round trip of a futex wake-up
+     * on a virtual machine, where waking a parked thread costs the waker a system call and the
+     * wakee tens of microseconds.
+     */
+    static final long SHORT_PARK_NANOS = 50_000L;
+
     final Runnable search() {
         ACTIVITY.setOpaque(this, (long) AgentState.SEARCHING.ordinal());
         deque.clearStolen();
@@ -94,7 +101,15 @@ abstract class AgentSearch extends AgentStealing {
                 spinBudget = spins;
                 boolean wasSearching = searching;
                 searching = false;          // park settles the count
+                long parkedAt = System.nanoTime();
                 scheduler.idle.park((Agent) this, wasSearching);
+                if (System.nanoTime() - parkedAt < SHORT_PARK_NANOS) {
+                    // woken at once: the park cost a wake-up (a system call on the producer's side,
+                    // and the wake-up latency on this one) where spinning a little longer would have
+                    // found the work — work is arriving in a burst; spin in full again
+                    spins = spinRounds;
+                    spinBudget = spins;
+                }
                 parked = true;
                 searching = true;           // a woken agent is counted as a searcher
                 round = 0;                  // and goes straight to stealing
