@@ -45,8 +45,10 @@ public interface SchedulerListener {
     }
 
     /**
-     * {@code task} moved from agent {@code from} to agent {@code to} (by a steal), or to the shared
-     * queue ({@code to} = -1) because {@code from}'s circuit breaker refused it.
+     * {@code task} moved from agent {@code from} to agent {@code to} to relieve it — stolen while
+     * {@code from} was inside a task with more work queued — or to the shared queue ({@code to} = -1)
+     * because {@code from}'s circuit breaker refused it. Other steals are reported by
+     * {@link #onStolen} only (see {@link io.github.loadstar.core.metrics.SchedulerMetrics#migrations()}).
      */
     default void onMigrated(Object task, int from, int to) {
     }

@@ -89,7 +89,8 @@ final class ListenerTest {
             assertEquals(n / 10, listener.failed.sum());
             assertEquals(n - n / 10, listener.completed.sum());
             assertTrue(listener.stolenTasks.sum() > 0, "some tasks were stolen");
-            assertEquals(listener.stolenTasks.sum(), listener.migrated.sum(), "one migration event per stolen task");
+            assertTrue(listener.migrated.sum() <= listener.stolenTasks.sum(),
+                    "a migration event only for a stolen task (one whose owner was busy)");
             assertEquals(scheduler.metrics().migrations(), listener.migrated.sum());
         }
     }

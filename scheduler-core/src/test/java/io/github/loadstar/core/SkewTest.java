@@ -103,7 +103,7 @@ final class SkewTest {
             assertTrue(scheduler.awaitTermination(10, TimeUnit.SECONDS));
             SchedulerMetrics m = scheduler.metrics();
             assertTrue(m.steals() > 0, "no steal happened:\n" + m);
-            assertTrue(m.migrations() >= m.steals(), "a steal moves at least one task:\n" + m);
+            assertTrue(m.migrations() > 0, "tasks queued behind agent 0's work were displaced:\n" + m);
             assertTrue(m.completed() == TASKS, "completed " + m.completed());
             for (AgentMetrics a : m.agents()) {
                 assertTrue(a.completed() > 0, "agent " + a.index() + " ran nothing:\n" + m);

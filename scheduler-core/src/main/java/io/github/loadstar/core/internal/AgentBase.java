@@ -178,10 +178,16 @@ abstract class AgentBase extends AgentPad5 {
         }
     }
 
-    /** The agent's thread starts (or a replacement takes over). */
+    /**
+     * The agent's thread starts, or a replacement takes over: it looks for work, and is idle until
+     * it takes a task (a busy stretch a dead thread left open ends here).
+     */
     void markRunning() {
-        BUSY_START.setOpaque(this, System.nanoTime());
-        ACTIVITY.setOpaque(this, (long) AgentState.RUNNING.ordinal());
+        if (countingBusy != 0) {
+            BUSY_NANOS.setOpaque(this, busyNanos + Math.max(0, System.nanoTime() - busyStart));
+            countingBusy = 0;
+        }
+        ACTIVITY.setOpaque(this, (long) AgentState.SEARCHING.ordinal());
     }
 
     boolean isTransferring() {
@@ -284,11 +290,25 @@ abstract class AgentBase extends AgentPad5 {
         }
     }
 
+    /**
+     * Accounts {@code n} tasks this agent took from {@code victim}'s queues (in {@link #buffer}).
+     * Every such take is a steal; it is also a <em>migration</em> only if it relieved a busy
+     * agent: the victim was inside a task and had more work queued than the one task taken (the
+     * steal took several, or left some). A lone task taken from an agent that was finishing a task,
+     * between tasks, searching or parked was not displaced: placement named an agent that was not
+     * behind, and another one reached the task first (a sequential submit-and-wait loop, whose
+     * every task is placed while the previous one's agent is still leaving it, would otherwise
+     * report most of its tasks as migrated).
+     */
     final void accountSteal(Agent victim, int n) {
         STEALS_IN.setOpaque(this, stealsIn + 1);
-        MIGRATED_IN.setOpaque(this, migratedIn + n);
         STEALS_OUT.getAndAdd(victim, 1L);
-        MIGRATED_OUT.getAndAdd(victim, (long) n);
+        boolean displaced = (long) RUNNING.getOpaque(victim) != 0L
+                && (n > 1 || !victim.deque.isEmpty() || !victim.inbox.isEmpty());
+        if (displaced) {
+            MIGRATED_IN.setOpaque(this, migratedIn + n);
+            MIGRATED_OUT.getAndAdd(victim, (long) n);
+        }
         long cost = 0;
         for (int i = 0; i < n; i++) {
             cost += WrappedTask.extraCostOf(buffer[i]);
@@ -298,7 +318,7 @@ abstract class AgentBase extends AgentPad5 {
             EXTRA_COST.getAndAdd(this, cost);
         }
         if (listener != null) {
-            scheduler.events.fireStolen(index, victim.index, n, buffer);
+            scheduler.events.fireStolen(index, victim.index, n, buffer, displaced);
         }
     }
 

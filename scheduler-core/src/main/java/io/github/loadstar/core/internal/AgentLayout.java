@@ -87,6 +87,8 @@ abstract class AgentOwnerFields extends AgentPad4 {
     long seed;
     /** Search rounds before parking, adapted to how often spinning pays (AgentSearch). */
     long spinBudget;
+    /** 1 while busy time accrues: from taking a task until the queues are first found empty. */
+    long countingBusy;
 }
 
 abstract class AgentPad5 extends AgentOwnerFields {

@@ -37,7 +37,6 @@ abstract class AgentSearch extends AgentStealing {
         deque.clearStolen();
         IdleControl idle = scheduler.idle;
         boolean searching = false;
-        long idleSince = 0;
         int spins = (int) spinBudget;
         boolean parked = false;
         resetIdleStrategy();
@@ -78,8 +77,9 @@ abstract class AgentSearch extends AgentStealing {
                         searching = false;
                         idle.stopSearching();
                     }
-                    if (idleSince != 0) {
+                    if (countingBusy == 0) {
                         BUSY_START.setOpaque(this, System.nanoTime());
+                        countingBusy = 1;
                     }
                     if (round > 0 && !parked) {
                         spinBudget = spinRounds;    // spinning found work: spin in full next time
@@ -87,9 +87,10 @@ abstract class AgentSearch extends AgentStealing {
                     ACTIVITY.setOpaque(this, (long) AgentState.RUNNING.ordinal());
                     return task;
                 }
-                if (round > 0 && idleSince == 0) {
-                    idleSince = System.nanoTime();
-                    BUSY_NANOS.setOpaque(this, busyNanos + Math.max(0, idleSince - busyStart));
+                if (round > 0 && countingBusy != 0) {
+                    // the first empty round after work: the busy stretch ends
+                    BUSY_NANOS.setOpaque(this, busyNanos + Math.max(0, System.nanoTime() - busyStart));
+                    countingBusy = 0;
                 }
                 if (!parkNext) {
                     idleOnce();

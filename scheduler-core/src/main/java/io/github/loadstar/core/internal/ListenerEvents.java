@@ -62,10 +62,11 @@ final class ListenerEvents {
         }
     }
 
-    void fireStolen(int thief, int victim, int count, Runnable[] tasks) {
+    /** A steal; each task it took is also a migration if {@code migrated} (see AgentBase.accountSteal). */
+    void fireStolen(int thief, int victim, int count, Runnable[] tasks, boolean migrated) {
         try {
             listener.onStolen(thief, victim, count);
-            for (int i = 0; i < count; i++) {
+            for (int i = 0; migrated && i < count; i++) {
                 Runnable task = tasks[i];
                 listener.onMigrated(WrappedTask.userTaskOf(task), victim, thief);
             }

@@ -284,8 +284,12 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
         return discarded.sum();
     }
 
+    /**
+     * One task in this many carries a latency timestamp: 1 under an ordering policy (which stamps
+     * every task), else the configured interval (tasks with a deadline are stamped besides).
+     */
     int samplingInterval() {
-        return sampleMask + 1;
+        return ordered ? 1 : sampleMask + 1;
     }
 
     @Override

@@ -3,9 +3,10 @@ package io.github.loadstar.core.metrics;
 /**
  * One agent's figures in a {@link SchedulerMetrics} snapshot.
  *
- * <p>Counters are cumulative since the scheduler started. Busy time is wall time the agent spent
- * outside its idle path (running tasks and draining its own queues); time spent searching other
- * agents and parked is idle time.
+ * <p>Counters are cumulative since the scheduler started. Busy time is wall time from the moment
+ * the agent takes a task until it next finds its queues empty (running tasks and draining its own
+ * queues); time spent starting, searching other agents and parked is idle time, so an agent that
+ * never ran a task has a busy time and a utilization of exactly 0.
  *
  * @param index       the agent's index
  * @param thread      the name of its current thread
@@ -18,8 +19,10 @@ package io.github.loadstar.core.metrics;
  * @param cancelled   tasks it dropped because they were cancelled before they started
  * @param stealsIn    steal operations by this agent that took at least one task
  * @param stealsOut   steal operations by other agents that took tasks from this one
- * @param migratedIn  tasks moved to this agent from another (by steals and hand-offs)
- * @param migratedOut tasks moved from this agent to another
+ * @param migratedIn  tasks this agent took from a busy agent by stealing (see
+ *                    {@link SchedulerMetrics#migrations()})
+ * @param migratedOut tasks moved from this agent while it was busy, or handed away from its open
+ *                    breaker
  * @param parks       how many times it parked
  * @param lateStarts  tasks with a deadline that started after it
  * @param deadlineMisses tasks with a deadline that finished after it

@@ -200,7 +200,13 @@ public final class SchedulerMetrics {
         return strategyErrors;
     }
 
-    /** Tasks moved off the agent they were queued on (by steals, and away from open breakers). */
+    /**
+     * Tasks moved between agents to relieve one: taken by a steal from an agent that was inside a
+     * task and had more work queued than the one task taken, or handed away from an agent whose
+     * circuit breaker refused them. A lone task taken from an agent that was between tasks,
+     * finishing one, searching or parked counts in {@link #steals()} only: placement named an
+     * agent that was not behind, and another reached the task first.
+     */
     public long migrations() {
         return migrations;
     }
@@ -220,7 +226,7 @@ public final class SchedulerMetrics {
         return deadlineMisses;
     }
 
-    /** Migrated tasks per completed task; 0 before any task completed. */
+    /** {@link #migrations()} per completed task; 0 before any task completed. */
     public double migrationRate() {
         return completed == 0 ? 0 : (double) migrations / completed;
     }
