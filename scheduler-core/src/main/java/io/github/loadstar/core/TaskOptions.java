@@ -197,7 +197,12 @@ public final class TaskOptions {
         }
 
         /**
-         * Assigns the task to a tenant, the unit of fair sharing, with the tenant's weight.
+         * Assigns the task to a tenant, the unit of fair sharing, with the tenant's weight. Every task
+         * of a tenant must carry the same weight: the first task a scheduler receives for a tenant
+         * fixes it, and a scheduler refuses a later task with another weight
+         * ({@link IllegalArgumentException} naming {@code tenantWeight}, before anything is queued).
+         * An ordering policy may serve a tenant by a weight of its own configuration (a CFS nice
+         * value, a WFQ weight set by name); the metrics report both.
          *
          * @throws NullPointerException     if {@code tenant} is null
          * @throws IllegalArgumentException if {@code tenant} is empty, or {@code weight} is not

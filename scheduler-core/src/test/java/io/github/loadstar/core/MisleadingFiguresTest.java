@@ -1,6 +1,7 @@
 package io.github.loadstar.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.loadstar.core.metrics.AgentMetrics;
@@ -73,5 +74,37 @@ final class MisleadingFiguresTest {
         assertEquals(n, m.completed());
         assertTrue(m.migrationRate() < 0.05, "migration rate " + m.migrationRate() + " (" + m.migrations()
                 + " migrations, " + m.steals() + " steals) for a loop that never queued two tasks");
+    }
+
+    /**
+     * A tenant's weight is fixed by its first task: a later task that carries another weight is
+     * refused with an exception naming the parameter, before anything is queued. (Before: it was
+     * accepted silently and the tenant kept its first weight.)
+     */
+    @Test
+    void aTaskThatDisagreesWithItsTenantsWeightIsRefused() throws Exception {
+        Scheduler scheduler = Scheduler.builder().agents(2).name("tenant-weights").build();
+        try {
+            TaskOptions one = TaskOptions.builder().tenant("a").build();
+            TaskOptions five = TaskOptions.builder().tenant("a", 5).build();
+            scheduler.submit(() -> 1, one).get(10, TimeUnit.SECONDS);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> scheduler.submit(() -> 5, five));
+            assertTrue(e.getMessage().contains("tenantWeight") && e.getMessage().contains("'a'"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> scheduler.execute(() -> { }, five));
+            // the same weight is accepted, and so is another tenant with another weight
+            assertEquals(2, scheduler.submit(() -> 2, one).get(10, TimeUnit.SECONDS));
+            assertEquals(3, scheduler.submit(() -> 3, TaskOptions.builder().tenant("b", 5).build())
+                    .get(10, TimeUnit.SECONDS));
+        } finally {
+            scheduler.shutdown();
+            assertTrue(scheduler.awaitTermination(10, TimeUnit.SECONDS));
+        }
+        SchedulerMetrics m = scheduler.metrics();
+        assertEquals(3, m.completed(), "the refused tasks never ran");
+        assertEquals(0, m.queued());
+        assertEquals(0, m.rejected(), "a refused task is bad input, not a rejection");
+        assertEquals(1.0, m.tenants().get(0).weight());
+        assertEquals(2, m.tenants().get(0).completed());
     }
 }

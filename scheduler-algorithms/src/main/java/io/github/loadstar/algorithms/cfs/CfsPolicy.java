@@ -74,6 +74,12 @@ public final class CfsPolicy implements OrderingPolicy, Reconfigurable<CfsConfig
         return config.config();
     }
 
+    /** The nice table's weight of the tenant's nice value (configured, or nearest its weight), over nice 0's. */
+    @Override
+    public double tenantWeight(String tenant, double requested) {
+        return config().weightOf(tenant, requested) / (double) NiceWeights.NICE_0_LOAD;
+    }
+
     @Override
     public long configVersion() {
         return config.configVersion();

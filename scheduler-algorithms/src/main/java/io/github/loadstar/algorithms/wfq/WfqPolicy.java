@@ -73,6 +73,12 @@ public final class WfqPolicy implements OrderingPolicy, Reconfigurable<WfqConfig
         return config.config();
     }
 
+    /** The flow's weight set by name in the config, else the one its tasks carry. */
+    @Override
+    public double tenantWeight(String tenant, double requested) {
+        return config().weightOf(tenant, requested);
+    }
+
     @Override
     public long configVersion() {
         return config.configVersion();

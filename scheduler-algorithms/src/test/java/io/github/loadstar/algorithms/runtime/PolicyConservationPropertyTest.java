@@ -161,7 +161,8 @@ final class PolicyConservationPropertyTest {
             b.deadline(Duration.ofMillis(1 + random.nextInt(200)));
         }
         if (random.nextInt(3) > 0) {
-            b.tenant("tenant-" + random.nextInt(4), 0.5 + random.nextInt(4));
+            int tenant = random.nextInt(4);
+            b.tenant("tenant-" + tenant, 0.5 + tenant);     // every task of a tenant carries its weight
         }
         if (random.nextInt(8) == 0) {
             b.pinnedTo(random.nextInt(agents));

@@ -263,6 +263,9 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
             throw new IllegalArgumentException("options.affinity " + affinity + " is not an agent of "
                     + name + " (agents 0.." + (agents.length - 1) + ")");
         }
+        if (options.tenant() != null) {
+            figures.tenant(options);     // registers the tenant at its first task; refuses a weight that differs
+        }
         int state = runState;
         if (state != RUNNING && (local == null || state >= STOP)) {
             throw reject(userTask, "scheduler " + name + " is shut down");
@@ -278,9 +281,6 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
         if (ordered || options.hasDeadline() || sampled(draws)) {
             // an ordering policy needs every task's submission time (deadlines, aging, latency)
             WrappedTask.of(task).stamp(System.nanoTime());
-        }
-        if (options.tenant() != null) {
-            figures.tenant(options);     // registers the tenant at its first submission
         }
         long extraCost = options.cost() - 1;
         Agent target;

@@ -31,15 +31,41 @@ final class SchedulerFigures {
         this.recycledLatency = new Histogram[agents];
     }
 
-    /** The counters of the options' tenant (which must not be null), created at first use. */
+    /**
+     * The counters of the options' tenant (which must not be null), registered by its first task.
+     * One rule fixes a tenant's weight: every task of a tenant carries the weight its first task
+     * carried; a task that carries another is refused before it is queued.
+     *
+     * @throws IllegalArgumentException if the options' tenantWeight differs from the tenant's
+     */
     TenantStats tenant(TaskOptions options) {
         String key = options.tenant();
+        double weight = options.tenantWeight();
         TenantStats stats = tenants.get(key);
         if (stats == null) {
-            double weight = options.tenantWeight();
             stats = tenants.computeIfAbsent(key, k -> new TenantStats(k, weight));
         }
+        if (Double.compare(stats.weight, weight) != 0) {
+            throw new IllegalArgumentException("options.tenantWeight " + weight + " for tenant '" + key
+                    + "' differs from its weight " + stats.weight + ", which its first task fixed: every task of"
+                    + " a tenant must carry the same weight");
+        }
         return stats;
+    }
+
+    /** The weight the ordering policy serves {@code t} by; a policy that throws is answered with the task's weight. */
+    private double servedWeight(TenantStats t) {
+        LoadstarScheduler s = scheduler;
+        if (!s.ordered) {
+            return t.weight;
+        }
+        try {
+            double w = s.orderingPolicy.tenantWeight(t.tenant, t.weight);
+            return w > 0 && !Double.isInfinite(w) ? w : t.weight;
+        } catch (Throwable e) {
+            s.strategyFailures.failed(StrategyFailures.ORDERING, "tenantWeight", "the tasks' weight", e);
+            return t.weight;
+        }
     }
 
     SchedulerMetrics collect() {
@@ -62,7 +88,7 @@ final class SchedulerFigures {
             }
             List<TenantMetrics> perTenant = new ArrayList<>(tenants.size());
             for (TenantStats t : tenants.values()) {
-                perTenant.add(t.snapshot());
+                perTenant.add(t.snapshot(servedWeight(t)));
             }
             perTenant.sort(Comparator.comparing(TenantMetrics::tenant));
             Histogram h = cumulativeLatency;

@@ -3,10 +3,14 @@ package io.github.loadstar.core.internal;
 import io.github.loadstar.core.metrics.TenantMetrics;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Service counters of one tenant, shared by every agent that runs its tasks. */
+/**
+ * One tenant: the weight its tasks carry (fixed by its first task; see
+ * {@link SchedulerFigures#tenant}) and its service counters, shared by every agent that runs its
+ * tasks.
+ */
 final class TenantStats {
     final String tenant;
-    volatile double weight;
+    final double weight;
     private final LongAdder completed = new LongAdder();
     private final LongAdder serviceNanos = new LongAdder();
 
@@ -20,7 +24,8 @@ final class TenantStats {
         serviceNanos.add(Math.max(0, runNanos));
     }
 
-    TenantMetrics snapshot() {
-        return new TenantMetrics(tenant, weight, completed.sum(), serviceNanos.sum());
+    /** With {@code servedWeight}, the weight the ordering policy serves the tenant by now. */
+    TenantMetrics snapshot(double servedWeight) {
+        return new TenantMetrics(tenant, servedWeight, weight, completed.sum(), serviceNanos.sum());
     }
 }

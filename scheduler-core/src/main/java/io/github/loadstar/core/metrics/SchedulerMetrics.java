@@ -16,7 +16,9 @@ import java.util.Objects;
  *   <li><b>work</b>: each agent's busy time per unit of capacity since start. It says how evenly
  *       the work done so far was spread, and is what {@link #workFairness()} is computed on.</li>
  * </ul>
- * Tenant fairness is Jain's index over each tenant's service divided by its weight.
+ * Tenant fairness is Jain's index over each tenant's service divided by the weight it is served by
+ * (the ordering policy's, see {@link TenantMetrics#weight()}). It is cumulative: when tenants' demands
+ * differ (one runs out of work), it falls although no policy was unfair.
  *
  * <p>Counters are written by each agent just after a task returns, without synchronising with the
  * reader, so a snapshot taken the instant a task's future completes may not count that task yet
@@ -261,7 +263,10 @@ public final class SchedulerMetrics {
         return workFairness;
     }
 
-    /** Jain's index over per-tenant service per unit of weight, in [1/n, 1]; 1 with no tenants. */
+    /**
+     * Jain's index over per-tenant service per unit of the weight each is served by, since start, in
+     * [1/n, 1]; 1 with no tenants.
+     */
     public double tenantFairness() {
         return tenantFairness;
     }

@@ -24,4 +24,15 @@ public interface OrderingPolicy {
     default boolean isFifo() {
         return false;
     }
+
+    /**
+     * The weight this policy serves {@code tenant} by now, relative to a weight of 1, when its tasks
+     * carry {@code requested} ({@link io.github.loadstar.core.TaskOptions#tenantWeight()}). A policy
+     * whose own configuration weighs tenants (a nice value, a weight set by name) or rounds weights
+     * answers with that; the runtime's fairness figures measure service against this answer, never
+     * against a weight the policy did not use. Default: {@code requested}.
+     */
+    default double tenantWeight(String tenant, double requested) {
+        return requested;
+    }
 }
