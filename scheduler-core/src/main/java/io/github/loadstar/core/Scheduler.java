@@ -1,6 +1,7 @@
 package io.github.loadstar.core;
 
 import io.github.loadstar.core.internal.LoadstarScheduler;
+import io.github.loadstar.core.metrics.SchedulerHistory;
 import io.github.loadstar.core.metrics.SchedulerMetrics;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -143,6 +144,14 @@ public interface Scheduler extends ExecutorService, AutoCloseable {
 
     /** A snapshot of the scheduler's figures. Cheap enough to call every second; never blocks agents. */
     SchedulerMetrics metrics();
+
+    /**
+     * The scheduler's recent past: the snapshots its coordinator thread took every
+     * {@link SchedulerBuilder#historyInterval history interval}, oldest first, ending — once the
+     * scheduler has terminated — with its final counts; and the figures over a recent window
+     * ({@link SchedulerHistory#window}). Empty if the history is off.
+     */
+    SchedulerHistory history();
 
     /** The number of agents. */
     int agentCount();

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.loadstar.core.metrics.AgentMetrics;
 import io.github.loadstar.core.metrics.SchedulerMetrics;
+import io.github.loadstar.core.metrics.WindowFigures;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -106,5 +108,53 @@ final class MisleadingFiguresTest {
         assertEquals(0, m.rejected(), "a refused task is bad input, not a rejection");
         assertEquals(1.0, m.tenants().get(0).weight());
         assertEquals(2, m.tenants().get(0).completed());
+    }
+
+    /**
+     * Tenants whose demands differ: "light" runs out of work half way. The cumulative index falls
+     * (it compares all service, including the time light had nothing to run), the demand-aware one
+     * over the history does not: while both were backlogged they were served alike.
+     */
+    @Test
+    void demandAwareFairnessIgnoresATenantThatRanOutOfWork() throws Exception {
+        // pairs of snapshots 50 ms apart: a thread descheduled for a few ms (service is wall time) moves
+        // one pair's index little
+        Scheduler scheduler = Scheduler.builder().agents(1).name("demand").historyInterval(Duration.ofMillis(50)).build();
+        CountDownLatch gate = new CountDownLatch(1);
+        scheduler.execute(() -> {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        TaskOptions heavy = TaskOptions.builder().tenant("heavy").build();
+        TaskOptions light = TaskOptions.builder().tenant("light").build();
+        int n = 400;
+        CountDownLatch done = new CountDownLatch(5 * n);
+        Runnable work = () -> {
+            long until = System.nanoTime() + 300_000;
+            while (System.nanoTime() - until < 0) {
+                Thread.onSpinWait();
+            }
+            done.countDown();
+        };
+        for (int i = 0; i < n; i++) {
+            scheduler.execute(work, heavy);
+            scheduler.execute(work, light);
+        }
+        for (int i = 0; i < 3 * n; i++) {
+            scheduler.execute(work, heavy);
+        }
+        gate.countDown();
+        assertTrue(done.await(30, TimeUnit.SECONDS));
+        scheduler.shutdown();
+        assertTrue(scheduler.awaitTermination(10, TimeUnit.SECONDS));
+        SchedulerMetrics m = scheduler.metrics();
+        assertTrue(m.tenantFairness() < 0.8, "the cumulative index counts the time light had no work: " + m.tenantFairness());
+        WindowFigures whole = scheduler.history().whole();
+        assertTrue(whole.contendedSeconds() > 0, "both tenants were backlogged for a while: " + whole);
+        assertTrue(whole.tenantFairness() >= 0.9, "while both were backlogged, FIFO served them alike: " + whole
+                + "\n" + scheduler.history().samples().stream().map(x -> x.tenants().toString()).reduce("", (a, b) -> a + "\n" + b));
     }
 }

@@ -123,6 +123,9 @@ abstract class AgentGuard extends AgentRunning {
         WrappedTask wrapped = WrappedTask.of(task);
         if (wrapped != null && wrapped.tryClaim(TaskClaim.REJECTED)) {
             scheduler.countRejectedPinned(task);
+            if (wrapped.options.tenant() != null) {
+                scheduler.figures.tenant(wrapped.options).left();
+            }
             wrapped.rejectClaimed(e);
         }
     }

@@ -162,6 +162,9 @@ abstract class AgentRunning extends AgentBase {
     final void runStartedFuture(TaskFutureImpl<?> task, QueuedTask queued) {
         if (!task.begin()) {
             CANCELLED.setOpaque(this, cancelled + 1);
+            if (task.options.tenant() != null) {
+                scheduler.figures.tenant(task.options).left();
+            }
             releasePermit();
             return;
         }

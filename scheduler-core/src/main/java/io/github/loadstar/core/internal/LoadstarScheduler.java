@@ -77,6 +77,14 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
                 throw new IllegalStateException("cannot start the threads of scheduler " + config.name(), e);
             }
         }
+        if (scheduler.coordinator != null) {
+            try {
+                scheduler.coordinator.start(config.name() + "-coordinator", true);
+            } catch (RuntimeException | Error e) {
+                scheduler.abortStart(threads.length);
+                throw new IllegalStateException("cannot start the coordinator thread of scheduler " + config.name(), e);
+            }
+        }
         LOG.info("scheduler {} started: {} agents, ordering {} ({}), placement {}, steal {}, {}",
                 config.name(), threads.length, config.orderingPolicy().name(), config.orderingScope(),
                 config.placementPolicy().name(), config.stealPolicy().name(),
@@ -263,9 +271,8 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
             throw new IllegalArgumentException("options.affinity " + affinity + " is not an agent of "
                     + name + " (agents 0.." + (agents.length - 1) + ")");
         }
-        if (options.tenant() != null) {
-            figures.tenant(options);     // registers the tenant at its first task; refuses a weight that differs
-        }
+        // registers the tenant at its first task; refuses a weight that differs
+        TenantStats tenant = options.tenant() != null ? figures.tenant(options) : null;
         int state = runState;
         if (state != RUNNING && (local == null || state >= STOP)) {
             throw reject(userTask, "scheduler " + name + " is shut down");
@@ -343,6 +350,9 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
             } else {
                 idle.signal(target);
             }
+        }
+        if (tenant != null) {
+            tenant.submitted();
         }
         if (listener != null) {
             events.fireSubmitted(userTask, options, target == null ? PlacementPolicy.ANY_AGENT : target.index);

@@ -37,6 +37,8 @@ import org.agrona.concurrent.IdleStrategy;
  * @param agentBreakers            makes each agent's circuit breaker, or null for none
  * @param allAgentsOpen            what submissions do when every breaker is open
  * @param pinnedOnOpenAgent        what happens to tasks pinned to an agent whose breaker opens
+ * @param historyIntervalNanos     the history's sampling interval, or 0 for no history (and no coordinator thread)
+ * @param historySize              the most snapshots the history keeps
  */
 public record SchedulerConfig(
         String name,
@@ -57,7 +59,9 @@ public record SchedulerConfig(
         OrderingScope orderingScope,
         AgentBreakerFactory agentBreakers,
         AllAgentsOpen allAgentsOpen,
-        PinnedOnOpenAgent pinnedOnOpenAgent) {
+        PinnedOnOpenAgent pinnedOnOpenAgent,
+        long historyIntervalNanos,
+        int historySize) {
 
     public SchedulerConfig {
         capacities = capacities.clone();

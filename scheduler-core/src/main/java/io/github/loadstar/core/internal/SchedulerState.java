@@ -6,6 +6,7 @@ import io.github.loadstar.core.PinnedOnOpenAgent;
 import io.github.loadstar.core.RejectionBehaviour;
 import io.github.loadstar.core.Scheduler;
 import io.github.loadstar.core.SchedulerListener;
+import io.github.loadstar.core.metrics.SchedulerHistory;
 import io.github.loadstar.core.metrics.SchedulerMetrics;
 import io.github.loadstar.core.spi.AgentBreaker;
 import io.github.loadstar.core.spi.AgentLoads;
@@ -108,6 +109,8 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
     final StrategyFailures strategyFailures;
     /** The figures: tenants, latency samples, snapshots. */
     final SchedulerFigures figures;
+    /** Takes the history's snapshots, or null when the history is off. */
+    final Coordinator coordinator;
 
     SchedulerState(SchedulerConfig config) {
         this.config = config;
@@ -137,6 +140,8 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
         this.liveAgents = new AtomicInteger(capacities.length);
         this.spares = new AtomicReferenceArray<>(capacities.length);
         this.figures = new SchedulerFigures((LoadstarScheduler) this, capacities.length);
+        this.coordinator = config.historyIntervalNanos() > 0
+                ? new Coordinator((LoadstarScheduler) this, config.historyIntervalNanos(), config.historySize()) : null;
         this.startNanos = System.nanoTime();
         for (int i = 0; i < capacities.length; i++) {
             Backlog backlog = ordered && !globalScope
@@ -270,6 +275,11 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
     }
 
     // ================================================================ figures
+
+    /** See {@link io.github.loadstar.core.Scheduler#history()}. */
+    public SchedulerHistory history() {
+        return coordinator != null ? coordinator.history() : new SchedulerHistory(0, java.util.List.of());
+    }
 
     /** See {@link io.github.loadstar.core.Scheduler#metrics()}. */
     public SchedulerMetrics metrics() {

@@ -123,6 +123,10 @@ final class ShutdownDrain {
         if (s.bounded) {
             s.releaseQueuedSlot();
         }
+        WrappedTask wrapped = WrappedTask.of(task);
+        if (wrapped != null && wrapped.options.tenant() != null) {
+            s.figures.tenant(wrapped.options).left();
+        }
         into.add((Runnable) WrappedTask.userTaskOf(task));
     }
 }

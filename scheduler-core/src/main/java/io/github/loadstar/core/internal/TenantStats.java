@@ -11,12 +11,24 @@ import java.util.concurrent.atomic.LongAdder;
 final class TenantStats {
     final String tenant;
     final double weight;
+    private final LongAdder submitted = new LongAdder();
+    private final LongAdder left = new LongAdder();
     private final LongAdder completed = new LongAdder();
     private final LongAdder serviceNanos = new LongAdder();
 
     TenantStats(String tenant, double weight) {
         this.tenant = tenant;
         this.weight = weight;
+    }
+
+    /** A task of this tenant was queued. */
+    void submitted() {
+        submitted.increment();
+    }
+
+    /** A queued task of this tenant left without running (cancelled, returned by shutdownNow, refused). */
+    void left() {
+        left.increment();
     }
 
     void record(long runNanos) {
@@ -26,6 +38,9 @@ final class TenantStats {
 
     /** With {@code servedWeight}, the weight the ordering policy serves the tenant by now. */
     TenantMetrics snapshot(double servedWeight) {
-        return new TenantMetrics(tenant, servedWeight, weight, completed.sum(), serviceNanos.sum());
+        long done = completed.sum();
+        long gone = left.sum();
+        long waiting = Math.max(0, submitted.sum() - done - gone);
+        return new TenantMetrics(tenant, servedWeight, weight, waiting, done, serviceNanos.sum());
     }
 }
