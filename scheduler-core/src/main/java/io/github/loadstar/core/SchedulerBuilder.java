@@ -9,13 +9,11 @@ import io.github.loadstar.core.spi.PlacementPolicies;
 import io.github.loadstar.core.spi.PlacementPolicy;
 import io.github.loadstar.core.spi.StealPolicies;
 import io.github.loadstar.core.spi.StealPolicy;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -45,8 +43,6 @@ public final class SchedulerBuilder {
     public static final int MAX_SAMPLING_INTERVAL = 1 << 20;
 
     static final int DEFAULT_SPIN_ROUNDS = 20;
-    static final long DEFAULT_HISTORY_INTERVAL_MILLIS = 1_000;
-    static final int DEFAULT_HISTORY_SIZE = 600;
     static final int DEFAULT_STEAL_BATCH = 32;
     static final int DEFAULT_SAMPLING_INTERVAL = 64;
 
@@ -60,8 +56,7 @@ public final class SchedulerBuilder {
     private Boolean daemon;
     private Supplier<? extends IdleStrategy> idleStrategy;
     private int spinRounds = DEFAULT_SPIN_ROUNDS;
-    private long historyIntervalNanos = TimeUnit.MILLISECONDS.toNanos(DEFAULT_HISTORY_INTERVAL_MILLIS);
-    private int historySize = DEFAULT_HISTORY_SIZE;
+    private CoordinatorConfig coordinator = CoordinatorConfig.DEFAULT;
     private StealPolicy stealPolicy;
     private boolean stealThresholdSet;
     private int stealBatchLimit = DEFAULT_STEAL_BATCH;
@@ -403,33 +398,13 @@ public final class SchedulerBuilder {
     }
 
     /**
-     * Sets how often the scheduler's coordinator thread takes a snapshot into the history
-     * ({@link Scheduler#history()}), or {@link Duration#ZERO} for no history and no coordinator
-     * thread. Default: {@value #DEFAULT_HISTORY_INTERVAL_MILLIS} ms.
+     * Sets the coordinator's configuration: the history it keeps and the rebalancing it does.
+     * Default: {@link CoordinatorConfig#DEFAULT}.
      *
-     * @throws NullPointerException     if {@code interval} is null
-     * @throws IllegalArgumentException if {@code interval} is neither zero nor between 10 ms and 1 hour
+     * @throws NullPointerException if {@code coordinator} is null
      */
-    public SchedulerBuilder historyInterval(Duration interval) {
-        Objects.requireNonNull(interval, "historyInterval");
-        if (!interval.isZero() && (interval.compareTo(Duration.ofMillis(10)) < 0 || interval.compareTo(Duration.ofHours(1)) > 0)) {
-            throw new IllegalArgumentException("historyInterval must be zero or between 10 ms and 1 hour: " + interval);
-        }
-        this.historyIntervalNanos = interval.toNanos();
-        return this;
-    }
-
-    /**
-     * Sets the most snapshots the history keeps (the oldest are dropped). Default:
-     * {@value #DEFAULT_HISTORY_SIZE}.
-     *
-     * @throws IllegalArgumentException if {@code size} is not between 2 and 100,000
-     */
-    public SchedulerBuilder historySize(int size) {
-        if (size < 2 || size > 100_000) {
-            throw new IllegalArgumentException("historySize must be between 2 and 100000: " + size);
-        }
-        this.historySize = size;
+    public SchedulerBuilder coordinator(CoordinatorConfig coordinator) {
+        this.coordinator = Objects.requireNonNull(coordinator, "coordinator");
         return this;
     }
 
@@ -469,8 +444,7 @@ public final class SchedulerBuilder {
                 agentBreakers,
                 allAgentsOpen != null ? allAgentsOpen : AllAgentsOpen.QUEUE,
                 pinnedOnOpenAgent != null ? pinnedOnOpenAgent : PinnedOnOpenAgent.WAIT,
-                historyIntervalNanos,
-                historySize);
+                coordinator);
         return LoadstarScheduler.start(config);
     }
 }

@@ -10,7 +10,9 @@ import static org.quicktheories.generators.SourceDSL.longs;
 import io.github.loadstar.core.spi.AgentLoads;
 import io.github.loadstar.core.spi.PlacementPolicies;
 import io.github.loadstar.core.spi.PlacementPolicy;
+import io.github.loadstar.core.spi.RebalancePolicies;
 import io.github.loadstar.core.spi.StealPolicies;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collections;
@@ -144,6 +146,12 @@ final class ConservationPropertyTest {
                 default:
                     builder.stealPolicy(StealPolicies.powerOfTwoChoices());
                     break;
+            }
+            if (random.nextBoolean()) {
+                // the coordinator's push path at its fastest: orders race steals, drains and shutdownNow
+                builder.coordinator(CoordinatorConfig.builder()
+                        .rebalancePolicy(RebalancePolicies.threshold(0.1 + 0.2 * random.nextInt(3)))
+                        .rebalanceInterval(Duration.ofMillis(1)).build());
             }
             Scheduler scheduler = builder.build();
             int pinnedAgent = random.nextInt(w.agents);

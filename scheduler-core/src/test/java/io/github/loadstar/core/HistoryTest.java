@@ -21,7 +21,7 @@ final class HistoryTest {
 
     @Test
     void theRingIsBoundedAndInTimeOrder() throws Exception {
-        Scheduler s = Scheduler.builder().agents(2).name("ring").historyInterval(Duration.ofMillis(10)).historySize(5)
+        Scheduler s = Scheduler.builder().agents(2).name("ring").coordinator(CoordinatorConfig.builder().historyInterval(Duration.ofMillis(10)).historySize(5).build())
                 .build();
         Thread coordinator = Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().equals("ring-coordinator")).findFirst().orElseThrow();
@@ -52,7 +52,7 @@ final class HistoryTest {
      */
     @Test
     void afterTerminationTheHistoryKeepsTheLoadThatWasQueued() throws Exception {
-        Scheduler s = Scheduler.builder().agents(2).historyInterval(Duration.ofMillis(10)).build();
+        Scheduler s = Scheduler.builder().agents(2).coordinator(CoordinatorConfig.builder().historyInterval(Duration.ofMillis(10)).build()).build();
         int n = 400;
         CountDownLatch done = new CountDownLatch(n);
         TaskOptions onAgentZero = TaskOptions.builder().pinnedTo(0).build();
@@ -83,7 +83,7 @@ final class HistoryTest {
 
     @Test
     void windowFiguresAreDifferencesAndMeans() throws Exception {
-        Scheduler s = Scheduler.builder().agents(1).historyInterval(Duration.ofMillis(10)).build();
+        Scheduler s = Scheduler.builder().agents(1).coordinator(CoordinatorConfig.builder().historyInterval(Duration.ofMillis(10)).build()).build();
         try {
             for (int i = 0; i < 100; i++) {
                 s.submit(() -> { }).get(10, TimeUnit.SECONDS);
@@ -110,11 +110,11 @@ final class HistoryTest {
     @Test
     void badInputIsRefusedByName() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Scheduler.builder().historyInterval(Duration.ofMillis(5)));
+                () -> CoordinatorConfig.builder().historyInterval(Duration.ofMillis(5)));
         assertTrue(e.getMessage().contains("historyInterval"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Scheduler.builder().historyInterval(Duration.ofHours(2)));
-        assertThrows(NullPointerException.class, () -> Scheduler.builder().historyInterval(null));
-        e = assertThrows(IllegalArgumentException.class, () -> Scheduler.builder().historySize(1));
+        assertThrows(IllegalArgumentException.class, () -> CoordinatorConfig.builder().historyInterval(Duration.ofHours(2)));
+        assertThrows(NullPointerException.class, () -> CoordinatorConfig.builder().historyInterval(null));
+        e = assertThrows(IllegalArgumentException.class, () -> CoordinatorConfig.builder().historySize(1));
         assertTrue(e.getMessage().contains("historySize"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> WindowFigures.of(List.of()));
         assertThrows(IllegalArgumentException.class,
@@ -126,7 +126,7 @@ final class HistoryTest {
 
     @Test
     void historyOffMeansNoCoordinatorThreadAndAnEmptyHistory() throws Exception {
-        Scheduler s = Scheduler.builder().agents(1).name("no-history").historyInterval(Duration.ZERO).build();
+        Scheduler s = Scheduler.builder().agents(1).name("no-history").coordinator(CoordinatorConfig.builder().historyInterval(Duration.ZERO).build()).build();
         try {
             assertTrue(s.history().isEmpty());
             assertFalse(Thread.getAllStackTraces().keySet().stream()

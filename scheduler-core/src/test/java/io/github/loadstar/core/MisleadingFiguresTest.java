@@ -119,7 +119,7 @@ final class MisleadingFiguresTest {
     void demandAwareFairnessIgnoresATenantThatRanOutOfWork() throws Exception {
         // pairs of snapshots 50 ms apart: a thread descheduled for a few ms (service is wall time) moves
         // one pair's index little
-        Scheduler scheduler = Scheduler.builder().agents(1).name("demand").historyInterval(Duration.ofMillis(50)).build();
+        Scheduler scheduler = Scheduler.builder().agents(1).name("demand").coordinator(CoordinatorConfig.builder().historyInterval(Duration.ofMillis(50)).build()).build();
         CountDownLatch gate = new CountDownLatch(1);
         scheduler.execute(() -> {
             try {

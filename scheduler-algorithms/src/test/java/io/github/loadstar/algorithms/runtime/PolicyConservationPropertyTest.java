@@ -8,12 +8,14 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
 import io.github.loadstar.algorithms.Policies;
+import io.github.loadstar.core.CoordinatorConfig;
 import io.github.loadstar.core.OrderingScope;
 import io.github.loadstar.core.Priority;
 import io.github.loadstar.core.Scheduler;
 import io.github.loadstar.core.TaskOptions;
 import io.github.loadstar.core.spi.OrderingPolicy;
 import io.github.loadstar.core.spi.PlacementPolicies;
+import io.github.loadstar.core.spi.RebalancePolicies;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -76,7 +78,10 @@ final class PolicyConservationPropertyTest {
         int endAt = random.nextInt(tasks + 1);
         Scheduler scheduler = Scheduler.builder().agents(agents).orderingPolicy(policy(policyName)).orderingScope(scope)
                 .placementPolicy(random.nextBoolean() ? AllOnAgentZero.INSTANCE : PlacementPolicies.powerOfTwoChoices())
-                .spinRounds(random.nextInt(20)).build();
+                .spinRounds(random.nextInt(20))
+                .coordinator(random.nextBoolean() ? CoordinatorConfig.DEFAULT : CoordinatorConfig.builder()
+                        .rebalancePolicy(RebalancePolicies.threshold(0.2)).rebalanceInterval(Duration.ofMillis(1)).build())
+                .build();
         int[] nextNested = {tasks};
         try {
             for (int id = 0; id < tasks; id++) {

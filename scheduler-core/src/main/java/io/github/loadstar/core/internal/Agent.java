@@ -97,6 +97,9 @@ final class Agent extends AgentSearch implements Runnable {
             return leftoversAfterStop();
         }
         Runnable task;
+        if ((long) REBALANCE_ORDER.getOpaque(this) != 0 && (task = followRebalanceOrder()) != null) {
+            return task;
+        }
         if ((++ticks & FAIRNESS_MASK) == 0 && (task = pollShared()) != null) {
             return task;
         }
@@ -122,7 +125,13 @@ final class Agent extends AgentSearch implements Runnable {
         if (scheduler.runState() >= LoadstarScheduler.STOP) {
             return leftoversAfterStop();
         }
-        Runnable task = breaker != null && !accepting ? null : dispatchOrdered();
+        Runnable task = null;
+        if ((long) REBALANCE_ORDER.getOpaque(this) != 0) {
+            task = followRebalanceOrder();
+        }
+        if (task == null && (breaker == null || accepting)) {
+            task = dispatchOrdered();
+        }
         return task != null ? task : searchOrLeftovers();
     }
 

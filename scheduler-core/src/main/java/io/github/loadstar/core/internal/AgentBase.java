@@ -57,6 +57,7 @@ abstract class AgentBase extends AgentPad5 {
     static final VarHandle PARKS;
     static final VarHandle BUSY_NANOS;
     static final VarHandle BUSY_START;
+    static final VarHandle REBALANCE_ORDER;
     static final VarHandle RUNNING;
     static final VarHandle BREAKER_TRANSITIONS;
     static final VarHandle REROUTED;
@@ -84,6 +85,7 @@ abstract class AgentBase extends AgentPad5 {
             PARKS = l.findVarHandle(AgentOwnerFields.class, "parks", long.class);
             BUSY_NANOS = l.findVarHandle(AgentOwnerFields.class, "busyNanos", long.class);
             BUSY_START = l.findVarHandle(AgentOwnerFields.class, "busyStart", long.class);
+            REBALANCE_ORDER = l.findVarHandle(AgentOwnerFields.class, "rebalanceOrder", long.class);
             RUNNING = l.findVarHandle(AgentOwnerFields.class, "running", long.class);
             BREAKER_TRANSITIONS = l.findVarHandle(AgentSharedCounters.class, "breakerTransitions", long.class);
             REROUTED = l.findVarHandle(AgentOwnerFields.class, "rerouted", long.class);
@@ -348,6 +350,16 @@ abstract class AgentBase extends AgentPad5 {
         long queued = inboxDepth + (long) LOCAL_HINT.getOpaque(this) + (long) ORDERED_SIZE.getOpaque(this)
                 + Math.max(0L, (long) EXTRA_COST.getOpaque(this));
         return queued * inverseCapacity;
+    }
+
+    /** Queued cost (tasks waiting here and the extra cost of costed ones) per unit of capacity: what rebalancing moves. */
+    double queuedLoad() {
+        return (backlog() + Math.max(0L, (long) EXTRA_COST.getOpaque(this))) / capacity;
+    }
+
+    /** The coordinator orders this agent to take up to {@code tasks} movable tasks from {@code victim}. */
+    void orderRebalance(int victim, int tasks) {
+        REBALANCE_ORDER.setRelease(this, ((long) tasks << 32) | (victim + 1));
     }
 
     /** The exact load (for the metrics): queued tasks, the running one and extra cost, per capacity. */

@@ -89,6 +89,12 @@ abstract class AgentOwnerFields extends AgentPad4 {
     long spinBudget;
     /** 1 while busy time accrues: from taking a task until the queues are first found empty. */
     long countingBusy;
+    /**
+     * The coordinator's rebalancing order, 0 for none: (tasks << 32) | (victim + 1). Written rarely
+     * by the coordinator (release), read by the owner on every loop turn (opaque) — on the owner's
+     * own line, so the read costs nothing until an order arrives — and consumed by the owner's CAS.
+     */
+    long rebalanceOrder;
 }
 
 abstract class AgentPad5 extends AgentOwnerFields {

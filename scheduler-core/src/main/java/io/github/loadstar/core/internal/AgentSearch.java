@@ -55,7 +55,10 @@ abstract class AgentSearch extends AgentStealing {
                     round = 0;
                     continue;
                 }
-                Runnable task = pollOwn();
+                Runnable task = followRebalanceOrder();
+                if (task == null) {
+                    task = pollOwn();
+                }
                 // Round 0 only looks at this agent's own queues: most idle moments end there (a
                 // producer refills the inbox), and they should not touch the shared control word or
                 // other agents' cache lines. From round 1 the agent registers as a searcher and steals.

@@ -220,6 +220,35 @@ abstract class AgentStealing extends AgentOrdered {
     // ================================================================ submissions from this agent's tasks
 
     /** Pushes a task spawned by this agent's running task. Owner thread only. */
+    /**
+     * Carries out the coordinator's rebalancing order, if one is pending: steals from the named
+     * victim through the usual steal path (whatever the steal policy; pinned tasks never move), up
+     * to about the ordered number of tasks, keeps them in this agent's queues and returns one to
+     * run. Owner only.
+     */
+    final Runnable followRebalanceOrder() {
+        long order = (long) REBALANCE_ORDER.getOpaque(this);
+        if (order == 0 || !REBALANCE_ORDER.compareAndSet(this, order, 0L)) {
+            return null;
+        }
+        Agent victim = scheduler.agents[(int) order - 1];
+        int tasks = (int) (order >>> 32);
+        if (victim == this || !accepting) {
+            return null;
+        }
+        Runnable first = ordered ? stealOrdered(victim) : stealFrom(victim);
+        if (first != null && !ordered) {
+            for (int moved = 1; moved < tasks; moved++) {
+                Runnable next = stealFrom(victim);
+                if (next == null) {
+                    break;
+                }
+                pushLocal(next);
+            }
+        }
+        return first;
+    }
+
     void pushLocal(Runnable task) {
         if (deque.push(task) && !spare) {
             // empty -> non-empty: make the push visible before reading the idle counts (Dekker)

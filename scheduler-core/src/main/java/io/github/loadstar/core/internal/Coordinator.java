@@ -1,38 +1,55 @@
 package io.github.loadstar.core.internal;
 
+import io.github.loadstar.core.CoordinatorConfig;
 import io.github.loadstar.core.metrics.SchedulerHistory;
 import io.github.loadstar.core.metrics.SchedulerMetrics;
+import io.github.loadstar.core.spi.AgentLoads;
+import io.github.loadstar.core.spi.RebalancePolicy;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /*
- * The scheduler's one background thread, off the task path: every sampling interval it takes a
- * metrics snapshot into a bounded ring (the history). Why a thread of its own rather than an agent
- * between tasks: its period must hold whether the agents are busy with long tasks or all parked,
- * and a snapshot (a lock of the figures' own, a read of every agent's counters) must never delay a
- * task. It costs one parked thread. It exits when the scheduler terminates; the last agent to exit
- * takes the final snapshot itself, before termination is announced, so a terminated scheduler's
- * history always ends with its final counts.
+ * The scheduler's one background thread, off the task path. Two duties, each on its own period:
+ *   - history: a metrics snapshot into a bounded ring every history interval;
+ *   - rebalancing: every rebalance interval, the queued load of each agent, counted exactly, goes
+ *     to the RebalancePolicy, and each move it plans becomes an order to the receiving agent
+ *     ("take up to k tasks from agent v"), which that agent carries out through its own steal path
+ *     between tasks (or at once if it was idle: the coordinator wakes it). The coordinator never
+ *     touches a queue itself, so the runtime's invariants — one owner per deque, the claims, the
+ *     shutdownNow transfer protocol, the accounting — hold for rebalancing as they do for steals.
+ * Why a thread of its own rather than an agent between tasks: its periods must hold whether the
+ * agents run long tasks or all park, and neither a snapshot nor a plan must delay a task. It costs
+ * one parked thread. It exits when the scheduler terminates; the last agent to exit takes the final
+ * snapshot itself, before termination is announced, so a terminated scheduler's history always ends
+ * with its final counts.
  */
 
-/** Takes the history's snapshots on a thread of its own; see the overview in the source. */
+/** The history's snapshots and the rebalancing rounds, on a thread of their own; see the overview in the source. */
 final class Coordinator implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
 
     private final LoadstarScheduler scheduler;
-    private final long intervalNanos;
+    private final long historyNanos;
     private final int capacity;
+    private final RebalancePolicy policy;
+    private final long rebalanceNanos;
     private final ArrayDeque<SchedulerMetrics> ring;
+    private final ExactLoads loads;
+    private final LongAdder orders = new LongAdder();
     private volatile Thread thread;
 
-    Coordinator(LoadstarScheduler scheduler, long intervalNanos, int capacity) {
+    Coordinator(LoadstarScheduler scheduler, CoordinatorConfig config) {
         this.scheduler = scheduler;
-        this.intervalNanos = intervalNanos;
-        this.capacity = capacity;
+        this.historyNanos = config.historyInterval().toNanos();
+        this.capacity = config.historySize();
+        this.policy = config.rebalancePolicy();
+        this.rebalanceNanos = policy.isOff() ? 0 : config.rebalanceInterval().toNanos();
         this.ring = new ArrayDeque<>(Math.min(capacity, 1024));
+        this.loads = new ExactLoads(scheduler.agents);
     }
 
     void start(String name, boolean daemon) {
@@ -44,23 +61,43 @@ final class Coordinator implements Runnable {
 
     @Override
     public void run() {
-        long next = System.nanoTime() + intervalNanos;
+        long now = System.nanoTime();
+        long nextSample = now + historyNanos;
+        long nextRebalance = now + rebalanceNanos;
         try {
             while (!scheduler.isTerminated()) {
-                long wait = next - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(this, wait);
-                    continue;   // woken early (termination, or spuriously): re-check
+                now = System.nanoTime();
+                if (historyNanos > 0 && nextSample - now <= 0) {
+                    sample();
+                    nextSample = next(nextSample, historyNanos, now);
                 }
-                sample();
-                next += intervalNanos;
-                long now = System.nanoTime();
-                if (next - now < 0) {
-                    next = now + intervalNanos;     // fell behind (a long pause): do not catch up in a burst
+                if (rebalanceNanos > 0 && nextRebalance - now <= 0) {
+                    rebalance();
+                    nextRebalance = next(nextRebalance, rebalanceNanos, now);
+                }
+                long wake = historyNanos == 0 ? nextRebalance
+                        : rebalanceNanos == 0 ? nextSample
+                        : (nextSample - nextRebalance < 0 ? nextSample : nextRebalance);
+                long wait = wake - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(this, wait);  // woken early at termination: the loop re-checks
                 }
             }
         } catch (Throwable t) {
-            LOG.error("scheduler {}: the coordinator thread failed; the history stops here", scheduler.name(), t);
+            LOG.error("scheduler {}: the coordinator thread failed; history and rebalancing stop here", scheduler.name(), t);
+        }
+    }
+
+    /** The next deadline after {@code due}; after a long pause the missed ones are skipped, not run in a burst. */
+    private static long next(long due, long period, long now) {
+        long next = due + period;
+        return next - now < 0 ? now + period : next;
+    }
+
+    /** The final snapshot, by the last agent thread to exit, if the history is on. */
+    void finalSample() {
+        if (historyNanos > 0) {
+            sample();
         }
     }
 
@@ -75,6 +112,36 @@ final class Coordinator implements Runnable {
         }
     }
 
+    /** One rebalancing round: the policy plans on exact queued loads; each move becomes an order. */
+    void rebalance() {
+        if (scheduler.runState() >= LoadstarScheduler.STOP) {
+            return;
+        }
+        loads.refresh();
+        try {
+            policy.plan(loads, this::order);
+        } catch (Throwable t) {
+            scheduler.strategyFailures.failed(StrategyFailures.REBALANCE, "plan", "no moves this round", t);
+        }
+    }
+
+    private void order(int from, int to, int tasks) {
+        Agent[] agents = scheduler.agents;
+        if (from < 0 || from >= agents.length || to < 0 || to >= agents.length || from == to || tasks <= 0) {
+            throw new IllegalArgumentException("bad move: from " + from + " to " + to + ", " + tasks + " tasks ("
+                    + agents.length + " agents)");
+        }
+        Agent receiver = agents[to];
+        receiver.orderRebalance(from, tasks);
+        orders.increment();
+        scheduler.idle.signalAgent(receiver);   // an idle receiver carries the order out at once
+    }
+
+    /** Rebalancing orders given so far. */
+    long orders() {
+        return orders.sum();
+    }
+
     /** The scheduler has terminated: the coordinator thread exits. */
     void wake() {
         LockSupport.unpark(thread);
@@ -82,7 +149,56 @@ final class Coordinator implements Runnable {
 
     SchedulerHistory history() {
         synchronized (ring) {
-            return new SchedulerHistory(intervalNanos, new ArrayList<>(ring));
+            return new SchedulerHistory(historyNanos, new ArrayList<>(ring));
+        }
+    }
+
+    /** The agents' loads for one round, read once: queued cost per capacity, counted exactly. */
+    private static final class ExactLoads implements AgentLoads {
+        private final Agent[] agents;
+        private final double[] load;
+        private final int[] backlog;
+        private final boolean[] accepting;
+
+        ExactLoads(Agent[] agents) {
+            this.agents = agents;
+            this.load = new double[agents.length];
+            this.backlog = new int[agents.length];
+            this.accepting = new boolean[agents.length];
+        }
+
+        void refresh() {
+            for (int i = 0; i < agents.length; i++) {
+                Agent a = agents[i];
+                load[i] = a.queuedLoad();
+                backlog[i] = a.backlog();
+                accepting[i] = a.accepting;
+            }
+        }
+
+        @Override
+        public int agentCount() {
+            return agents.length;
+        }
+
+        @Override
+        public int backlog(int agent) {
+            return backlog[agent];
+        }
+
+        @Override
+        public double capacity(int agent) {
+            return agents[agent].capacity;
+        }
+
+        @Override
+        public double load(int agent) {
+            return load[agent];
+        }
+
+        @Override
+        public boolean accepting(int agent) {
+            return accepting[agent];
         }
     }
 }

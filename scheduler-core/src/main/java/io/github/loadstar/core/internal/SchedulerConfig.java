@@ -1,6 +1,7 @@
 package io.github.loadstar.core.internal;
 
 import io.github.loadstar.core.AllAgentsOpen;
+import io.github.loadstar.core.CoordinatorConfig;
 import io.github.loadstar.core.OrderingScope;
 import io.github.loadstar.core.PinnedOnOpenAgent;
 import io.github.loadstar.core.RejectionBehaviour;
@@ -37,8 +38,7 @@ import org.agrona.concurrent.IdleStrategy;
  * @param agentBreakers            makes each agent's circuit breaker, or null for none
  * @param allAgentsOpen            what submissions do when every breaker is open
  * @param pinnedOnOpenAgent        what happens to tasks pinned to an agent whose breaker opens
- * @param historyIntervalNanos     the history's sampling interval, or 0 for no history (and no coordinator thread)
- * @param historySize              the most snapshots the history keeps
+ * @param coordinator              the history and the rebalancing
  */
 public record SchedulerConfig(
         String name,
@@ -60,8 +60,7 @@ public record SchedulerConfig(
         AgentBreakerFactory agentBreakers,
         AllAgentsOpen allAgentsOpen,
         PinnedOnOpenAgent pinnedOnOpenAgent,
-        long historyIntervalNanos,
-        int historySize) {
+        CoordinatorConfig coordinator) {
 
     public SchedulerConfig {
         capacities = capacities.clone();

@@ -100,7 +100,7 @@ abstract class SchedulerLifecycle extends SchedulerState {
         if (liveAgents.decrementAndGet() == 0) {
             if (coordinator != null) {
                 try {
-                    coordinator.sample();   // the final snapshot, before anyone can see TERMINATED
+                    coordinator.finalSample();   // the final snapshot, before anyone can see TERMINATED
                 } catch (Throwable t) {
                     LOG.warn("scheduler {}: the final history snapshot failed", name, t);
                 }

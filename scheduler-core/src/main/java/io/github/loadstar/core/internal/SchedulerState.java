@@ -140,8 +140,8 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
         this.liveAgents = new AtomicInteger(capacities.length);
         this.spares = new AtomicReferenceArray<>(capacities.length);
         this.figures = new SchedulerFigures((LoadstarScheduler) this, capacities.length);
-        this.coordinator = config.historyIntervalNanos() > 0
-                ? new Coordinator((LoadstarScheduler) this, config.historyIntervalNanos(), config.historySize()) : null;
+        this.coordinator = config.coordinator().historyInterval().isZero() && config.coordinator().rebalancePolicy().isOff()
+                ? null : new Coordinator((LoadstarScheduler) this, config.coordinator());
         this.startNanos = System.nanoTime();
         for (int i = 0; i < capacities.length; i++) {
             Backlog backlog = ordered && !globalScope

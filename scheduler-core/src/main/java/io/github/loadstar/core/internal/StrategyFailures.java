@@ -21,8 +21,9 @@ final class StrategyFailures {
     static final int ORDERING = 2;
     static final int BREAKER = 3;
     static final int IDLE = 4;
-    private static final String[] KINDS = {"placement policy", "steal policy", "ordering policy's backlog",
-        "agent breaker", "idle strategy"};
+    static final int REBALANCE = 5;
+    private static final String[] KINDS = {"placement policy", "steal policy", "ordering policy",
+        "agent breaker", "idle strategy", "rebalance policy"};
 
     private static final Logger LOG = LoggerFactory.getLogger(StrategyFailures.class);
 
