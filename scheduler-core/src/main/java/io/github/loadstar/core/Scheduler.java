@@ -153,6 +153,22 @@ public interface Scheduler extends ExecutorService, AutoCloseable {
      */
     SchedulerHistory history();
 
+    /** The settings in force: what {@link #reconfigure} can change, with their version. */
+    SchedulerSettings settings();
+
+    /**
+     * Changes settings while tasks run: {@code change} is applied to the settings in force (for
+     * example {@code s -> s.withStealBatchLimit(8).withRebalancePolicy(RebalancePolicies.threshold())}),
+     * the result is swapped in whole with the next version number, and what changed is reported.
+     * Invalid values throw from the {@code with…} call that names the field, before anything is
+     * swapped: the old settings stay in force. Concurrent reconfigurations are serialised. Agents
+     * read the settings where they use them, so a change takes effect at each agent's next steal,
+     * placement or rebalancing round.
+     *
+     * @throws NullPointerException if {@code change} or its result is null
+     */
+    SchedulerSettings.Change reconfigure(java.util.function.UnaryOperator<SchedulerSettings> change);
+
     /** The number of agents. */
     int agentCount();
 

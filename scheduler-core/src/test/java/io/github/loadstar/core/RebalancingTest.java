@@ -19,14 +19,15 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The coordinator's push path. Four agents, every one busy the whole time (so no agent is idle and
- * nobody steals): agent 0 is given 400 tasks, agents 1 to 3 forty each. Without rebalancing the
- * load stays skewed until the others run dry; with the threshold rule it is spread within a few
- * rounds — the coefficient of variation of load falls under the tolerance — and then the moves stop.
+ * nobody steals): agent 0 is given 800 tasks of 2 ms, agents 1 to 3 eighty each (160 ms of work).
+ * Without rebalancing the load stays skewed until the others run dry; with the threshold rule it is
+ * spread within a few rounds — the coefficient of variation of load falls under the tolerance — and
+ * then the moves stop.
  */
 @Timeout(60)
 final class RebalancingTest {
-    private static final int HEAVY = 400;
-    private static final int LIGHT = 40;
+    private static final int HEAVY = 800;
+    private static final int LIGHT = 80;
     private static final long TASK_NANOS = 2_000_000;
     private static final double TOLERANCE = 0.25;
 
@@ -35,13 +36,13 @@ final class RebalancingTest {
         Scheduler s = skewed(RebalancePolicies.threshold(TOLERANCE));
         try {
             double lowest = Double.MAX_VALUE;
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(60);
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
             while (System.nanoTime() - deadline < 0) {
                 lowest = Math.min(lowest, s.metrics().loadCoefficientOfVariation());
                 Thread.sleep(2);
             }
             assertTrue(lowest < TOLERANCE, "the load's coefficient of variation never fell under " + TOLERANCE
-                    + " in the first 60 ms: lowest " + lowest + "\n" + s.metrics());
+                    + " in the first 100 ms: lowest " + lowest + "\n" + s.metrics());
             SchedulerMetrics balanced = s.metrics();
             assertTrue(balanced.migrations() > 0, "tasks moved off the busy agent 0:\n" + balanced);
             Thread.sleep(100);
@@ -60,7 +61,7 @@ final class RebalancingTest {
     void withoutRebalancingTheSkewStays() throws Exception {
         Scheduler s = skewed(RebalancePolicies.off());
         try {
-            Thread.sleep(60);
+            Thread.sleep(100);
             SchedulerMetrics m = s.metrics();
             assertTrue(m.loadCoefficientOfVariation() > 1.0, "the control: nobody was idle, nothing moved\n" + m);
             // an agent whose first task had not arrived yet may have swept one from agent 0 at the start

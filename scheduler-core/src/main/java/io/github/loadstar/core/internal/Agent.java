@@ -41,7 +41,7 @@ final class Agent extends AgentSearch implements Runnable {
 
     private Agent(Agent parent, Backlog backlog) {
         super(parent.scheduler, parent.index, parent.capacity, parent.scheduler.newIdleStrategy(), parent.spinRounds,
-                parent.stealBatch, System.nanoTime(), backlog, null, true);
+                0, System.nanoTime(), backlog, null, true);
     }
 
     // ================================================================ the thread body

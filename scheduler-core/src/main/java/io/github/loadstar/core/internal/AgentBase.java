@@ -135,7 +135,6 @@ abstract class AgentBase extends AgentPad5 {
     final int[] victims;
     final IdleStrategy idleStrategy;
     final int spinRounds;
-    final int stealBatch;
     final SchedulerListener listener;
 
     AgentBase(LoadstarScheduler scheduler, int index, double capacity, IdleStrategy idleStrategy, int spinRounds,
@@ -152,9 +151,9 @@ abstract class AgentBase extends AgentPad5 {
         this.idleStrategy = idleStrategy;
         this.spinRounds = spinRounds;
         this.spinBudget = spinRounds;
-        this.stealBatch = stealBatch;
         this.listener = scheduler.listener;
-        this.buffer = new Runnable[Math.max(INBOX_BATCH, stealBatch)];
+        // the steal batch limit can be reconfigured up to its maximum while the agent runs
+        this.buffer = new Runnable[Math.max(INBOX_BATCH, io.github.loadstar.core.SchedulerBuilder.MAX_STEAL_BATCH)];
         this.victims = new int[scheduler.agentCount()];
         this.startNanos = startNanos;
         this.seed = 0x9E3779B97F4A7C15L * (index + 1);

@@ -43,7 +43,8 @@ abstract class AgentOrdered extends AgentGuard {
             if (backlog.size() == 0 && accepting) {
                 // tasks placed on no agent in particular, or moved off an agent whose breaker opened
                 Runnable shared;
-                for (int i = 0; i < stealBatch && (shared = pollGlobal()) != null; i++) {
+                int batch = scheduler.settings.stealBatchLimit();
+                for (int i = 0; i < batch && (shared = pollGlobal()) != null; i++) {
                     backlog.offer(WrappedTask.queued(shared), now);
                 }
             }
@@ -154,7 +155,7 @@ abstract class AgentOrdered extends AgentGuard {
             int n = 0;
             try {
                 victim.drainInboxIntoBacklog(now);
-                int limit = Math.min(stealBatch, (victim.backlog.size() + 1) >>> 1);
+                int limit = Math.min(scheduler.settings.stealBatchLimit(), (victim.backlog.size() + 1) >>> 1);
                 QueuedTask head;
                 while (n < limit && (head = victim.backlog.peek(now)) != null && head.options().isMovable()) {
                     victim.backlog.poll(now);

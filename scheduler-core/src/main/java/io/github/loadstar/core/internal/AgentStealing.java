@@ -124,7 +124,7 @@ abstract class AgentStealing extends AgentOrdered {
         int n = scheduler.agents.length;
         int count;
         try {
-            count = scheduler.stealPolicy.selectVictims(index, scheduler, r, victims);
+            count = scheduler.settings.stealPolicy().selectVictims(index, scheduler, r, victims);
         } catch (Throwable t) {
             scheduler.strategyFailures.failed(StrategyFailures.STEAL, "selectVictims", "every agent is a victim", t);
             count = -1;
@@ -186,7 +186,7 @@ abstract class AgentStealing extends AgentOrdered {
         }
         if (!victim.inbox.isEmpty() && victim.tryClaim()) {
             try {
-                int limit = Math.min(stealBatch, (victim.inbox.size() + 1) >>> 1);
+                int limit = Math.min(scheduler.settings.stealBatchLimit(), (victim.inbox.size() + 1) >>> 1);
                 Runnable next;
                 while (n < limit && (next = victim.inbox.relaxedPoll()) != null) {
                     buffer[n++] = next;

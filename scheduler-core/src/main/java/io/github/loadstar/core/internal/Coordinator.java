@@ -1,6 +1,7 @@
 package io.github.loadstar.core.internal;
 
 import io.github.loadstar.core.CoordinatorConfig;
+import io.github.loadstar.core.SchedulerSettings;
 import io.github.loadstar.core.metrics.SchedulerHistory;
 import io.github.loadstar.core.metrics.SchedulerMetrics;
 import io.github.loadstar.core.spi.AgentLoads;
@@ -35,8 +36,6 @@ final class Coordinator implements Runnable {
     private final LoadstarScheduler scheduler;
     private final long historyNanos;
     private final int capacity;
-    private final RebalancePolicy policy;
-    private final long rebalanceNanos;
     private final ArrayDeque<SchedulerMetrics> ring;
     private final ExactLoads loads;
     private final LongAdder orders = new LongAdder();
@@ -46,41 +45,64 @@ final class Coordinator implements Runnable {
         this.scheduler = scheduler;
         this.historyNanos = config.historyInterval().toNanos();
         this.capacity = config.historySize();
-        this.policy = config.rebalancePolicy();
-        this.rebalanceNanos = policy.isOff() ? 0 : config.rebalanceInterval().toNanos();
         this.ring = new ArrayDeque<>(Math.min(capacity, 1024));
         this.loads = new ExactLoads(scheduler.agents);
     }
 
-    void start(String name, boolean daemon) {
-        Thread t = new Thread(this, name);
-        t.setDaemon(daemon);
-        thread = t;
-        t.start();
+    /** Whether the coordinator has anything to do: a history to keep, or rebalancing to do. */
+    boolean needed() {
+        return historyNanos > 0 || !scheduler.settings.rebalancePolicy().isOff();
+    }
+
+    /**
+     * Starts the coordinator thread if it is needed and not started (at build, and when a
+     * reconfiguration turns rebalancing on); the caller serialises calls.
+     */
+    void startIfNeeded() {
+        if (thread == null && needed() && !scheduler.isTerminated()) {
+            Thread t = new Thread(this, scheduler.name() + "-coordinator");
+            t.setDaemon(true);
+            t.start();
+            thread = t;
+        }
+    }
+
+    /** The settings changed: the thread re-reads its period and policy at once. */
+    void onReconfigured() {
+        LockSupport.unpark(thread);
     }
 
     @Override
     public void run() {
         long now = System.nanoTime();
         long nextSample = now + historyNanos;
-        long nextRebalance = now + rebalanceNanos;
+        long nextRebalance = now;
+        SchedulerSettings seen = scheduler.settings;
         try {
             while (!scheduler.isTerminated()) {
+                SchedulerSettings settings = scheduler.settings;
+                RebalancePolicy policy = settings.rebalancePolicy();
+                long rebalanceNanos = policy.isOff() ? 0 : settings.rebalanceInterval().toNanos();
                 now = System.nanoTime();
+                if (settings != seen) {
+                    seen = settings;
+                    nextRebalance = now;    // a new policy or period starts now
+                }
                 if (historyNanos > 0 && nextSample - now <= 0) {
                     sample();
                     nextSample = next(nextSample, historyNanos, now);
                 }
                 if (rebalanceNanos > 0 && nextRebalance - now <= 0) {
-                    rebalance();
+                    rebalance(policy);
                     nextRebalance = next(nextRebalance, rebalanceNanos, now);
                 }
-                long wake = historyNanos == 0 ? nextRebalance
+                long wake = historyNanos == 0 ? (rebalanceNanos == 0 ? now + 1_000_000_000L : nextRebalance)
                         : rebalanceNanos == 0 ? nextSample
                         : (nextSample - nextRebalance < 0 ? nextSample : nextRebalance);
                 long wait = wake - System.nanoTime();
                 if (wait > 0) {
-                    LockSupport.parkNanos(this, wait);  // woken early at termination: the loop re-checks
+                    // woken early at termination or by a reconfiguration: the loop re-checks
+                    LockSupport.parkNanos(this, wait);
                 }
             }
         } catch (Throwable t) {
@@ -113,7 +135,7 @@ final class Coordinator implements Runnable {
     }
 
     /** One rebalancing round: the policy plans on exact queued loads; each move becomes an order. */
-    void rebalance() {
+    void rebalance(RebalancePolicy policy) {
         if (scheduler.runState() >= LoadstarScheduler.STOP) {
             return;
         }

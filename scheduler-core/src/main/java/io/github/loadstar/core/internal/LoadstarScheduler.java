@@ -77,9 +77,9 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
                 throw new IllegalStateException("cannot start the threads of scheduler " + config.name(), e);
             }
         }
-        if (scheduler.coordinator != null) {
+        synchronized (scheduler.reconfiguring) {
             try {
-                scheduler.coordinator.start(config.name() + "-coordinator", true);
+                scheduler.coordinator.startIfNeeded();
             } catch (RuntimeException | Error e) {
                 scheduler.abortStart(threads.length);
                 throw new IllegalStateException("cannot start the coordinator thread of scheduler " + config.name(), e);
@@ -362,7 +362,7 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
     /** The placement policy's choice; a policy that throws places the task on no agent in particular. */
     private int place(TaskOptions options, int random) {
         try {
-            return placementPolicy.place(options, this, random);
+            return settings.placementPolicy().place(options, this, random);
         } catch (Throwable t) {
             strategyFailures.failed(StrategyFailures.PLACEMENT, "place", "the task goes to the shared queue", t);
             return PlacementPolicy.ANY_AGENT;

@@ -98,18 +98,14 @@ abstract class SchedulerLifecycle extends SchedulerState {
             CURRENT.remove();
         }
         if (liveAgents.decrementAndGet() == 0) {
-            if (coordinator != null) {
-                try {
-                    coordinator.finalSample();   // the final snapshot, before anyone can see TERMINATED
-                } catch (Throwable t) {
-                    LOG.warn("scheduler {}: the final history snapshot failed", name, t);
-                }
+            try {
+                coordinator.finalSample();   // the final snapshot, before anyone can see TERMINATED
+            } catch (Throwable t) {
+                LOG.warn("scheduler {}: the final history snapshot failed", name, t);
             }
             runState = TERMINATED;
             terminated.countDown();
-            if (coordinator != null) {
-                coordinator.wake();
-            }
+            coordinator.wake();
             LOG.info("scheduler {} terminated", name);
         }
     }

@@ -6,16 +6,17 @@ import io.github.loadstar.core.PinnedOnOpenAgent;
 import io.github.loadstar.core.RejectionBehaviour;
 import io.github.loadstar.core.Scheduler;
 import io.github.loadstar.core.SchedulerListener;
+import io.github.loadstar.core.SchedulerSettings;
 import io.github.loadstar.core.metrics.SchedulerHistory;
 import io.github.loadstar.core.metrics.SchedulerMetrics;
 import io.github.loadstar.core.spi.AgentBreaker;
 import io.github.loadstar.core.spi.AgentLoads;
 import io.github.loadstar.core.spi.Backlog;
 import io.github.loadstar.core.spi.OrderingPolicy;
-import io.github.loadstar.core.spi.PlacementPolicy;
-import io.github.loadstar.core.spi.StealPolicy;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.List;
+import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.CountDownLatch;
@@ -25,7 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
 import org.agrona.concurrent.IdleStrategy;
+import org.slf4j.LoggerFactory;
 import org.jctools.queues.MessagePassingQueue;
 
 /*
@@ -64,8 +67,8 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
     final Agent[] agents;
     final IdleControl idle;
     final Queue<Runnable> global = Queues.mpmc(1024);
-    final StealPolicy stealPolicy;
-    final PlacementPolicy placementPolicy;
+    /** What reconfigure() can change; read where it is used, swapped whole (see SchedulerLifecycle.reconfigure). */
+    volatile SchedulerSettings settings;
     final SchedulerListener listener;
     /** Delivers events to the listener, if there is one. */
     final ListenerEvents events;
@@ -109,15 +112,17 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
     final StrategyFailures strategyFailures;
     /** The figures: tenants, latency samples, snapshots. */
     final SchedulerFigures figures;
-    /** Takes the history's snapshots, or null when the history is off. */
+    /** Takes the history's snapshots and rebalances (its thread runs only when it has work). */
     final Coordinator coordinator;
+    /** Serialises reconfigurations (and the coordinator thread's start). */
+    final Object reconfiguring = new Object();
 
     SchedulerState(SchedulerConfig config) {
         this.config = config;
         this.name = config.name();
         this.customThreads = config.threadFactory() != null;
-        this.stealPolicy = config.stealPolicy();
-        this.placementPolicy = config.placementPolicy();
+        this.settings = SchedulerSettings.initial(config.stealPolicy(), config.stealBatchLimit(), config.placementPolicy(),
+                config.coordinator().rebalancePolicy(), config.coordinator().rebalanceInterval());
         this.listener = CompositeListener.of(config.listeners());
         this.events = new ListenerEvents(name, listener);
         this.maxQueued = config.maxQueuedTasks();
@@ -140,8 +145,7 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
         this.liveAgents = new AtomicInteger(capacities.length);
         this.spares = new AtomicReferenceArray<>(capacities.length);
         this.figures = new SchedulerFigures((LoadstarScheduler) this, capacities.length);
-        this.coordinator = config.coordinator().historyInterval().isZero() && config.coordinator().rebalancePolicy().isOff()
-                ? null : new Coordinator((LoadstarScheduler) this, config.coordinator());
+        this.coordinator = new Coordinator((LoadstarScheduler) this, config.coordinator());
         this.startNanos = System.nanoTime();
         for (int i = 0; i < capacities.length; i++) {
             Backlog backlog = ordered && !globalScope
@@ -276,9 +280,37 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
 
     // ================================================================ figures
 
+    /** See {@link io.github.loadstar.core.Scheduler#settings()}. */
+    public SchedulerSettings settings() {
+        return settings;
+    }
+
+    /**
+     * See {@link io.github.loadstar.core.Scheduler#reconfigure}: the change is applied to the settings
+     * in force and checked whole before anything is swapped; concurrent calls are serialised, so each
+     * sees the one before it.
+     */
+    public SchedulerSettings.Change reconfigure(UnaryOperator<SchedulerSettings> change) {
+        Objects.requireNonNull(change, "change");
+        synchronized (reconfiguring) {
+            SchedulerSettings previous = settings;
+            SchedulerSettings next = Objects.requireNonNull(change.apply(previous), "the changed settings");
+            List<String> changed = next.changesFrom(previous);
+            if (changed.isEmpty()) {
+                return new SchedulerSettings.Change(previous, previous, changed);
+            }
+            next = next.withVersion(previous.version() + 1);
+            settings = next;
+            coordinator.startIfNeeded();
+            coordinator.onReconfigured();
+            LoggerFactory.getLogger(SchedulerState.class).info("scheduler {} reconfigured to version {}: {} changed", name, next.version(), changed);
+            return new SchedulerSettings.Change(previous, next, changed);
+        }
+    }
+
     /** See {@link io.github.loadstar.core.Scheduler#history()}. */
     public SchedulerHistory history() {
-        return coordinator != null ? coordinator.history() : new SchedulerHistory(0, java.util.List.of());
+        return coordinator.history();
     }
 
     /** See {@link io.github.loadstar.core.Scheduler#metrics()}. */

@@ -1,0 +1,174 @@
+package io.github.loadstar.core;
+
+import io.github.loadstar.core.spi.PlacementPolicy;
+import io.github.loadstar.core.spi.RebalancePolicy;
+import io.github.loadstar.core.spi.StealPolicy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The settings of a running scheduler that {@link Scheduler#reconfigure} can change while tasks run:
+ * an immutable value with a version. Each {@code with…} method validates its value at once and
+ * returns a new value (an {@link IllegalArgumentException} or {@link NullPointerException} names the
+ * field), so a change written as {@code s -> s.withStealBatchLimit(8).withPlacementPolicy(p)} fails
+ * as a whole, before anything is swapped, and the settings in force stay in force.
+ *
+ * <p>What the ordering policies expose ({@code Reconfigurable}: aging, level weights, nice values,
+ * EDF settings) is changed on the policy object itself; capacities, the agent count and the ordering
+ * policy are not reconfigurable yet.
+ */
+public final class SchedulerSettings {
+    private final long version;
+    private final StealPolicy stealPolicy;
+    private final int stealBatchLimit;
+    private final PlacementPolicy placementPolicy;
+    private final RebalancePolicy rebalancePolicy;
+    private final Duration rebalanceInterval;
+
+    private SchedulerSettings(long version, StealPolicy stealPolicy, int stealBatchLimit, PlacementPolicy placementPolicy,
+                              RebalancePolicy rebalancePolicy, Duration rebalanceInterval) {
+        this.version = version;
+        this.stealPolicy = Objects.requireNonNull(stealPolicy, "stealPolicy");
+        this.stealBatchLimit = checkBatch(stealBatchLimit);
+        this.placementPolicy = Objects.requireNonNull(placementPolicy, "placementPolicy");
+        this.rebalancePolicy = Objects.requireNonNull(rebalancePolicy, "rebalancePolicy");
+        this.rebalanceInterval = checkInterval(rebalanceInterval);
+    }
+
+    /**
+     * The first settings of a scheduler (version 1). For the runtime; users get theirs from
+     * {@link Scheduler#settings()}.
+     */
+    public static SchedulerSettings initial(StealPolicy stealPolicy, int stealBatchLimit, PlacementPolicy placementPolicy,
+                                            RebalancePolicy rebalancePolicy, Duration rebalanceInterval) {
+        return new SchedulerSettings(1, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy, rebalanceInterval);
+    }
+
+    private static int checkBatch(int limit) {
+        if (limit < 1 || limit > SchedulerBuilder.MAX_STEAL_BATCH) {
+            throw new IllegalArgumentException("stealBatchLimit must be between 1 and " + SchedulerBuilder.MAX_STEAL_BATCH
+                    + ": " + limit);
+        }
+        return limit;
+    }
+
+    private static Duration checkInterval(Duration interval) {
+        Objects.requireNonNull(interval, "rebalanceInterval");
+        if (interval.compareTo(Duration.ofMillis(1)) < 0 || interval.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException("rebalanceInterval must be between 1 ms and 1 hour: " + interval);
+        }
+        return interval;
+    }
+
+    /** The version: 1 at build, one more for each reconfiguration that changed something. */
+    public long version() {
+        return version;
+    }
+
+    /** Chooses the victims of steals. */
+    public StealPolicy stealPolicy() {
+        return stealPolicy;
+    }
+
+    /** The most tasks one steal moves from an inbox or backlog. */
+    public int stealBatchLimit() {
+        return stealBatchLimit;
+    }
+
+    /** Places tasks submitted from outside. */
+    public PlacementPolicy placementPolicy() {
+        return placementPolicy;
+    }
+
+    /** The coordinator's push path. */
+    public RebalancePolicy rebalancePolicy() {
+        return rebalancePolicy;
+    }
+
+    /** How often the coordinator rebalances. */
+    public Duration rebalanceInterval() {
+        return rebalanceInterval;
+    }
+
+    /** @throws NullPointerException if {@code policy} is null */
+    public SchedulerSettings withStealPolicy(StealPolicy policy) {
+        return new SchedulerSettings(version, Objects.requireNonNull(policy, "stealPolicy"), stealBatchLimit,
+                placementPolicy, rebalancePolicy, rebalanceInterval);
+    }
+
+    /** @throws IllegalArgumentException if {@code limit} is not between 1 and {@link SchedulerBuilder#MAX_STEAL_BATCH} */
+    public SchedulerSettings withStealBatchLimit(int limit) {
+        return new SchedulerSettings(version, stealPolicy, checkBatch(limit), placementPolicy, rebalancePolicy,
+                rebalanceInterval);
+    }
+
+    /** @throws NullPointerException if {@code policy} is null */
+    public SchedulerSettings withPlacementPolicy(PlacementPolicy policy) {
+        return new SchedulerSettings(version, stealPolicy, stealBatchLimit, Objects.requireNonNull(policy, "placementPolicy"),
+                rebalancePolicy, rebalanceInterval);
+    }
+
+    /** @throws NullPointerException if {@code policy} is null */
+    public SchedulerSettings withRebalancePolicy(RebalancePolicy policy) {
+        return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy,
+                Objects.requireNonNull(policy, "rebalancePolicy"), rebalanceInterval);
+    }
+
+    /**
+     * @throws NullPointerException     if {@code interval} is null
+     * @throws IllegalArgumentException if {@code interval} is not between 1 ms and 1 hour
+     */
+    public SchedulerSettings withRebalanceInterval(Duration interval) {
+        return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
+                checkInterval(interval));
+    }
+
+    /** These settings as version {@code v} (for the runtime). */
+    public SchedulerSettings withVersion(long v) {
+        return new SchedulerSettings(v, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy, rebalanceInterval);
+    }
+
+    /** The names of the fields whose values differ from {@code other}'s (the version aside), in declaration order. */
+    public List<String> changesFrom(SchedulerSettings other) {
+        Objects.requireNonNull(other, "other");
+        List<String> changed = new ArrayList<>();
+        if (stealPolicy != other.stealPolicy) {
+            changed.add("stealPolicy");
+        }
+        if (stealBatchLimit != other.stealBatchLimit) {
+            changed.add("stealBatchLimit");
+        }
+        if (placementPolicy != other.placementPolicy) {
+            changed.add("placementPolicy");
+        }
+        if (rebalancePolicy != other.rebalancePolicy) {
+            changed.add("rebalancePolicy");
+        }
+        if (!rebalanceInterval.equals(other.rebalanceInterval)) {
+            changed.add("rebalanceInterval");
+        }
+        return changed;
+    }
+
+    @Override
+    public String toString() {
+        return "SchedulerSettings{version=" + version + ", stealPolicy=" + stealPolicy.name() + ", stealBatchLimit="
+                + stealBatchLimit + ", placementPolicy=" + placementPolicy.name() + ", rebalancePolicy=" + rebalancePolicy
+                + ", rebalanceInterval=" + rebalanceInterval.toMillis() + " ms}";
+    }
+
+    /**
+     * What a reconfiguration did.
+     *
+     * @param previous the settings before
+     * @param current  the settings in force after (the same as {@code previous} if nothing changed)
+     * @param changed  the names of the fields that changed
+     */
+    public record Change(SchedulerSettings previous, SchedulerSettings current, List<String> changed) {
+        public Change {
+            changed = List.copyOf(changed);
+        }
+    }
+}
