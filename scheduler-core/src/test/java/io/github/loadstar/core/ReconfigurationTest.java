@@ -149,20 +149,7 @@ final class ReconfigurationTest {
                 largestSteal.accumulateAndGet(tasks, Math::max);
             }
         };
-        AtomicInteger placed = new AtomicInteger();
-        PlacementPolicy onZero = new PlacementPolicy() {
-            @Override
-            public int place(TaskOptions options, AgentLoads loads, int random) {
-                placed.incrementAndGet();
-                return 0;
-            }
-
-            @Override
-            public String name() {
-                return "zero";
-            }
-        };
-        try (Scheduler s = Scheduler.builder().agents(2).listener(listener).placementPolicy(onZero).build()) {
+        try (Scheduler s = Scheduler.builder().agents(2).listener(listener).placementPolicy(AllOnAgentZero.INSTANCE).build()) {
             s.reconfigure(x -> x.withStealPolicy(counting).withStealBatchLimit(1));
             // agent 0 blocked, 200 tasks in its inbox: agent 1 takes them by steals of one task each
             CountDownLatch gate = new CountDownLatch(1);
