@@ -15,10 +15,13 @@ module io.github.loadstar.core {
     requires transitive org.agrona;
     requires org.slf4j;
     requires HdrHistogram;
+    // optional: only io.github.loadstar.core.micrometer needs it
+    requires static micrometer.core;
 
     exports io.github.loadstar.core;
     exports io.github.loadstar.core.spi;
     exports io.github.loadstar.core.metrics;
+    exports io.github.loadstar.core.micrometer;
 
     uses io.github.loadstar.core.spi.OrderingPolicyProvider;
 }

@@ -63,7 +63,8 @@ final class StrategyFailureTest {
     void aStrategyThatThrowsOnceLosesNothing(Fault fault) throws Exception {
         OneFault one = new OneFault(fault);
         SchedulerBuilder builder = Scheduler.builder().agents(4).name("faults-" + fault);
-        StealPolicy steal = StealPolicies.powerOfTwoChoices();
+        // BACKLOG_PEEK: the default policy looks at every agent, so the blocked agent 0 is robbed
+        StealPolicy steal = fault == Fault.BACKLOG_PEEK ? StealPolicies.threshold() : StealPolicies.powerOfTwoChoices();
         builder.stealPolicy(new StealPolicy() {
             @Override
             public int selectVictims(int thief, AgentLoads loads, int random, int[] victims) {
@@ -76,7 +77,9 @@ final class StrategyFailureTest {
                 return "faulty-steal";
             }
         });
-        PlacementPolicy place = PlacementPolicies.powerOfTwoChoices();
+        // a backlog's peek is called by steals only: with every task placed on agent 0 while it is
+        // blocked, the others must steal, so the fault is certain to be reached (it once was not)
+        PlacementPolicy place = fault == Fault.BACKLOG_PEEK ? AllOnAgentZero.INSTANCE : PlacementPolicies.powerOfTwoChoices();
         builder.placementPolicy(new PlacementPolicy() {
             @Override
             public int place(TaskOptions options, AgentLoads loads, int random) {
@@ -116,6 +119,17 @@ final class StrategyFailureTest {
         try (Scheduler s = builder.build()) {
             AtomicInteger ran = new AtomicInteger();
             List<TaskFuture<?>> futures = new ArrayList<>();
+            CountDownLatch gate = new CountDownLatch(1);
+            if (fault == Fault.BACKLOG_PEEK) {
+                // agent 0 busy while its backlog fills: the other agents must steal from it
+                s.execute(() -> {
+                    try {
+                        gate.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, TaskOptions.builder().pinnedTo(0).build());
+            }
             for (int i = 0; i < 1_000; i++) {
                 if (i % 10 == 0) {
                     // a task that spawns others, so that agents steal from each other
@@ -130,6 +144,15 @@ final class StrategyFailureTest {
                     futures.add(s.submit(ran::incrementAndGet));
                 }
             }
+            if (fault == Fault.BACKLOG_PEEK) {
+                // agent 0 stays blocked until the others have robbed it (work behind a blocked agent
+                // must never be stranded): only then can the fault have been reached for certain
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!one.thrown.get() && System.nanoTime() - until < 0) {
+                    Thread.sleep(1);
+                }
+            }
+            gate.countDown();
             for (TaskFuture<?> f : futures) {
                 f.get(30, TimeUnit.SECONDS);
             }
@@ -138,7 +161,7 @@ final class StrategyFailureTest {
                 Thread.sleep(1);
             }
             assertEquals(1_000, ran.get(), "tasks run");
-            assertTrue(one.thrown.get(), "the fault was never triggered: the test would prove nothing");
+            assertTrue(one.thrown.get(), "the fault was never triggered: the test would prove nothing\n" + s.metrics());
 
             // every agent goes back to sleep: no searcher or idle count was leaked
             assertTrue(Parked.all(s, 30), "agents did not all park: " + s.metrics().agents());

@@ -70,19 +70,23 @@ final class Agent extends AgentSearch implements Runnable {
         scheduler.onAgentExit(this);
     }
 
-    /** The loop, chosen once for the scheduler's mode: the hot loop carries no configuration branch. */
+    /**
+     * The loop, chosen once for the scheduler's mode: the hot loop carries no configuration branch.
+     * A thread starts in the search (whose first look is at its own queues), so that its busy time
+     * starts with its first task, wherever that task was waiting.
+     */
     private void work() {
-        Runnable task;
+        Runnable task = searchOrLeftovers();
         if (ordered) {
-            while ((task = nextOrdered()) != null) {
+            for (; task != null; task = nextOrdered()) {
                 runTaskOrdered(task);
             }
         } else if (breaker != null) {
-            while ((task = nextGuarded()) != null) {
+            for (; task != null; task = nextGuarded()) {
                 runTaskGuarded(task);
             }
         } else {
-            while ((task = nextFifo()) != null) {
+            for (; task != null; task = nextFifo()) {
                 runTaskFifo(task);
             }
         }
