@@ -157,4 +157,33 @@ final class MisleadingFiguresTest {
         assertTrue(whole.tenantFairness() >= 0.9, "while both were backlogged, FIFO served them alike: " + whole
                 + "\n" + scheduler.history().samples().stream().map(x -> x.tenants().toString()).reduce("", (a, b) -> a + "\n" + b));
     }
+
+    /**
+     * Read after termination, the figures stay as they were at termination. (Before: the uptime kept
+     * growing, so the throughput and every utilization decayed the longer one waited to read them.)
+     */
+    @Test
+    void figuresReadAfterTerminationDoNotDecay() throws Exception {
+        Scheduler scheduler = Scheduler.builder().agents(2).name("frozen").build();
+        for (int i = 0; i < 100; i++) {
+            scheduler.submit(() -> {
+                long until = System.nanoTime() + 100_000;
+                while (System.nanoTime() - until < 0) {
+                    Thread.onSpinWait();
+                }
+            }).get(10, TimeUnit.SECONDS);
+        }
+        scheduler.shutdown();
+        assertTrue(scheduler.awaitTermination(10, TimeUnit.SECONDS));
+        SchedulerMetrics first = scheduler.metrics();
+        Thread.sleep(50);
+        SchedulerMetrics later = scheduler.metrics();
+        assertEquals(first.uptimeNanos(), later.uptimeNanos());
+        assertEquals(first.throughputPerSecond(), later.throughputPerSecond());
+        assertEquals(first.utilization(), later.utilization());
+        assertTrue(later.utilization() > 0);
+        for (int i = 0; i < 2; i++) {
+            assertEquals(first.agents().get(i).utilization(), later.agents().get(i).utilization());
+        }
+    }
 }

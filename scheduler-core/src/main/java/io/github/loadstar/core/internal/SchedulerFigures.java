@@ -73,7 +73,10 @@ final class SchedulerFigures {
         Agent[] agents = s.agents;
         metricsLock.lock();
         try {
-            long now = System.nanoTime();
+            // a terminated scheduler's figures stop at its termination: its uptime, rates and
+            // utilization do not decay while someone reads them later
+            long ended = s.terminatedNanos;
+            long now = ended != 0 ? ended : System.nanoTime();
             List<AgentMetrics> perAgent = new ArrayList<>(agents.length);
             for (int i = 0; i < agents.length; i++) {
                 Agent a = agents[i];

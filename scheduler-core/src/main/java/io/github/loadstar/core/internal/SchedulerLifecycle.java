@@ -98,6 +98,8 @@ abstract class SchedulerLifecycle extends SchedulerState {
             CURRENT.remove();
         }
         if (liveAgents.decrementAndGet() == 0) {
+            long end = System.nanoTime();
+            terminatedNanos = end == 0 ? 1 : end;
             try {
                 coordinator.finalSample();   // the final snapshot, before anyone can see TERMINATED
             } catch (Throwable t) {

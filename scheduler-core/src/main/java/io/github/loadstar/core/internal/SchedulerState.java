@@ -104,6 +104,8 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
     final int sampleShift;
     final long startNanos;
     volatile int runState;
+    /** When the last agent exited (System.nanoTime), 0 before: the figures of a terminated scheduler stop there. */
+    volatile long terminatedNanos;
     volatile boolean drained;
     final AtomicInteger liveAgents;
     final CountDownLatch terminated = new CountDownLatch(1);

@@ -125,7 +125,7 @@ public final class SchedulerMetrics {
         this.tenantFairness = Fairness.jainIndex(service);
     }
 
-    /** Nanoseconds since the scheduler started. */
+    /** Nanoseconds since the scheduler started, up to its termination once it has terminated. */
     public long uptimeNanos() {
         return uptimeNanos;
     }
