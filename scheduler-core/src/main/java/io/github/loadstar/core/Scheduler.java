@@ -1,6 +1,7 @@
 package io.github.loadstar.core;
 
 import io.github.loadstar.core.internal.LoadstarScheduler;
+import io.github.loadstar.core.metrics.PerformanceReport;
 import io.github.loadstar.core.metrics.SchedulerHistory;
 import io.github.loadstar.core.metrics.SchedulerMetrics;
 import java.util.Objects;
@@ -152,6 +153,15 @@ public interface Scheduler extends ExecutorService, AutoCloseable {
      * ({@link SchedulerHistory#window}). Empty if the history is off.
      */
     SchedulerHistory history();
+
+    /**
+     * The performance report: the KPIs now and over the newest {@code window} of the history, the
+     * agents, tenants and breakers, and the trend (see {@link PerformanceReport}).
+     *
+     * @throws NullPointerException     if {@code window} is null
+     * @throws IllegalArgumentException if {@code window} is negative
+     */
+    PerformanceReport report(java.time.Duration window);
 
     /** The settings in force: what {@link #reconfigure} can change, with their version. */
     SchedulerSettings settings();

@@ -7,6 +7,7 @@ import io.github.loadstar.core.RejectionBehaviour;
 import io.github.loadstar.core.Scheduler;
 import io.github.loadstar.core.SchedulerListener;
 import io.github.loadstar.core.SchedulerSettings;
+import io.github.loadstar.core.metrics.PerformanceReport;
 import io.github.loadstar.core.metrics.SchedulerHistory;
 import io.github.loadstar.core.metrics.SchedulerMetrics;
 import io.github.loadstar.core.spi.AgentBreaker;
@@ -281,6 +282,11 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
     }
 
     // ================================================================ figures
+
+    /** See {@link io.github.loadstar.core.Scheduler#report}. */
+    public PerformanceReport report(java.time.Duration window) {
+        return PerformanceReport.of(name, metrics(), history(), window);
+    }
 
     /** See {@link io.github.loadstar.core.Scheduler#settings()}. */
     public SchedulerSettings settings() {

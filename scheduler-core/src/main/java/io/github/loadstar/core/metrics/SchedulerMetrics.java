@@ -275,110 +275,79 @@ public final class SchedulerMetrics {
     public String toJson() {
         StringBuilder s = new StringBuilder(512 + 256 * agents.size());
         s.append('{');
-        field(s, "uptimeNanos", uptimeNanos).append(',');
-        field(s, "completed", completed).append(',');
-        field(s, "failed", failed).append(',');
-        field(s, "cancelled", cancelled).append(',');
-        field(s, "queued", queued).append(',');
-        field(s, "sharedQueued", sharedQueued).append(',');
-        field(s, "rejected", rejected).append(',');
-        field(s, "discarded", discarded).append(',');
-        field(s, "listenerErrors", listenerErrors).append(',');
-        field(s, "strategyErrors", strategyErrors).append(',');
-        field(s, "steals", steals).append(',');
-        field(s, "migrations", migrations).append(',');
-        field(s, "migrationRate", migrationRate()).append(',');
-        field(s, "lateStarts", lateStarts).append(',');
-        field(s, "deadlineMisses", deadlineMisses).append(',');
-        field(s, "throughputPerSecond", throughputPerSecond()).append(',');
-        field(s, "utilization", utilization).append(',');
-        field(s, "loadVariance", loadVariance).append(',');
-        field(s, "loadCoefficientOfVariation", loadCoefficientOfVariation).append(',');
-        field(s, "workCoefficientOfVariation", workCoefficientOfVariation).append(',');
-        field(s, "workFairness", workFairness).append(',');
-        field(s, "tenantFairness", tenantFairness).append(',');
+        Json.field(s, "uptimeNanos", uptimeNanos).append(',');
+        Json.field(s, "completed", completed).append(',');
+        Json.field(s, "failed", failed).append(',');
+        Json.field(s, "cancelled", cancelled).append(',');
+        Json.field(s, "queued", queued).append(',');
+        Json.field(s, "sharedQueued", sharedQueued).append(',');
+        Json.field(s, "rejected", rejected).append(',');
+        Json.field(s, "discarded", discarded).append(',');
+        Json.field(s, "listenerErrors", listenerErrors).append(',');
+        Json.field(s, "strategyErrors", strategyErrors).append(',');
+        Json.field(s, "steals", steals).append(',');
+        Json.field(s, "migrations", migrations).append(',');
+        Json.field(s, "migrationRate", migrationRate()).append(',');
+        Json.field(s, "lateStarts", lateStarts).append(',');
+        Json.field(s, "deadlineMisses", deadlineMisses).append(',');
+        Json.field(s, "throughputPerSecond", throughputPerSecond()).append(',');
+        Json.field(s, "utilization", utilization).append(',');
+        Json.field(s, "loadVariance", loadVariance).append(',');
+        Json.field(s, "loadCoefficientOfVariation", loadCoefficientOfVariation).append(',');
+        Json.field(s, "workCoefficientOfVariation", workCoefficientOfVariation).append(',');
+        Json.field(s, "workFairness", workFairness).append(',');
+        Json.field(s, "tenantFairness", tenantFairness).append(',');
         s.append("\"queueLatency\":{");
-        field(s, "samples", queueLatency.samples()).append(',');
-        field(s, "samplingInterval", queueLatency.samplingInterval()).append(',');
-        field(s, "p50", queueLatency.p50()).append(',');
-        field(s, "p90", queueLatency.p90()).append(',');
-        field(s, "p99", queueLatency.p99()).append(',');
-        field(s, "p999", queueLatency.p999()).append(',');
-        field(s, "max", queueLatency.max()).append(',');
-        field(s, "mean", queueLatency.mean()).append("},");
+        Json.field(s, "samples", queueLatency.samples()).append(',');
+        Json.field(s, "samplingInterval", queueLatency.samplingInterval()).append(',');
+        Json.field(s, "p50", queueLatency.p50()).append(',');
+        Json.field(s, "p90", queueLatency.p90()).append(',');
+        Json.field(s, "p99", queueLatency.p99()).append(',');
+        Json.field(s, "p999", queueLatency.p999()).append(',');
+        Json.field(s, "max", queueLatency.max()).append(',');
+        Json.field(s, "mean", queueLatency.mean()).append("},");
         s.append("\"agents\":[");
         for (int i = 0; i < agents.size(); i++) {
             AgentMetrics a = agents.get(i);
             s.append(i == 0 ? "{" : ",{");
-            field(s, "index", a.index()).append(',');
+            Json.field(s, "index", a.index()).append(',');
             s.append("\"thread\":");
-            quote(s, a.thread()).append(',');
+            Json.quote(s, a.thread()).append(',');
             s.append("\"state\":\"").append(a.state()).append("\",");
-            field(s, "capacity", a.capacity()).append(',');
-            field(s, "queued", a.queued()).append(',');
+            Json.field(s, "capacity", a.capacity()).append(',');
+            Json.field(s, "queued", a.queued()).append(',');
             s.append("\"running\":").append(a.running()).append(',');
-            field(s, "completed", a.completed()).append(',');
-            field(s, "failed", a.failed()).append(',');
-            field(s, "cancelled", a.cancelled()).append(',');
-            field(s, "stealsIn", a.stealsIn()).append(',');
-            field(s, "stealsOut", a.stealsOut()).append(',');
-            field(s, "migratedIn", a.migratedIn()).append(',');
-            field(s, "migratedOut", a.migratedOut()).append(',');
-            field(s, "parks", a.parks()).append(',');
-            field(s, "lateStarts", a.lateStarts()).append(',');
-            field(s, "deadlineMisses", a.deadlineMisses()).append(',');
-            field(s, "busyNanos", a.busyNanos()).append(',');
-            field(s, "utilization", a.utilization()).append(',');
-            field(s, "load", a.load()).append(',');
+            Json.field(s, "completed", a.completed()).append(',');
+            Json.field(s, "failed", a.failed()).append(',');
+            Json.field(s, "cancelled", a.cancelled()).append(',');
+            Json.field(s, "stealsIn", a.stealsIn()).append(',');
+            Json.field(s, "stealsOut", a.stealsOut()).append(',');
+            Json.field(s, "migratedIn", a.migratedIn()).append(',');
+            Json.field(s, "migratedOut", a.migratedOut()).append(',');
+            Json.field(s, "parks", a.parks()).append(',');
+            Json.field(s, "lateStarts", a.lateStarts()).append(',');
+            Json.field(s, "deadlineMisses", a.deadlineMisses()).append(',');
+            Json.field(s, "busyNanos", a.busyNanos()).append(',');
+            Json.field(s, "utilization", a.utilization()).append(',');
+            Json.field(s, "load", a.load()).append(',');
             s.append("\"breakerState\":");
-            quote(s, a.breakerState()).append(',');
-            field(s, "breakerTransitions", a.breakerTransitions()).append(',');
-            field(s, "rerouted", a.rerouted()).append('}');
+            Json.quote(s, a.breakerState()).append(',');
+            Json.field(s, "breakerTransitions", a.breakerTransitions()).append(',');
+            Json.field(s, "rerouted", a.rerouted()).append('}');
         }
         s.append("],\"tenants\":[");
         for (int i = 0; i < tenants.size(); i++) {
             TenantMetrics t = tenants.get(i);
             s.append(i == 0 ? "{" : ",{");
             s.append("\"tenant\":");
-            quote(s, t.tenant()).append(',');
-            field(s, "weight", t.weight()).append(',');
-            field(s, "completed", t.completed()).append(',');
-            field(s, "serviceNanos", t.serviceNanos()).append('}');
+            Json.quote(s, t.tenant()).append(',');
+            Json.field(s, "weight", t.weight()).append(',');
+            Json.field(s, "requestedWeight", t.requestedWeight()).append(',');
+            Json.field(s, "waiting", t.waiting()).append(',');
+            Json.field(s, "completed", t.completed()).append(',');
+            Json.field(s, "serviceNanos", t.serviceNanos()).append('}');
         }
         return s.append("]}").toString();
-    }
-
-    private static StringBuilder field(StringBuilder s, String name, long value) {
-        return s.append('"').append(name).append("\":").append(value);
-    }
-
-    private static StringBuilder field(StringBuilder s, String name, double value) {
-        s.append('"').append(name).append("\":");
-        return Double.isFinite(value) ? s.append(value) : s.append("null");
-    }
-
-    private static StringBuilder quote(StringBuilder s, String value) {
-        if (value == null) {
-            return s.append("null");
-        }
-        s.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"': s.append("\\\""); break;
-                case '\\': s.append("\\\\"); break;
-                case '\n': s.append("\\n"); break;
-                case '\r': s.append("\\r"); break;
-                case '\t': s.append("\\t"); break;
-                default:
-                    if (c < 0x20) {
-                        s.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        s.append(c);
-                    }
-            }
-        }
-        return s.append('"');
     }
 
     /** A human-readable report: the scheduler-wide figures, then one line per agent and tenant. */
@@ -418,7 +387,7 @@ public final class SchedulerMetrics {
         return s.toString();
     }
 
-    private static String nanos(long nanos) {
+    static String nanos(long nanos) {
         if (nanos < 10_000) {
             return nanos + " ns";
         }
