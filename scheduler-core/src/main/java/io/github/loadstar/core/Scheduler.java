@@ -163,6 +163,16 @@ public interface Scheduler extends ExecutorService, AutoCloseable {
      */
     PerformanceReport report(java.time.Duration window);
 
+    /**
+     * The bottlenecks in the snapshot and the newest {@code window} of the history, each with its
+     * evidence and a suggested action (see {@link io.github.loadstar.core.metrics.BottleneckAnalysis});
+     * none for an idle or healthy scheduler.
+     *
+     * @throws NullPointerException     if {@code window} is null
+     * @throws IllegalArgumentException if {@code window} is negative
+     */
+    java.util.List<io.github.loadstar.core.metrics.Finding> bottlenecks(java.time.Duration window);
+
     /** The settings in force: what {@link #reconfigure} can change, with their version. */
     SchedulerSettings settings();
 

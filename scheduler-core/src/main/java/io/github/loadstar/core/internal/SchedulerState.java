@@ -288,6 +288,11 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
         return PerformanceReport.of(name, metrics(), history(), window);
     }
 
+    /** See {@link io.github.loadstar.core.Scheduler#bottlenecks}. */
+    public List<io.github.loadstar.core.metrics.Finding> bottlenecks(java.time.Duration window) {
+        return io.github.loadstar.core.metrics.BottleneckAnalysis.analyze(metrics(), history().within(window));
+    }
+
     /** See {@link io.github.loadstar.core.Scheduler#settings()}. */
     public SchedulerSettings settings() {
         return settings;

@@ -41,12 +41,24 @@ public record SchedulerHistory(long intervalNanos, List<SchedulerMetrics> sample
      * @throws IllegalArgumentException if {@code span} is negative
      */
     public WindowFigures window(Duration span) {
+        List<SchedulerMetrics> in = within(span);
+        return in.isEmpty() ? WindowFigures.none() : WindowFigures.of(in);
+    }
+
+    /**
+     * The snapshots of the newest {@code span}: from the newest back to the oldest taken no earlier
+     * than {@code span} before it; empty while the history is.
+     *
+     * @throws NullPointerException     if {@code span} is null
+     * @throws IllegalArgumentException if {@code span} is negative
+     */
+    public List<SchedulerMetrics> within(Duration span) {
         Objects.requireNonNull(span, "span");
         if (span.isNegative()) {
             throw new IllegalArgumentException("span must not be negative: " + span);
         }
         if (samples.isEmpty()) {
-            return WindowFigures.none();
+            return List.of();
         }
         long newest = latest().uptimeNanos();
         long spanNanos = span.toNanos();
@@ -54,7 +66,7 @@ public record SchedulerHistory(long intervalNanos, List<SchedulerMetrics> sample
         while (first > 0 && newest - samples.get(first - 1).uptimeNanos() <= spanNanos) {
             first--;
         }
-        return WindowFigures.of(samples.subList(first, samples.size()));
+        return samples.subList(first, samples.size());
     }
 
     /** The figures over the whole history; {@link WindowFigures#none()} while it is empty. */

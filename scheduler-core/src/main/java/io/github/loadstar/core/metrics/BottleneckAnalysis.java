@@ -1,0 +1,195 @@
+package io.github.loadstar.core.metrics;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Finds bottlenecks in a snapshot and the history's newest window, each with its evidence. No
+ * finding without evidence; an idle or healthy scheduler yields none. The rules:
+ * <ul>
+ *   <li>{@link Finding.Kind#OVERLOADED_AGENT}: an accepting agent's queued load (cost per capacity)
+ *       is more than twice the mean and at least 16 tasks above it, now <em>and</em> on average over
+ *       the window (a passing burst is not a bottleneck), while the other agents were busy less than
+ *       half of the window and no steal took anything from it: stealing does not reach its work.
+ *       CRITICAL when every other agent is idle now.</li>
+ *   <li>{@link Finding.Kind#STARVED_TENANT}: over the window's pairs of snapshots in which at least
+ *       two tenants had tasks waiting at both ends, a tenant received less than half the service per
+ *       unit of weight of the best-served such tenant, in total over those pairs (at least 100 ms of
+ *       them). CRITICAL below a tenth.</li>
+ *   <li>{@link Finding.Kind#BREAKER_OPEN}: an agent's breaker is OPEN (CRITICAL when every agent's
+ *       is) or HALF_OPEN (WARNING).</li>
+ * </ul>
+ */
+public final class BottleneckAnalysis {
+    private static final double OVERLOAD_FACTOR = 2.0;
+    private static final double OVERLOAD_MIN_TASKS = 16;
+    private static final double STARVED_FACTOR = 0.5;
+    private static final long STARVED_MIN_NANOS = 100_000_000L;
+
+    private BottleneckAnalysis() {
+    }
+
+    /**
+     * The findings for {@code now} and the history's samples (the window to analyse, oldest first).
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public static List<Finding> analyze(SchedulerMetrics now, List<SchedulerMetrics> window) {
+        Objects.requireNonNull(now, "now");
+        Objects.requireNonNull(window, "window");
+        List<Finding> findings = new ArrayList<>();
+        overloadedAgents(now, window, findings);
+        starvedTenants(window, findings);
+        breakers(now, findings);
+        return findings;
+    }
+
+    private static void overloadedAgents(SchedulerMetrics now, List<SchedulerMetrics> window, List<Finding> out) {
+        int n = now.agents().size();
+        if (n < 2 || window.size() < 2) {
+            return;
+        }
+        double[] meanLoad = new double[n];
+        double meanOfMeans = 0;
+        for (SchedulerMetrics m : window) {
+            for (int i = 0; i < n; i++) {
+                meanLoad[i] += m.agents().get(i).load() / window.size();
+            }
+        }
+        double nowMean = 0;
+        for (int i = 0; i < n; i++) {
+            meanOfMeans += meanLoad[i] / n;
+            nowMean += now.agents().get(i).load() / n;
+        }
+        SchedulerMetrics first = window.get(0);
+        SchedulerMetrics last = window.get(window.size() - 1);
+        for (int i = 0; i < n; i++) {
+            AgentMetrics a = now.agents().get(i);
+            double load = a.load();
+            boolean overloadedNow = load > OVERLOAD_FACTOR * nowMean && load - nowMean >= OVERLOAD_MIN_TASKS;
+            boolean overloadedOnAverage = meanLoad[i] > OVERLOAD_FACTOR * meanOfMeans
+                    && meanLoad[i] - meanOfMeans >= OVERLOAD_MIN_TASKS;
+            long robbed = last.agents().get(i).stealsOut() - first.agents().get(i).stealsOut();
+            double length = Math.max(1, last.uptimeNanos() - first.uptimeNanos());
+            double othersBusy = 0;
+            for (int j = 0; j < n; j++) {
+                if (j != i) {
+                    othersBusy += (last.agents().get(j).busyNanos() - first.agents().get(j).busyNanos()) / length / (n - 1);
+                }
+            }
+            // the work stays although the others had time to take it: they were mostly idle, and took nothing
+            if (!overloadedNow || !overloadedOnAverage || robbed > 0 || othersBusy >= 0.5
+                    || "OPEN".equals(a.breakerState())) {
+                continue;
+            }
+            boolean othersIdle = true;
+            for (int j = 0; j < n; j++) {
+                if (j != i && (now.agents().get(j).running() || now.agents().get(j).queued() > 0)) {
+                    othersIdle = false;
+                }
+            }
+            Map<String, Double> evidence = new LinkedHashMap<>();
+            evidence.put("agentLoad", load);
+            evidence.put("meanLoad", nowMean);
+            evidence.put("agentMeanLoadOverWindow", meanLoad[i]);
+            evidence.put("meanLoadOverWindow", meanOfMeans);
+            evidence.put("stealsFromAgentInWindow", (double) robbed);
+            evidence.put("othersUtilizationInWindow", othersBusy);
+            evidence.put("windowSeconds", (last.uptimeNanos() - first.uptimeNanos()) / 1e9);
+            out.add(new Finding(Finding.Kind.OVERLOADED_AGENT, othersIdle ? Finding.Severity.CRITICAL : Finding.Severity.WARNING,
+                    "agents: agent " + i, evidence,
+                    "stealing does not reach agent " + i + "'s work: if its tasks are pinned (TaskOptions.pinnedTo), "
+                            + "let them move; else lower the steal threshold, or turn on rebalancing "
+                            + "(CoordinatorConfig.rebalancePolicy(RebalancePolicies.threshold()))"));
+        }
+    }
+
+    private static void starvedTenants(List<SchedulerMetrics> window, List<Finding> out) {
+        Map<String, double[]> perTenant = new LinkedHashMap<>();   // service/weight, contended nanos
+        for (int k = 1; k < window.size(); k++) {
+            SchedulerMetrics a = window.get(k - 1);
+            SchedulerMetrics b = window.get(k);
+            List<TenantMetrics> backlogged = new ArrayList<>();
+            List<Double> served = new ArrayList<>();
+            for (TenantMetrics after : b.tenants()) {
+                if (after.waiting() == 0) {
+                    continue;
+                }
+                for (TenantMetrics before : a.tenants()) {
+                    if (before.tenant().equals(after.tenant()) && before.waiting() > 0) {
+                        backlogged.add(after);
+                        served.add(Math.max(0, after.serviceNanos() - before.serviceNanos()) / after.weight());
+                    }
+                }
+            }
+            if (backlogged.size() < 2) {
+                continue;
+            }
+            long length = b.uptimeNanos() - a.uptimeNanos();
+            for (int t = 0; t < backlogged.size(); t++) {
+                double[] acc = perTenant.computeIfAbsent(backlogged.get(t).tenant(), x -> new double[2]);
+                acc[0] += served.get(t);
+                acc[1] += length;
+            }
+        }
+        double best = 0;
+        for (double[] acc : perTenant.values()) {
+            if (acc[1] >= STARVED_MIN_NANOS) {
+                best = Math.max(best, acc[0] / acc[1]);
+            }
+        }
+        if (best <= 0) {
+            return;
+        }
+        for (Map.Entry<String, double[]> e : perTenant.entrySet()) {
+            double[] acc = e.getValue();
+            if (acc[1] < STARVED_MIN_NANOS) {
+                continue;
+            }
+            double rate = acc[0] / acc[1];
+            if (rate < STARVED_FACTOR * best) {
+                Map<String, Double> evidence = new LinkedHashMap<>();
+                evidence.put("servicePerWeightPerSecond", rate);
+                evidence.put("bestServicePerWeightPerSecond", best);
+                evidence.put("ratio", rate / best);
+                evidence.put("contendedSeconds", acc[1] / 1e9);
+                out.add(new Finding(Finding.Kind.STARVED_TENANT,
+                        rate < 0.1 * best ? Finding.Severity.CRITICAL : Finding.Severity.WARNING,
+                        "tenants: tenant " + e.getKey(), evidence,
+                        "tenant " + e.getKey() + " had work waiting but was served far below its weight: with FIFO "
+                                + "ordering, tasks run in arrival order whatever their tenant — use a fair ordering "
+                                + "policy (CFS or WFQ) or raise its weight"));
+            }
+        }
+    }
+
+    private static void breakers(SchedulerMetrics now, List<Finding> out) {
+        int open = 0;
+        for (AgentMetrics a : now.agents()) {
+            if ("OPEN".equals(a.breakerState())) {
+                open++;
+            }
+        }
+        for (AgentMetrics a : now.agents()) {
+            String state = a.breakerState();
+            if (!"OPEN".equals(state) && !"HALF_OPEN".equals(state)) {
+                continue;
+            }
+            Map<String, Double> evidence = new LinkedHashMap<>();
+            evidence.put("open", "OPEN".equals(state) ? 1.0 : 0.0);
+            evidence.put("transitions", (double) a.breakerTransitions());
+            evidence.put("rerouted", (double) a.rerouted());
+            evidence.put("failed", (double) a.failed());
+            evidence.put("agentsOpen", (double) open);
+            Finding.Severity severity = "HALF_OPEN".equals(state) ? Finding.Severity.WARNING
+                    : open == now.agents().size() ? Finding.Severity.CRITICAL : Finding.Severity.WARNING;
+            out.add(new Finding(Finding.Kind.BREAKER_OPEN, severity, "breakers: agent " + a.index(), evidence,
+                    "agent " + a.index() + "'s tasks failed or ran slow until its breaker opened: look at what its "
+                            + "tasks call (their failures are in the listener's onFailed), and at the breaker's "
+                            + "thresholds"));
+        }
+    }
+}

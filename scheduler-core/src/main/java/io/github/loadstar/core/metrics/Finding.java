@@ -1,0 +1,45 @@
+package io.github.loadstar.core.metrics;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One bottleneck the analysis found: what it is, how bad, where, the figures that show it (and over
+ * what stretch), and what to do.
+ *
+ * @param kind      what was found
+ * @param severity  how much it costs now
+ * @param component where: {@code agents}, {@code tenants}, {@code queues} or {@code breakers}, with the
+ *                  agent or tenant ({@code agent 0}, {@code tenant billing})
+ * @param evidence  the figures, by name, in the order they make the case
+ * @param action    what to do about it
+ */
+public record Finding(Kind kind, Severity severity, String component, Map<String, Double> evidence, String action) {
+
+    public Finding {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(severity, "severity");
+        Objects.requireNonNull(component, "component");
+        Objects.requireNonNull(action, "action");
+        evidence = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(evidence, "evidence")));
+        if (evidence.isEmpty()) {
+            throw new IllegalArgumentException("a finding needs evidence");
+        }
+    }
+
+    /** What a finding is about. */
+    public enum Kind {
+        /** One agent holds far more than its share of queued work, and steals do not reach it. */
+        OVERLOADED_AGENT,
+        /** A tenant with work waiting received far less than its weight's share while others were served. */
+        STARVED_TENANT,
+        /** An agent's circuit breaker is open (or half-open): its work goes elsewhere or waits. */
+        BREAKER_OPEN
+    }
+
+    /** How much a finding costs now. */
+    public enum Severity {
+        INFO, WARNING, CRITICAL
+    }
+}
