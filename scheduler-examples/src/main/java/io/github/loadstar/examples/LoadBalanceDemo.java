@@ -1,9 +1,11 @@
 package io.github.loadstar.examples;
 
+import io.github.loadstar.core.CoordinatorConfig;
 import io.github.loadstar.core.Scheduler;
 import io.github.loadstar.core.TaskFuture;
 import io.github.loadstar.core.TaskOptions;
-import io.github.loadstar.core.metrics.SchedulerMetrics;
+import io.github.loadstar.core.metrics.Finding;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -38,7 +40,8 @@ public final class LoadBalanceDemo {
         long[] data = new SplittableRandom(42).longs(ELEMENTS).toArray();
         long[] expected = data.clone();
         Arrays.sort(expected);
-        try (Scheduler scheduler = Scheduler.builder().name("demo").agents(agents).latencySamplingInterval(16).build()) {
+        try (Scheduler scheduler = Scheduler.builder().name("demo").agents(agents).latencySamplingInterval(16)
+                .coordinator(CoordinatorConfig.builder().historyInterval(Duration.ofMillis(50)).build()).build()) {
             System.out.printf("Loadstar demo on %d agents (%d processors)%n%n", agents,
                     Runtime.getRuntime().availableProcessors());
             long start = System.nanoTime();
@@ -56,8 +59,15 @@ public final class LoadBalanceDemo {
 
             scheduler.shutdown();
             scheduler.awaitTermination(60, TimeUnit.SECONDS);
-            SchedulerMetrics metrics = scheduler.metrics();
-            System.out.println(metrics);
+            // the performance report over the whole run (the detailed one adds the agent and tenant
+            // rows), then the bottlenecks the run had in its last second, each with its evidence
+            System.out.println(scheduler.report(Duration.ofMinutes(10)).toDetailedText());
+            List<Finding> findings = scheduler.bottlenecks(Duration.ofSeconds(1));
+            System.out.println(findings.isEmpty() ? "bottlenecks: none" : "bottlenecks:");
+            for (Finding f : findings) {
+                System.out.printf("  %s %s (%s): %s%n    -> %s%n", f.severity(), f.kind(), f.component(), f.evidence(),
+                        f.action());
+            }
             if (!sorted) {
                 throw new IllegalStateException("the parallel sort produced a wrong order");
             }
