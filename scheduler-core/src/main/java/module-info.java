@@ -15,6 +15,7 @@ module io.github.loadstar.core {
     requires transitive org.agrona;
     requires org.slf4j;
     requires HdrHistogram;
+    requires java.management;
     // optional: only io.github.loadstar.core.micrometer needs it
     requires static micrometer.core;
 
@@ -22,6 +23,7 @@ module io.github.loadstar.core {
     exports io.github.loadstar.core.spi;
     exports io.github.loadstar.core.metrics;
     exports io.github.loadstar.core.micrometer;
+    exports io.github.loadstar.core.management;
 
     uses io.github.loadstar.core.spi.OrderingPolicyProvider;
 }

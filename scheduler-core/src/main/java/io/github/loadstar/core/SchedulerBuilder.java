@@ -57,6 +57,7 @@ public final class SchedulerBuilder {
     private Supplier<? extends IdleStrategy> idleStrategy;
     private int spinRounds = DEFAULT_SPIN_ROUNDS;
     private CoordinatorConfig coordinator = CoordinatorConfig.DEFAULT;
+    private boolean jmx;
     private StealPolicy stealPolicy;
     private boolean stealThresholdSet;
     private int stealBatchLimit = DEFAULT_STEAL_BATCH;
@@ -409,6 +410,16 @@ public final class SchedulerBuilder {
     }
 
     /**
+     * Registers the scheduler's management bean ({@link io.github.loadstar.core.management.SchedulerMXBean})
+     * in the platform MBean server under {@code io.github.loadstar:type=Scheduler,name=<name>} while
+     * it runs (it is unregistered when the scheduler terminates). Default: false.
+     */
+    public SchedulerBuilder jmx(boolean register) {
+        this.jmx = register;
+        return this;
+    }
+
+    /**
      * Builds and starts the scheduler.
      *
      * @throws IllegalStateException if the thread factory fails to create a thread (no thread is
@@ -444,7 +455,8 @@ public final class SchedulerBuilder {
                 agentBreakers,
                 allAgentsOpen != null ? allAgentsOpen : AllAgentsOpen.QUEUE,
                 pinnedOnOpenAgent != null ? pinnedOnOpenAgent : PinnedOnOpenAgent.WAIT,
-                coordinator);
+                coordinator,
+                jmx);
         return LoadstarScheduler.start(config);
     }
 }

@@ -85,6 +85,14 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
                 throw new IllegalStateException("cannot start the coordinator thread of scheduler " + config.name(), e);
             }
         }
+        if (config.jmx()) {
+            try {
+                scheduler.management = io.github.loadstar.core.management.SchedulerManagement.register(scheduler);
+            } catch (RuntimeException e) {
+                scheduler.abortStart(threads.length);
+                throw e;
+            }
+        }
         LOG.info("scheduler {} started: {} agents, ordering {} ({}), placement {}, steal {}, {}",
                 config.name(), threads.length, config.orderingPolicy().name(), config.orderingScope(),
                 config.placementPolicy().name(), config.stealPolicy().name(),

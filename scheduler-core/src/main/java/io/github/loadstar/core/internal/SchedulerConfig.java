@@ -39,6 +39,7 @@ import org.agrona.concurrent.IdleStrategy;
  * @param allAgentsOpen            what submissions do when every breaker is open
  * @param pinnedOnOpenAgent        what happens to tasks pinned to an agent whose breaker opens
  * @param coordinator              the history and the rebalancing
+ * @param jmx                      whether to register the scheduler's management bean
  */
 public record SchedulerConfig(
         String name,
@@ -60,7 +61,8 @@ public record SchedulerConfig(
         AgentBreakerFactory agentBreakers,
         AllAgentsOpen allAgentsOpen,
         PinnedOnOpenAgent pinnedOnOpenAgent,
-        CoordinatorConfig coordinator) {
+        CoordinatorConfig coordinator,
+        boolean jmx) {
 
     public SchedulerConfig {
         capacities = capacities.clone();

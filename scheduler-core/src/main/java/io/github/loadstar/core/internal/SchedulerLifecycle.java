@@ -105,6 +105,10 @@ abstract class SchedulerLifecycle extends SchedulerState {
             } catch (Throwable t) {
                 LOG.warn("scheduler {}: the final history snapshot failed", name, t);
             }
+            io.github.loadstar.core.management.SchedulerManagement bean = management;
+            if (bean != null) {
+                bean.unregister();      // gone before anyone can see TERMINATED
+            }
             runState = TERMINATED;
             terminated.countDown();
             coordinator.wake();

@@ -117,6 +117,8 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
     final SchedulerFigures figures;
     /** Takes the history's snapshots and rebalances (its thread runs only when it has work). */
     final Coordinator coordinator;
+    /** The registered management bean, or null. */
+    volatile io.github.loadstar.core.management.SchedulerManagement management;
     /** Serialises reconfigurations (and the coordinator thread's start). */
     final Object reconfiguring = new Object();
 

@@ -1,0 +1,85 @@
+package io.github.loadstar.core.management;
+
+/**
+ * A running scheduler, managed over JMX: registered under
+ * {@code io.github.loadstar:type=Scheduler,name=<scheduler name>} when the builder's
+ * {@code jmx(true)} is set, unregistered when the scheduler terminates. Open types only (strings,
+ * numbers, arrays and composite rows), so {@code jconsole} or a remote JMX client needs no Loadstar
+ * classes. Writes go through the scheduler's validated reconfiguration: an invalid value is refused
+ * with an {@link IllegalArgumentException} naming the field, and the settings in force stay.
+ */
+public interface SchedulerMXBean {
+
+    /** The scheduler's name. */
+    String getName();
+
+    /** RUNNING, SHUTDOWN or TERMINATED. */
+    String getState();
+
+    /** The number of agents. */
+    int getAgentCount();
+
+    /** Tasks that ran. */
+    long getCompleted();
+
+    /** Tasks waiting now. */
+    long getQueued();
+
+    /** Steal operations. */
+    long getSteals();
+
+    /** Tasks moved between agents to relieve one. */
+    long getMigrations();
+
+    /** Mean agent utilization since start, in [0, 1]. */
+    double getUtilization();
+
+    /** Variance of per-agent queued cost per capacity, now. */
+    double getLoadVariance();
+
+    /** Jain's index over tenant service per served weight. */
+    double getTenantFairness();
+
+    /** One row per agent. */
+    AgentRow[] getAgents();
+
+    /** One row per tenant. */
+    TenantRow[] getTenants();
+
+    /** The performance report over the last minute, as text. */
+    String getReport();
+
+    /** The performance report over the last minute, as JSON. */
+    String getReportJson();
+
+    /** The performance report over the newest {@code windowSeconds} of the history, detailed text. */
+    String report(long windowSeconds);
+
+    /** The bottleneck findings over the newest {@code windowSeconds}, one line each (evidence and action). */
+    String[] bottlenecks(long windowSeconds);
+
+    /** The settings' version. */
+    long getSettingsVersion();
+
+    /** The steal batch limit (writable: 1 … 1,024). */
+    int getStealBatchLimit();
+
+    /** Sets the steal batch limit. @throws IllegalArgumentException naming {@code stealBatchLimit} */
+    void setStealBatchLimit(int limit);
+
+    /** The rebalancing policy: {@code off} or {@code threshold(t)} (writable). */
+    String getRebalancePolicy();
+
+    /**
+     * Sets the rebalancing policy: {@code off}, {@code threshold} or {@code threshold:<tolerance>}.
+     *
+     * @throws IllegalArgumentException naming {@code rebalancePolicy} or {@code tolerance}
+     */
+    void setRebalancePolicy(String policy);
+
+    /** The rebalancing interval in milliseconds (writable: 1 … 3,600,000). */
+    long getRebalanceIntervalMillis();
+
+    /** Sets the rebalancing interval. @throws IllegalArgumentException naming {@code rebalanceInterval} */
+    void setRebalanceIntervalMillis(long millis);
+}

@@ -1,0 +1,219 @@
+package io.github.loadstar.core.management;
+
+import io.github.loadstar.core.Scheduler;
+import io.github.loadstar.core.metrics.Finding;
+import io.github.loadstar.core.metrics.SchedulerMetrics;
+import io.github.loadstar.core.spi.RebalancePolicies;
+import io.github.loadstar.core.spi.RebalancePolicy;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import javax.management.InstanceAlreadyExistsException;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+/** The {@link SchedulerMXBean} of one scheduler, and its registration in the platform MBean server. */
+public final class SchedulerManagement implements SchedulerMXBean {
+    private static final Duration REPORT_WINDOW = Duration.ofMinutes(1);
+
+    private final Scheduler scheduler;
+    private final ObjectName name;
+
+    private SchedulerManagement(Scheduler scheduler, ObjectName name) {
+        this.scheduler = scheduler;
+        this.name = name;
+    }
+
+    /** The object name a scheduler called {@code schedulerName} is registered under. */
+    public static ObjectName objectName(String schedulerName) {
+        try {
+            return new ObjectName("io.github.loadstar", new java.util.Hashtable<>(java.util.Map.of(
+                    "type", "Scheduler", "name", ObjectName.quote(schedulerName))));
+        } catch (JMException e) {
+            throw new IllegalArgumentException("scheduler name " + schedulerName + " makes no JMX object name", e);
+        }
+    }
+
+    /**
+     * Registers {@code scheduler}'s bean in the platform MBean server.
+     *
+     * @throws IllegalStateException if a bean of that name is registered already (two schedulers of one name)
+     */
+    public static SchedulerManagement register(Scheduler scheduler) {
+        Objects.requireNonNull(scheduler, "scheduler");
+        SchedulerManagement bean = new SchedulerManagement(scheduler, objectName(scheduler.name()));
+        try {
+            ManagementFactory.getPlatformMBeanServer().registerMBean(bean, bean.name);
+        } catch (InstanceAlreadyExistsException e) {
+            throw new IllegalStateException("a scheduler named " + scheduler.name() + " is registered in JMX already", e);
+        } catch (JMException e) {
+            throw new IllegalStateException("cannot register scheduler " + scheduler.name() + " in JMX", e);
+        }
+        return bean;
+    }
+
+    /** Unregisters the bean; does nothing if it is not registered. */
+    public void unregister() {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        try {
+            if (server.isRegistered(name)) {
+                server.unregisterMBean(name);
+            }
+        } catch (JMException e) {
+            // unregistered concurrently: nothing left to do
+        }
+    }
+
+    private SchedulerMetrics m() {
+        return scheduler.metrics();
+    }
+
+    @Override
+    public String getName() {
+        return scheduler.name();
+    }
+
+    @Override
+    public String getState() {
+        return scheduler.isTerminated() ? "TERMINATED" : scheduler.isShutdown() ? "SHUTDOWN" : "RUNNING";
+    }
+
+    @Override
+    public int getAgentCount() {
+        return scheduler.agentCount();
+    }
+
+    @Override
+    public long getCompleted() {
+        return m().completed();
+    }
+
+    @Override
+    public long getQueued() {
+        return m().queued();
+    }
+
+    @Override
+    public long getSteals() {
+        return m().steals();
+    }
+
+    @Override
+    public long getMigrations() {
+        return m().migrations();
+    }
+
+    @Override
+    public double getUtilization() {
+        return m().utilization();
+    }
+
+    @Override
+    public double getLoadVariance() {
+        return m().loadVariance();
+    }
+
+    @Override
+    public double getTenantFairness() {
+        return m().tenantFairness();
+    }
+
+    @Override
+    public AgentRow[] getAgents() {
+        return m().agents().stream().map(AgentRow::of).toArray(AgentRow[]::new);
+    }
+
+    @Override
+    public TenantRow[] getTenants() {
+        return m().tenants().stream().map(TenantRow::of).toArray(TenantRow[]::new);
+    }
+
+    @Override
+    public String getReport() {
+        return scheduler.report(REPORT_WINDOW).toText();
+    }
+
+    @Override
+    public String getReportJson() {
+        return scheduler.report(REPORT_WINDOW).toJson();
+    }
+
+    @Override
+    public String report(long windowSeconds) {
+        return scheduler.report(window(windowSeconds)).toDetailedText();
+    }
+
+    @Override
+    public String[] bottlenecks(long windowSeconds) {
+        List<Finding> findings = scheduler.bottlenecks(window(windowSeconds));
+        return findings.stream().map(f -> f.severity() + " " + f.kind() + " (" + f.component() + "): " + f.evidence()
+                + " -> " + f.action()).toArray(String[]::new);
+    }
+
+    private static Duration window(long seconds) {
+        if (seconds < 0) {
+            throw new IllegalArgumentException("windowSeconds must not be negative: " + seconds);
+        }
+        return Duration.ofSeconds(seconds);
+    }
+
+    @Override
+    public long getSettingsVersion() {
+        return scheduler.settings().version();
+    }
+
+    @Override
+    public int getStealBatchLimit() {
+        return scheduler.settings().stealBatchLimit();
+    }
+
+    @Override
+    public void setStealBatchLimit(int limit) {
+        scheduler.reconfigure(s -> s.withStealBatchLimit(limit));
+    }
+
+    @Override
+    public String getRebalancePolicy() {
+        return scheduler.settings().rebalancePolicy().toString();
+    }
+
+    @Override
+    public void setRebalancePolicy(String policy) {
+        RebalancePolicy p = parse(policy);
+        scheduler.reconfigure(s -> s.withRebalancePolicy(p));
+    }
+
+    /** {@code off}, {@code threshold} or {@code threshold:<tolerance>}. */
+    static RebalancePolicy parse(String policy) {
+        if (policy == null) {
+            throw new IllegalArgumentException("rebalancePolicy must be off, threshold or threshold:<tolerance>: null");
+        }
+        String p = policy.trim();
+        if (p.equals("off")) {
+            return RebalancePolicies.off();
+        }
+        if (p.equals("threshold")) {
+            return RebalancePolicies.threshold();
+        }
+        if (p.startsWith("threshold:")) {
+            try {
+                return RebalancePolicies.threshold(Double.parseDouble(p.substring("threshold:".length())));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("rebalancePolicy tolerance is not a number: " + policy, e);
+            }
+        }
+        throw new IllegalArgumentException("rebalancePolicy must be off, threshold or threshold:<tolerance>: " + policy);
+    }
+
+    @Override
+    public long getRebalanceIntervalMillis() {
+        return scheduler.settings().rebalanceInterval().toMillis();
+    }
+
+    @Override
+    public void setRebalanceIntervalMillis(long millis) {
+        scheduler.reconfigure(s -> s.withRebalanceInterval(Duration.ofMillis(millis)));
+    }
+}

@@ -1,0 +1,144 @@
+package io.github.loadstar.core.management;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.loadstar.core.Scheduler;
+import io.github.loadstar.core.spi.RebalancePolicies;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import javax.management.Attribute;
+import javax.management.MBeanServer;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.RuntimeMBeanException;
+import javax.management.openmbean.CompositeData;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The management bean through the platform MBean server, and from a separate JVM over the JDK's RMI connector. */
+@Timeout(120)
+final class SchedulerMXBeanTest {
+
+    @Test
+    void platformServerReadsWritesInvokesAndUnregistersOnClose() throws Exception {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName name = SchedulerManagement.objectName("jmx-local");
+        Scheduler s = Scheduler.builder().agents(2).name("jmx-local").jmx(true).build();
+        try {
+            CountDownLatch done = new CountDownLatch(300);
+            for (int i = 0; i < 300; i++) {
+                s.execute(done::countDown);
+            }
+            assertTrue(done.await(10, TimeUnit.SECONDS));
+            assertTrue(server.isRegistered(name));
+            assertEquals("jmx-local", server.getAttribute(name, "Name"));
+            assertEquals("RUNNING", server.getAttribute(name, "State"));
+            assertEquals(2, server.getAttribute(name, "AgentCount"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while ((long) server.getAttribute(name, "Completed") < 300) {     // counted just after each task
+                assertTrue(System.nanoTime() - deadline < 0);
+                Thread.sleep(1);
+            }
+            CompositeData[] agents = (CompositeData[]) server.getAttribute(name, "Agents");
+            assertEquals(2, agents.length);
+            assertEquals(300L, (long) agents[0].get("completed") + (long) agents[1].get("completed"));
+            new ObjectMapper().readTree((String) server.getAttribute(name, "ReportJson"));
+            assertTrue(((String) server.getAttribute(name, "Report")).contains("throughput"));
+
+            // a write goes through the validated reconfiguration
+            server.setAttribute(name, new Attribute("StealBatchLimit", 8));
+            assertEquals(8, s.settings().stealBatchLimit());
+            assertEquals(2L, server.getAttribute(name, "SettingsVersion"));
+            RuntimeMBeanException bad = assertThrows(RuntimeMBeanException.class,
+                    () -> server.setAttribute(name, new Attribute("StealBatchLimit", 0)));
+            assertTrue(bad.getCause().getMessage().contains("stealBatchLimit"), bad.getCause().getMessage());
+            assertEquals(8, s.settings().stealBatchLimit(), "a refused write leaves the settings in force");
+            server.setAttribute(name, new Attribute("RebalancePolicy", "threshold:0.3"));
+            assertEquals("threshold(0.3)", s.settings().rebalancePolicy().toString());
+            bad = assertThrows(RuntimeMBeanException.class,
+                    () -> server.setAttribute(name, new Attribute("RebalancePolicy", "sometimes")));
+            assertTrue(bad.getCause().getMessage().contains("rebalancePolicy"), bad.getCause().getMessage());
+            server.setAttribute(name, new Attribute("RebalanceIntervalMillis", 20L));
+            assertEquals(20L, s.settings().rebalanceInterval().toMillis());
+            server.setAttribute(name, new Attribute("RebalancePolicy", "off"));
+            assertTrue(RebalancePolicies.off() == s.settings().rebalancePolicy());
+
+            // an operation runs the analysis: an idle scheduler has no findings
+            String[] findings = (String[]) server.invoke(name, "bottlenecks", new Object[] {60L}, new String[] {"long"});
+            assertEquals(0, findings.length, List.of(findings).toString());
+            assertTrue(((String) server.invoke(name, "report", new Object[] {60L}, new String[] {"long"}))
+                    .contains("agent"));
+        } finally {
+            s.close();
+        }
+        assertFalse(server.isRegistered(name), "close unregisters the bean");
+    }
+
+    @Test
+    void twoSchedulersOfOneNameAreRefused() throws Exception {
+        try (Scheduler first = Scheduler.builder().agents(1).name("jmx-twice").jmx(true).build()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> Scheduler.builder().agents(1).name("jmx-twice").jmx(true).build());
+            assertTrue(e.getMessage().contains("jmx-twice"), e.getMessage());
+            assertTrue(ManagementFactory.getPlatformMBeanServer().isRegistered(SchedulerManagement.objectName("jmx-twice")),
+                    "the first keeps its bean");
+        }
+    }
+
+    /** A separate JVM runs the scheduler and the JDK's RMI connector; this one reads, writes and invokes over it. */
+    @Test
+    void aRemoteClientNeedsNoLoadstarClasses() throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process child = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                JmxChild.class.getName()).redirectErrorStream(true).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            String url = null;
+            String line;
+            StringBuilder seen = new StringBuilder();
+            while ((line = out.readLine()) != null) {
+                seen.append(line).append('\n');
+                if (line.startsWith("READY ")) {
+                    url = line.substring("READY ".length());
+                    break;
+                }
+            }
+            assertTrue(url != null, "the child did not start:\n" + seen);
+            try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(url))) {
+                MBeanServerConnection remote = connector.getMBeanServerConnection();
+                ObjectName name = SchedulerManagement.objectName("remote");
+                assertEquals("remote", remote.getAttribute(name, "Name"));
+                assertEquals(500L, remote.getAttribute(name, "Completed"));
+                CompositeData[] agents = (CompositeData[]) remote.getAttribute(name, "Agents");
+                assertEquals(2, agents.length);
+                remote.setAttribute(name, new Attribute("StealBatchLimit", 4));
+                assertEquals(4, remote.getAttribute(name, "StealBatchLimit"));
+                assertEquals(2L, remote.getAttribute(name, "SettingsVersion"));
+                String[] findings = (String[]) remote.invoke(name, "bottlenecks", new Object[] {60L}, new String[] {"long"});
+                assertEquals(0, findings.length);
+                assertTrue(((String) remote.getAttribute(name, "ReportJson")).startsWith("{\"scheduler\":\"remote\""));
+            }
+            OutputStream in = child.getOutputStream();
+            in.write("quit\n".getBytes(StandardCharsets.UTF_8));
+            in.flush();
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the child did not exit");
+            assertEquals(0, child.exitValue());
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+}
