@@ -73,6 +73,7 @@ final class RebalancingTest {
 
     @Test
     void badInputIsRefusedByName() {
+        assertThrows(IllegalArgumentException.class, () -> RebalancePolicies.adaptive(0));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RebalancePolicies.threshold(0));
         assertTrue(e.getMessage().contains("tolerance"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> RebalancePolicies.threshold(1.0));
@@ -150,5 +151,52 @@ final class RebalancingTest {
     private static void stop(Scheduler s) throws InterruptedException {
         s.shutdownNow();
         assertTrue(s.awaitTermination(10, TimeUnit.SECONDS));
+    }
+
+    /**
+     * The adaptive rule spreads the same skew, and then converges: with the load balanced it looks
+     * less and less often (its period doubles up to 16 × the configured one), so the rounds in a
+     * later stretch are far fewer than in the first.
+     */
+    @Test
+    void theAdaptiveRuleSpreadsTheSkewAndThenSlowsDown() throws Exception {
+        RebalancePolicy adaptive = RebalancePolicies.adaptive(TOLERANCE);
+        AtomicInteger rounds = new AtomicInteger();
+        RebalancePolicy counted = new RebalancePolicy() {
+            @Override
+            public void plan(AgentLoads loads, Moves moves) {
+                rounds.incrementAndGet();
+                adaptive.plan(loads, moves);
+            }
+
+            @Override
+            public long nextIntervalNanos(long configuredNanos) {
+                return adaptive.nextIntervalNanos(configuredNanos);
+            }
+
+            @Override
+            public String name() {
+                return "counted-adaptive";
+            }
+        };
+        Scheduler s = skewed(counted);
+        try {
+            double lowest = Double.MAX_VALUE;
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+            while (System.nanoTime() - deadline < 0) {
+                lowest = Math.min(lowest, s.metrics().loadCoefficientOfVariation());
+                Thread.sleep(2);
+            }
+            assertTrue(lowest < TOLERANCE, "lowest CoV " + lowest + " with " + adaptive + "\n" + s.metrics());
+            int early = rounds.get();
+            Thread.sleep(200);
+            int later = rounds.get() - early;
+            // 200 ms at the configured 5 ms would be 40 rounds; balanced, the period grows to 80 ms
+            assertTrue(later < early, "rounds did not thin out once balanced: " + early + " in the first 100 ms, "
+                    + later + " in the next 200 ms (" + adaptive + ")");
+            assertTrue(later <= 20, later + " rounds in 200 ms (" + adaptive + ")");
+        } finally {
+            stop(s);
+        }
     }
 }

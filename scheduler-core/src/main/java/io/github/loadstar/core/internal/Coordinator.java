@@ -94,7 +94,7 @@ final class Coordinator implements Runnable {
                 }
                 if (rebalanceNanos > 0 && nextRebalance - now <= 0) {
                     rebalance(policy);
-                    nextRebalance = next(nextRebalance, rebalanceNanos, now);
+                    nextRebalance = next(nextRebalance, period(policy, rebalanceNanos), now);
                 }
                 long wake = historyNanos == 0 ? (rebalanceNanos == 0 ? now + 1_000_000_000L : nextRebalance)
                         : rebalanceNanos == 0 ? nextSample
@@ -107,6 +107,16 @@ final class Coordinator implements Runnable {
             }
         } catch (Throwable t) {
             LOG.error("scheduler {}: the coordinator thread failed; history and rebalancing stop here", scheduler.name(), t);
+        }
+    }
+
+    /** The policy's next period, kept between 1 ms and 1 h; a policy that throws gets the configured one. */
+    private long period(RebalancePolicy policy, long configured) {
+        try {
+            return Math.max(1_000_000L, Math.min(3_600_000_000_000L, policy.nextIntervalNanos(configured)));
+        } catch (Throwable t) {
+            scheduler.strategyFailures.failed(StrategyFailures.REBALANCE, "nextIntervalNanos", "the configured interval", t);
+            return configured;
         }
     }
 

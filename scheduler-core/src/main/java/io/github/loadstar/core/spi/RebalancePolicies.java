@@ -1,7 +1,5 @@
 package io.github.loadstar.core.spi;
 
-import java.util.Arrays;
-
 /** The built-in {@link RebalancePolicy rebalancing policies}. */
 public final class RebalancePolicies {
     /** The tolerance of {@link #threshold()}. */
@@ -36,6 +34,25 @@ public final class RebalancePolicies {
         return OFF;
     }
 
+    /** {@link #adaptive(double)} with a base tolerance of {@value #DEFAULT_TOLERANCE}. */
+    public static RebalancePolicy adaptive() {
+        return adaptive(DEFAULT_TOLERANCE);
+    }
+
+    /**
+     * The threshold rule with a tolerance (from {@code baseTolerance}) and a period that it tunes
+     * itself from the imbalance it sees and from whether its moves pay; see {@code AdaptiveRebalancing}
+     * (and docs/operations.md) for the rule. A new instance per scheduler: it keeps state.
+     *
+     * @throws IllegalArgumentException if {@code baseTolerance} is not in (0, 1)
+     */
+    public static RebalancePolicy adaptive(double baseTolerance) {
+        if (!(baseTolerance > 0 && baseTolerance < 1)) {
+            throw new IllegalArgumentException("tolerance must be in (0, 1): " + baseTolerance);
+        }
+        return new AdaptiveRebalancing(baseTolerance);
+    }
+
     /** {@link #threshold(double)} with a tolerance of {@value #DEFAULT_TOLERANCE}. */
     public static RebalancePolicy threshold() {
         return threshold(DEFAULT_TOLERANCE);
@@ -57,83 +74,6 @@ public final class RebalancePolicies {
         if (!(tolerance > 0 && tolerance < 1)) {
             throw new IllegalArgumentException("tolerance must be in (0, 1): " + tolerance);
         }
-        return new Threshold(tolerance);
-    }
-
-    private static final class Threshold implements RebalancePolicy {
-        private final double tolerance;
-        private boolean[] receivedLastRound = new boolean[0];
-
-        Threshold(double tolerance) {
-            this.tolerance = tolerance;
-        }
-
-        @Override
-        public void plan(AgentLoads loads, Moves moves) {
-            int n = loads.agentCount();
-            if (receivedLastRound.length != n) {
-                receivedLastRound = new boolean[n];
-            }
-            double[] load = new double[n];
-            double sum = 0;
-            int accepting = 0;
-            for (int i = 0; i < n; i++) {
-                if (loads.accepting(i)) {
-                    load[i] = loads.load(i);
-                    sum += load[i];
-                    accepting++;
-                }
-            }
-            boolean[] received = new boolean[n];
-            if (accepting >= 2 && sum > 0) {
-                double mean = sum / accepting;
-                Integer[] byLoad = new Integer[n];
-                for (int i = 0; i < n; i++) {
-                    byLoad[i] = i;
-                }
-                Arrays.sort(byLoad, (a, b) -> Double.compare(load[b], load[a]));
-                for (int giver : byLoad) {
-                    if (!loads.accepting(giver) || receivedLastRound[giver] || received[giver]
-                            || loads.backlog(giver) < 2) {
-                        continue;
-                    }
-                    int left = loads.backlog(giver) - 1;
-                    while (left > 0 && load[giver] > mean * (1 + tolerance)) {
-                        int taker = -1;     // the least loaded underloaded agent without an order this round
-                        for (int i = 0; i < n; i++) {
-                            if (i != giver && !received[i] && loads.accepting(i) && load[i] < mean * (1 - tolerance)
-                                    && (taker < 0 || load[i] < load[taker])) {
-                                taker = i;
-                            }
-                        }
-                        if (taker < 0) {
-                            break;
-                        }
-                        double giverExcess = (load[giver] - mean) * loads.capacity(giver);
-                        double takerRoom = (mean - load[taker]) * loads.capacity(taker);
-                        int tasks = (int) Math.min(Math.min(giverExcess, takerRoom), left);
-                        if (tasks <= 0) {
-                            break;
-                        }
-                        moves.move(giver, taker, tasks);
-                        load[giver] -= tasks / loads.capacity(giver);
-                        load[taker] += tasks / loads.capacity(taker);
-                        left -= tasks;
-                        received[taker] = true;
-                    }
-                }
-            }
-            receivedLastRound = received;
-        }
-
-        @Override
-        public String name() {
-            return "threshold";
-        }
-
-        @Override
-        public String toString() {
-            return "threshold(" + tolerance + ")";
-        }
+        return new ThresholdRebalancing(tolerance);
     }
 }

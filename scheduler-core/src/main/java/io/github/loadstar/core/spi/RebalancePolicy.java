@@ -30,6 +30,15 @@ public interface RebalancePolicy {
     /** The policy's short name ({@code off}, {@code threshold}). */
     String name();
 
+    /**
+     * How long after this round the next one comes, given the configured interval; a policy that
+     * tunes its own period answers otherwise. The coordinator keeps the answer between 1 ms and 1 h.
+     * Default: {@code configuredNanos}.
+     */
+    default long nextIntervalNanos(long configuredNanos) {
+        return configuredNanos;
+    }
+
     /** Whether this policy never moves anything (the coordinator then skips rebalancing). */
     default boolean isOff() {
         return false;
