@@ -173,6 +173,13 @@ public interface Scheduler extends ExecutorService, AutoCloseable {
      */
     java.util.List<io.github.loadstar.core.metrics.Finding> bottlenecks(java.time.Duration window);
 
+    /**
+     * Runs one rebalancing round now, with the configured policy (the default threshold rule if
+     * rebalancing is off): moves are ordered at once and carried out by the receiving agents between
+     * their tasks. Returns without waiting for them.
+     */
+    void rebalanceNow();
+
     /** The settings in force: what {@link #reconfigure} can change, with their version. */
     SchedulerSettings settings();
 

@@ -302,6 +302,7 @@ abstract class AgentBase extends AgentPad5 {
      * report most of its tasks as migrated).
      */
     final void accountSteal(Agent victim, int n) {
+        lastStolen = n;
         STEALS_IN.setOpaque(this, stealsIn + 1);
         STEALS_OUT.getAndAdd(victim, 1L);
         boolean displaced = (long) RUNNING.getOpaque(victim) != 0L

@@ -95,6 +95,10 @@ abstract class AgentOwnerFields extends AgentPad4 {
      * own line, so the read costs nothing until an order arrives — and consumed by the owner's CAS.
      */
     long rebalanceOrder;
+    /** How many tasks the owner's last steal took (for a rebalancing order's count). Owner only. */
+    long lastStolen;
+    /** The most tasks the owner's next inbox steal may take beyond the batch limit's; 0: no cap. Owner only. */
+    long stealCap;
 }
 
 abstract class AgentPad5 extends AgentOwnerFields {

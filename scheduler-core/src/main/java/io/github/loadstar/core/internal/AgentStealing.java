@@ -187,6 +187,9 @@ abstract class AgentStealing extends AgentOrdered {
         if (!victim.inbox.isEmpty() && victim.tryClaim()) {
             try {
                 int limit = Math.min(scheduler.settings.stealBatchLimit(), (victim.inbox.size() + 1) >>> 1);
+                if (stealCap > 0 && stealCap < limit) {
+                    limit = (int) stealCap;     // a rebalancing order takes no more than it was told
+                }
                 Runnable next;
                 while (n < limit && (next = victim.inbox.relaxedPoll()) != null) {
                     buffer[n++] = next;
@@ -236,17 +239,26 @@ abstract class AgentStealing extends AgentOrdered {
         if (victim == this || !accepting) {
             return null;
         }
-        Runnable first = ordered ? stealOrdered(victim) : stealFrom(victim);
-        if (first != null && !ordered) {
-            for (int moved = 1; moved < tasks; moved++) {
-                Runnable next = stealFrom(victim);
-                if (next == null) {
-                    break;
+        lastStolen = 0;
+        stealCap = tasks;
+        try {
+            Runnable first = ordered ? stealOrdered(victim) : stealFrom(victim);
+            if (first != null && !ordered) {
+                // count tasks, not steals: one steal from an inbox takes a batch
+                for (long moved = lastStolen; moved < tasks; moved += lastStolen) {
+                    lastStolen = 0;
+                    stealCap = tasks - moved;
+                    Runnable next = stealFrom(victim);
+                    if (next == null) {
+                        break;
+                    }
+                    pushLocal(next);
                 }
-                pushLocal(next);
             }
+            return first;
+        } finally {
+            stealCap = 0;
         }
-        return first;
     }
 
     void pushLocal(Runnable task) {

@@ -40,6 +40,10 @@ final class Coordinator implements Runnable {
     private final ExactLoads loads;
     private final LongAdder orders = new LongAdder();
     private volatile Thread thread;
+    /** A rebalancing round asked for from outside (rebalanceNow), for the coordinator thread to run. */
+    private volatile boolean requested;
+    /** The rule a requested round uses while the configured policy is off. */
+    private final RebalancePolicy oneOff = io.github.loadstar.core.spi.RebalancePolicies.threshold();
 
     Coordinator(LoadstarScheduler scheduler, CoordinatorConfig config) {
         this.scheduler = scheduler;
@@ -67,6 +71,22 @@ final class Coordinator implements Runnable {
         }
     }
 
+    /**
+     * One rebalancing round now: by the coordinator thread if it runs (the policy is only ever called
+     * on one thread), else on the caller's, under the reconfiguration lock the caller holds. With the
+     * configured policy off, the round uses the default threshold rule.
+     */
+    void rebalanceNow() {
+        Thread t = thread;
+        if (t != null && t.isAlive()) {
+            requested = true;
+            LockSupport.unpark(t);
+        } else {
+            RebalancePolicy policy = scheduler.settings.rebalancePolicy();
+            rebalance(policy.isOff() ? oneOff : policy);
+        }
+    }
+
     /** The settings changed: the thread re-reads its period and policy at once. */
     void onReconfigured() {
         LockSupport.unpark(thread);
@@ -87,6 +107,10 @@ final class Coordinator implements Runnable {
                 if (settings != seen) {
                     seen = settings;
                     nextRebalance = now;    // a new policy or period starts now
+                }
+                if (requested) {
+                    requested = false;
+                    rebalance(policy.isOff() ? oneOff : policy);
                 }
                 if (historyNanos > 0 && nextSample - now <= 0) {
                     sample();

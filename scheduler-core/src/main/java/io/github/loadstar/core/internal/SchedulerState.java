@@ -290,6 +290,13 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
         return PerformanceReport.of(name, metrics(), history(), window);
     }
 
+    /** See {@link io.github.loadstar.core.Scheduler#rebalanceNow()}. */
+    public void rebalanceNow() {
+        synchronized (reconfiguring) {
+            coordinator.rebalanceNow();
+        }
+    }
+
     /** See {@link io.github.loadstar.core.Scheduler#bottlenecks}. */
     public List<io.github.loadstar.core.metrics.Finding> bottlenecks(java.time.Duration window) {
         return io.github.loadstar.core.metrics.BottleneckAnalysis.analyze(metrics(), history().within(window));

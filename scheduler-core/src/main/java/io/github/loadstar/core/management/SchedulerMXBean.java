@@ -58,6 +58,9 @@ public interface SchedulerMXBean {
     /** The bottleneck findings over the newest {@code windowSeconds}, one line each (evidence and action). */
     String[] bottlenecks(long windowSeconds);
 
+    /** Runs one rebalancing round now (see {@link io.github.loadstar.core.Scheduler#rebalanceNow()}). */
+    void rebalance();
+
     /** The settings' version. */
     long getSettingsVersion();
 

@@ -160,6 +160,11 @@ public final class SchedulerManagement implements SchedulerMXBean {
     }
 
     @Override
+    public void rebalance() {
+        scheduler.rebalanceNow();
+    }
+
+    @Override
     public long getSettingsVersion() {
         return scheduler.settings().version();
     }

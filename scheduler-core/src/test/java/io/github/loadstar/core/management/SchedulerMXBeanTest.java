@@ -77,6 +77,10 @@ final class SchedulerMXBeanTest {
             server.setAttribute(name, new Attribute("RebalancePolicy", "off"));
             assertTrue(RebalancePolicies.off() == s.settings().rebalancePolicy());
 
+            long steals = (long) server.getAttribute(name, "Steals");
+            server.invoke(name, "rebalance", new Object[0], new String[0]);     // a round on an idle scheduler: no move
+            Thread.sleep(20);
+            assertEquals(steals, (long) server.getAttribute(name, "Steals"));
             // an operation runs the analysis: an idle scheduler has no findings
             String[] findings = (String[]) server.invoke(name, "bottlenecks", new Object[] {60L}, new String[] {"long"});
             assertEquals(0, findings.length, List.of(findings).toString());
