@@ -19,15 +19,15 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The coordinator's push path. Four agents, every one busy the whole time (so no agent is idle and
- * nobody steals): agent 0 is given 800 tasks of 2 ms, agents 1 to 3 eighty each (160 ms of work).
+ * nobody steals): agent 0 is given 1,600 tasks of 2 ms, agents 1 to 3 160 each (320 ms of work).
  * Without rebalancing the load stays skewed until the others run dry; with the threshold rule it is
  * spread within a few rounds — the coefficient of variation of load falls under the tolerance — and
  * then the moves stop.
  */
 @Timeout(60)
 final class RebalancingTest {
-    private static final int HEAVY = 800;
-    private static final int LIGHT = 80;
+    private static final int HEAVY = 1600;
+    private static final int LIGHT = 160;
     private static final long TASK_NANOS = 2_000_000;
     private static final double TOLERANCE = 0.25;
     /**
@@ -42,15 +42,15 @@ final class RebalancingTest {
         Scheduler s = skewed(RebalancePolicies.threshold(TOLERANCE));
         try {
             double lowest = Double.MAX_VALUE;
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
-            while (System.nanoTime() - deadline < 0) {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(250);
+            while (System.nanoTime() - deadline < 0 && lowest >= COV_BOUND) {
                 lowest = Math.min(lowest, s.metrics().loadCoefficientOfVariation());
                 Thread.sleep(2);
             }
             assertTrue(lowest < COV_BOUND, "the load's coefficient of variation never fell under " + COV_BOUND
-                    + " in the first 100 ms: lowest " + lowest + "\n" + s.metrics());
+                    + " in the first 250 ms: lowest " + lowest + "\n" + s.metrics());
             SchedulerMetrics balanced = s.metrics();
-            assertTrue(balanced.migrations() > 0, "tasks moved off the busy agent 0:\n" + balanced);
+            assertTrue(balanced.agents().get(0).stealsOut() > 0, "tasks moved off the busy agent 0:\n" + balanced);
             Thread.sleep(100);
             SchedulerMetrics later = s.metrics();
             // 20 rounds in 100 ms could order 60 moves; a rule that ping-ponged would come near that.
@@ -222,7 +222,7 @@ final class RebalancingTest {
             }
             // one round fills each of the three others up to the mean: the spread falls far, if not to 0.25
             assertTrue(lowest < 0.5, "lowest CoV " + lowest + " after one asked-for round\n" + s.metrics());
-            assertTrue(s.metrics().migrations() > 0, s.metrics().toString());
+            assertTrue(s.metrics().agents().get(0).stealsOut() > 0, s.metrics().toString());
         } finally {
             stop(s);
         }

@@ -357,6 +357,16 @@ abstract class AgentBase extends AgentPad5 {
         return (backlog() + Math.max(0L, (long) EXTRA_COST.getOpaque(this))) / capacity;
     }
 
+    /** The rebalancing order waiting for this agent, or 0. */
+    long pendingRebalanceOrder() {
+        return (long) REBALANCE_ORDER.getOpaque(this);
+    }
+
+    /** The coordinator takes back {@code order} if this agent has not begun it (nor been given another). */
+    void withdrawRebalanceOrder(long order) {
+        REBALANCE_ORDER.compareAndSet(this, order, 0L);
+    }
+
     /** The coordinator orders this agent to take up to {@code tasks} movable tasks from {@code victim}. */
     void orderRebalance(int victim, int tasks) {
         REBALANCE_ORDER.setRelease(this, ((long) tasks << 32) | (victim + 1));

@@ -231,11 +231,19 @@ abstract class AgentStealing extends AgentOrdered {
      */
     final Runnable followRebalanceOrder() {
         long order = (long) REBALANCE_ORDER.getOpaque(this);
-        if (order == 0 || !REBALANCE_ORDER.compareAndSet(this, order, 0L)) {
+        if (order == 0) {
             return null;
         }
-        Agent victim = scheduler.agents[(int) order - 1];
-        int tasks = (int) (order >>> 32);
+        try {
+            return carryOut(scheduler.agents[(int) order - 1], (int) (order >>> 32));
+        } finally {
+            // cleared only once carried out, so the coordinator does not plan on loads still moving;
+            // an order that replaced this one meanwhile stays
+            REBALANCE_ORDER.compareAndSet(this, order, 0L);
+        }
+    }
+
+    private Runnable carryOut(Agent victim, int tasks) {
         if (victim == this || !accepting) {
             return null;
         }

@@ -39,6 +39,10 @@ final class Coordinator implements Runnable {
     private final ArrayDeque<SchedulerMetrics> ring;
     private final ExactLoads loads;
     private final LongAdder orders = new LongAdder();
+    /** Rounds after which an order its receiver has not carried out is withdrawn. */
+    static final int STALE_ROUNDS = 4;
+    private final long[] pendingOrder;
+    private final int[] pendingRounds;
     private volatile Thread thread;
     /** A rebalancing round asked for from outside (rebalanceNow), for the coordinator thread to run. */
     private volatile boolean requested;
@@ -51,6 +55,8 @@ final class Coordinator implements Runnable {
         this.capacity = config.historySize();
         this.ring = new ArrayDeque<>(Math.min(capacity, 1024));
         this.loads = new ExactLoads(scheduler.agents);
+        this.pendingOrder = new long[scheduler.agents.length];
+        this.pendingRounds = new int[scheduler.agents.length];
     }
 
     /** Whether the coordinator has anything to do: a history to keep, or rebalancing to do. */
@@ -170,8 +176,8 @@ final class Coordinator implements Runnable {
 
     /** One rebalancing round: the policy plans on exact queued loads; each move becomes an order. */
     void rebalance(RebalancePolicy policy) {
-        if (scheduler.runState() >= LoadstarScheduler.STOP) {
-            return;
+        if (scheduler.runState() >= LoadstarScheduler.STOP || ordersInFlight()) {
+            return;     // a plan on loads that orders not yet carried out will change would move work twice
         }
         loads.refresh();
         try {
@@ -179,6 +185,34 @@ final class Coordinator implements Runnable {
         } catch (Throwable t) {
             scheduler.strategyFailures.failed(StrategyFailures.REBALANCE, "plan", "no moves this round", t);
         }
+    }
+
+    /**
+     * Whether an order is still waiting for its receiver (it acts between its tasks). An order
+     * pending for {@value #STALE_ROUNDS} rounds (its receiver is inside a long task) is withdrawn,
+     * so that one busy receiver cannot stop rebalancing for everyone.
+     */
+    private boolean ordersInFlight() {
+        Agent[] agents = scheduler.agents;
+        boolean inFlight = false;
+        for (int i = 0; i < agents.length; i++) {
+            long order = agents[i].pendingRebalanceOrder();
+            if (order == 0) {
+                pendingRounds[i] = 0;
+                continue;
+            }
+            if (order == pendingOrder[i] && ++pendingRounds[i] >= STALE_ROUNDS) {
+                agents[i].withdrawRebalanceOrder(order);
+                pendingRounds[i] = 0;
+                continue;
+            }
+            if (order != pendingOrder[i]) {
+                pendingOrder[i] = order;
+                pendingRounds[i] = 1;
+            }
+            inFlight = true;
+        }
+        return inFlight;
     }
 
     private void order(int from, int to, int tasks) {
