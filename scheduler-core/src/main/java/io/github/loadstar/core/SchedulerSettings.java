@@ -94,26 +94,26 @@ public final class SchedulerSettings {
 
     /** @throws NullPointerException if {@code policy} is null */
     public SchedulerSettings withStealPolicy(StealPolicy policy) {
-        return new SchedulerSettings(version, Objects.requireNonNull(policy, "stealPolicy"), stealBatchLimit,
+        return new SchedulerSettings(version, policy, stealBatchLimit,
                 placementPolicy, rebalancePolicy, rebalanceInterval);
     }
 
     /** @throws IllegalArgumentException if {@code limit} is not between 1 and {@link SchedulerBuilder#MAX_STEAL_BATCH} */
     public SchedulerSettings withStealBatchLimit(int limit) {
-        return new SchedulerSettings(version, stealPolicy, checkBatch(limit), placementPolicy, rebalancePolicy,
+        return new SchedulerSettings(version, stealPolicy, limit, placementPolicy, rebalancePolicy,
                 rebalanceInterval);
     }
 
     /** @throws NullPointerException if {@code policy} is null */
     public SchedulerSettings withPlacementPolicy(PlacementPolicy policy) {
-        return new SchedulerSettings(version, stealPolicy, stealBatchLimit, Objects.requireNonNull(policy, "placementPolicy"),
+        return new SchedulerSettings(version, stealPolicy, stealBatchLimit, policy,
                 rebalancePolicy, rebalanceInterval);
     }
 
     /** @throws NullPointerException if {@code policy} is null */
     public SchedulerSettings withRebalancePolicy(RebalancePolicy policy) {
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy,
-                Objects.requireNonNull(policy, "rebalancePolicy"), rebalanceInterval);
+                policy, rebalanceInterval);
     }
 
     /**
@@ -122,7 +122,7 @@ public final class SchedulerSettings {
      */
     public SchedulerSettings withRebalanceInterval(Duration interval) {
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
-                checkInterval(interval));
+                interval);
     }
 
     /** These settings as version {@code v} (for the runtime). */

@@ -8,7 +8,6 @@ import io.github.loadstar.core.spi.AgentLoads;
 import io.github.loadstar.core.spi.RebalancePolicy;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +37,6 @@ final class Coordinator implements Runnable {
     private final int capacity;
     private final ArrayDeque<SchedulerMetrics> ring;
     private final ExactLoads loads;
-    private final LongAdder orders = new LongAdder();
     /** Rounds after which an order its receiver has not carried out is withdrawn. */
     static final int STALE_ROUNDS = 4;
     private final long[] pendingOrder;
@@ -223,13 +221,7 @@ final class Coordinator implements Runnable {
         }
         Agent receiver = agents[to];
         receiver.orderRebalance(from, tasks);
-        orders.increment();
         scheduler.idle.signalAgent(receiver);   // an idle receiver carries the order out at once
-    }
-
-    /** Rebalancing orders given so far. */
-    long orders() {
-        return orders.sum();
     }
 
     /** The scheduler has terminated: the coordinator thread exits. */

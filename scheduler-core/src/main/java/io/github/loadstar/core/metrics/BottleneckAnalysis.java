@@ -112,26 +112,14 @@ public final class BottleneckAnalysis {
         for (int k = 1; k < window.size(); k++) {
             SchedulerMetrics a = window.get(k - 1);
             SchedulerMetrics b = window.get(k);
-            List<TenantMetrics> backlogged = new ArrayList<>();
-            List<Double> served = new ArrayList<>();
-            for (TenantMetrics after : b.tenants()) {
-                if (after.waiting() == 0) {
-                    continue;
-                }
-                for (TenantMetrics before : a.tenants()) {
-                    if (before.tenant().equals(after.tenant()) && before.waiting() > 0) {
-                        backlogged.add(after);
-                        served.add(Math.max(0, after.serviceNanos() - before.serviceNanos()) / after.weight());
-                    }
-                }
-            }
-            if (backlogged.size() < 2) {
+            Map<String, Double> served = Contention.between(a, b);
+            if (served.size() < 2) {
                 continue;
             }
             long length = b.uptimeNanos() - a.uptimeNanos();
-            for (int t = 0; t < backlogged.size(); t++) {
-                double[] acc = perTenant.computeIfAbsent(backlogged.get(t).tenant(), x -> new double[2]);
-                acc[0] += served.get(t);
+            for (Map.Entry<String, Double> e : served.entrySet()) {
+                double[] acc = perTenant.computeIfAbsent(e.getKey(), x -> new double[2]);
+                acc[0] += e.getValue();
                 acc[1] += length;
             }
         }

@@ -1,6 +1,7 @@
 package io.github.loadstar.core.metrics;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -101,21 +102,10 @@ public record WindowFigures(
 
     /** Jain's index between {@code a} and {@code b} over the tenants backlogged at both; NaN if fewer than two. */
     private static double backloggedFairness(SchedulerMetrics a, SchedulerMetrics b) {
-        double[] service = new double[b.tenants().size()];
-        int k = 0;
-        for (TenantMetrics after : b.tenants()) {
-            if (after.waiting() == 0) {
-                continue;
-            }
-            for (TenantMetrics before : a.tenants()) {
-                if (before.tenant().equals(after.tenant())) {
-                    if (before.waiting() > 0) {
-                        service[k++] = Math.max(0, after.serviceNanos() - before.serviceNanos()) / after.weight();
-                    }
-                    break;
-                }
-            }
+        Map<String, Double> served = Contention.between(a, b);
+        if (served.size() < 2) {
+            return Double.NaN;
         }
-        return k < 2 ? Double.NaN : Fairness.jainIndex(java.util.Arrays.copyOf(service, k));
+        return Fairness.jainIndex(served.values().stream().mapToDouble(Double::doubleValue).toArray());
     }
 }
