@@ -99,6 +99,8 @@ abstract class AgentOwnerFields extends AgentPad4 {
     long lastStolen;
     /** The most tasks the owner's next inbox steal may take beyond the batch limit's; 0: no cap. Owner only. */
     long stealCap;
+    /** The tasks the last step of a rebalancing order took. Owner only. */
+    long orderMoved;
 }
 
 abstract class AgentPad5 extends AgentOwnerFields {

@@ -156,6 +156,9 @@ abstract class AgentOrdered extends AgentGuard {
             try {
                 victim.drainInboxIntoBacklog(now);
                 int limit = Math.min(scheduler.settings.stealBatchLimit(), (victim.backlog.size() + 1) >>> 1);
+                if (stealCap > 0 && stealCap < limit) {
+                    limit = (int) stealCap;     // a rebalancing order takes no more than it was told
+                }
                 QueuedTask head;
                 while (n < limit && (head = victim.backlog.peek(now)) != null && head.options().isMovable()) {
                     victim.backlog.poll(now);

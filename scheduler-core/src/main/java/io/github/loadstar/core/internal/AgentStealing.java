@@ -174,7 +174,9 @@ abstract class AgentStealing extends AgentOrdered {
             TRANSFERRING.setVolatile(this, 1L);
             try {
                 if (scheduler.runState() < LoadstarScheduler.STOP) {
-                    n = victim.deque.stealBatch(buffer, 1);     // a spawned tree: the oldest is the largest
+                    // a spawned tree: the oldest is the largest, take one; a rebalancing order takes its count
+                    n = victim.deque.stealBatch(buffer, stealCap > 0
+                            ? (int) Math.min(stealCap, scheduler.settings.stealBatchLimit()) : 1);
                     if (n > 0) {
                         accountSteal(victim, n);
                         return takeFirstQueueRest(n);
@@ -226,43 +228,59 @@ abstract class AgentStealing extends AgentOrdered {
     /**
      * Carries out the coordinator's rebalancing order, if one is pending: steals from the named
      * victim through the usual steal path (whatever the steal policy; pinned tasks never move), up
-     * to about the ordered number of tasks, keeps them in this agent's queues and returns one to
-     * run. Owner only.
+     * to the ordered number of tasks, keeps them in this agent's queues and returns one to run.
+     * Owner only.
+     * <p>An order is cleared once carried out, or once the victim has no movable work left, so the
+     * coordinator does not plan on loads still moving. An order cut short while the victim still
+     * has work (its claim was held by a thief or by another receiver; under an ordering policy one
+     * steal takes one batch) stays, for the tasks still owed, and is resumed at the next turn of
+     * this agent's loop; the coordinator withdraws an order that makes no progress for some rounds.
      */
     final Runnable followRebalanceOrder() {
         long order = (long) REBALANCE_ORDER.getOpaque(this);
         if (order == 0) {
             return null;
         }
+        int tasks = (int) (order >>> 32);
+        Agent victim = scheduler.agents[(int) order - 1];
+        long rest = 0;
         try {
-            return carryOut(scheduler.agents[(int) order - 1], (int) (order >>> 32));
+            if (victim == this || !accepting) {
+                return null;
+            }
+            Runnable first = carryOut(victim, tasks);
+            long owed = tasks - orderMoved;
+            if (owed > 0 && victim.backlog() > 1 && scheduler.runState() < LoadstarScheduler.STOP) {
+                rest = (owed << 32) | (order & 0xFFFF_FFFFL);
+            }
+            return first;
         } finally {
-            // cleared only once carried out, so the coordinator does not plan on loads still moving;
             // an order that replaced this one meanwhile stays
-            REBALANCE_ORDER.compareAndSet(this, order, 0L);
+            REBALANCE_ORDER.compareAndSet(this, order, rest);
         }
     }
 
+    /** Steals up to {@code tasks} from the victim; the count taken is left in {@link #orderMoved}. */
     private Runnable carryOut(Agent victim, int tasks) {
-        if (victim == this || !accepting) {
-            return null;
-        }
         lastStolen = 0;
         stealCap = tasks;
         try {
             Runnable first = ordered ? stealOrdered(victim) : stealFrom(victim);
+            long moved = first == null ? 0 : lastStolen;
             if (first != null && !ordered) {
                 // count tasks, not steals: one steal from an inbox takes a batch
-                for (long moved = lastStolen; moved < tasks; moved += lastStolen) {
+                while (moved < tasks) {
                     lastStolen = 0;
                     stealCap = tasks - moved;
                     Runnable next = stealFrom(victim);
                     if (next == null) {
                         break;
                     }
+                    moved += lastStolen;
                     pushLocal(next);
                 }
             }
+            orderMoved = moved;
             return first;
         } finally {
             stealCap = 0;

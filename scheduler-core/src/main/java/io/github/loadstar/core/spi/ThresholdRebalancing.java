@@ -1,7 +1,5 @@
 package io.github.loadstar.core.spi;
 
-import java.util.Arrays;
-
 /** The threshold rule of {@link RebalancePolicies#threshold(double)}; see there. */
 final class ThresholdRebalancing implements RebalancePolicy {
     /** Mutable for AdaptiveRebalancing, which tunes it between rounds (same thread). */
@@ -29,42 +27,42 @@ final class ThresholdRebalancing implements RebalancePolicy {
             }
         }
         boolean[] received = new boolean[n];
+        int[] left = new int[n];
+        for (int i = 0; i < n; i++) {
+            left[i] = loads.accepting(i) && !receivedLastRound[i] ? loads.backlog(i) - 1 : 0;
+        }
         if (accepting >= 2 && sum > 0) {
             double mean = sum / accepting;
-            Integer[] byLoad = new Integer[n];
-            for (int i = 0; i < n; i++) {
-                byLoad[i] = i;
-            }
-            Arrays.sort(byLoad, (a, b) -> Double.compare(load[b], load[a]));
-            for (int giver : byLoad) {
-                if (!loads.accepting(giver) || receivedLastRound[giver] || received[giver]
-                        || loads.backlog(giver) < 2) {
+            while (true) {
+                int giver = -1;     // the most loaded agent above the mean with tasks to spare
+                int taker = -1;     // the least loaded agent below the mean without an order this round
+                for (int i = 0; i < n; i++) {
+                    if (!loads.accepting(i)) {
+                        continue;
+                    }
+                    if (left[i] > 0 && !received[i] && load[i] > mean && (giver < 0 || load[i] > load[giver])) {
+                        giver = i;
+                    }
+                    if (!received[i] && load[i] < mean && (taker < 0 || load[i] < load[taker])) {
+                        taker = i;
+                    }
+                }
+                if (giver < 0 || taker < 0 || giver == taker
+                        || (load[giver] <= mean * (1 + tolerance) && load[taker] >= mean * (1 - tolerance))) {
+                    break;  // every agent within the tolerance of the mean, or nobody can give or take
+                }
+                double giverExcess = (load[giver] - mean) * loads.capacity(giver);
+                double takerRoom = (mean - load[taker]) * loads.capacity(taker);
+                int tasks = (int) Math.min(Math.min(giverExcess, takerRoom), left[giver]);
+                if (tasks <= 0) {
+                    received[taker] = true;     // less than a task of room here; the next taker may have more
                     continue;
                 }
-                int left = loads.backlog(giver) - 1;
-                while (left > 0 && load[giver] > mean * (1 + tolerance)) {
-                    int taker = -1;     // the least loaded underloaded agent without an order this round
-                    for (int i = 0; i < n; i++) {
-                        if (i != giver && !received[i] && loads.accepting(i) && load[i] < mean * (1 - tolerance)
-                                && (taker < 0 || load[i] < load[taker])) {
-                            taker = i;
-                        }
-                    }
-                    if (taker < 0) {
-                        break;
-                    }
-                    double giverExcess = (load[giver] - mean) * loads.capacity(giver);
-                    double takerRoom = (mean - load[taker]) * loads.capacity(taker);
-                    int tasks = (int) Math.min(Math.min(giverExcess, takerRoom), left);
-                    if (tasks <= 0) {
-                        break;
-                    }
-                    moves.move(giver, taker, tasks);
-                    load[giver] -= tasks / loads.capacity(giver);
-                    load[taker] += tasks / loads.capacity(taker);
-                    left -= tasks;
-                    received[taker] = true;
-                }
+                moves.move(giver, taker, tasks);
+                load[giver] -= tasks / loads.capacity(giver);
+                load[taker] += tasks / loads.capacity(taker);
+                left[giver] -= tasks;
+                received[taker] = true;
             }
         }
         receivedLastRound = received;

@@ -40,4 +40,9 @@ final class FakeLoads implements AgentLoads {
     public boolean accepting(int agent) {
         return accepting[agent];
     }
+
+    @Override
+    public String toString() {
+        return "backlogs " + Arrays.toString(backlog) + ", capacities " + Arrays.toString(capacity);
+    }
 }
