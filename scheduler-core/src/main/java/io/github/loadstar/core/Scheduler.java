@@ -106,6 +106,14 @@ public interface Scheduler extends ExecutorService, AutoCloseable {
         return run.value;
     }
 
+    /**
+     * The index of the agent whose thread calls this, in its scheduler (a spare running for an
+     * agent answers that agent's), or -1 on a thread that is no Loadstar agent's.
+     */
+    static int currentAgent() {
+        return LoadstarScheduler.currentAgentIndex();
+    }
+
     /** A builder with the defaults: one agent per available processor, FIFO, work stealing. */
     static SchedulerBuilder builder() {
         return new SchedulerBuilder();
@@ -196,8 +204,38 @@ public interface Scheduler extends ExecutorService, AutoCloseable {
      */
     SchedulerSettings.Change reconfigure(java.util.function.UnaryOperator<SchedulerSettings> change);
 
-    /** The number of agents. */
+    /**
+     * The number of agent slots: agent indices (for {@link TaskOptions#affinity}, the metrics, the
+     * rebalancing moves) run from 0 to this minus 1. It is the agent count unless
+     * {@link SchedulerBuilder#maxAgents} left room for agents added later; how many agents are in
+     * the scheduler now is {@code settings().agentCount()}.
+     */
     int agentCount();
+
+    /**
+     * Adds an agent while tasks run, in a free slot (up to {@link SchedulerBuilder#maxAgents}): its
+     * thread starts at once and placement, stealing and rebalancing use it from its first loop
+     * turn. Counts as a reconfiguration (the settings' capacities, a new version).
+     *
+     * @return the new agent's index
+     * @throws IllegalArgumentException if {@code capacity} is not positive and finite
+     * @throws IllegalStateException    if no slot is free, the scheduler is shut down, or no thread can
+     *                                  be started (nothing changed)
+     */
+    int addAgent(double capacity);
+
+    /**
+     * Drains and removes an agent while tasks run. At once it takes no new work (placement, steals
+     * from others and rebalancing orders pass it by; a task newly pinned to it is rejected); between
+     * its tasks it hands its queued movable tasks to the others (each counted as a migration) and
+     * runs the tasks already pinned to it, then its thread exits and its slot is free again. Returns
+     * without waiting: its state is {@link io.github.loadstar.core.metrics.AgentState#DRAINING
+     * DRAINING}, then {@code REMOVED}. Counts as a reconfiguration.
+     *
+     * @throws IllegalArgumentException if there is no such agent, or it is already leaving
+     * @throws IllegalStateException    if it is the last agent, or the scheduler is shut down
+     */
+    void removeAgent(int agent);
 
     /** The scheduler's name. */
     String name();

@@ -51,6 +51,7 @@ public final class SchedulerBuilder {
     private String name;
     private int agents;
     private double[] capacities;
+    private int maxAgents;
     private ThreadFactory threadFactory;
     private String threadNamePrefix;
     private Boolean daemon;
@@ -104,6 +105,22 @@ public final class SchedulerBuilder {
                     + capacities.length + " entries");
         }
         this.agents = agents;
+        return this;
+    }
+
+    /**
+     * Sets the most agents the scheduler may have at once: the room for
+     * {@link Scheduler#addAgent agents added while it runs}. Default: the number of agents it starts
+     * with (nothing can be added). Each slot costs its queues and counters, made at build.
+     *
+     * @throws IllegalArgumentException if {@code maxAgents} is not in [1, {@value #MAX_AGENTS}], or
+     *                                  (at {@link #build()}) is below the number of agents
+     */
+    public SchedulerBuilder maxAgents(int maxAgents) {
+        if (maxAgents < 1 || maxAgents > MAX_AGENTS) {
+            throw new IllegalArgumentException("maxAgents must be between 1 and " + MAX_AGENTS + ": " + maxAgents);
+        }
+        this.maxAgents = maxAgents;
         return this;
     }
 
@@ -432,12 +449,17 @@ public final class SchedulerBuilder {
             caps = new double[agents != 0 ? agents : Runtime.getRuntime().availableProcessors()];
             Arrays.fill(caps, 1.0);
         }
+        if (maxAgents != 0 && maxAgents < caps.length) {
+            throw new IllegalArgumentException("maxAgents (" + maxAgents + ") is below the number of agents ("
+                    + caps.length + ")");
+        }
         Supplier<? extends IdleStrategy> idle = idleStrategy != null
                 ? idleStrategy
                 : () -> new BackoffIdleStrategy(10, 10, 1_000, 1_000);
         SchedulerConfig config = new SchedulerConfig(
                 schedulerName,
                 caps,
+                maxAgents != 0 ? maxAgents : caps.length,
                 threadFactory,
                 threadNamePrefix != null ? threadNamePrefix : schedulerName + "-agent-",
                 daemon == null || daemon,

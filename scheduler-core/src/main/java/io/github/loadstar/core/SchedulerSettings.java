@@ -15,9 +15,11 @@ import java.util.Objects;
  * field), so a change written as {@code s -> s.withStealBatchLimit(8).withPlacementPolicy(p)} fails
  * as a whole, before anything is swapped, and the settings in force stay in force.
  *
- * <p>What the ordering policies expose ({@code Reconfigurable}: aging, level weights, nice values,
- * EDF settings) is changed on the policy object itself; capacities, the agent count and the ordering
- * policy are not reconfigurable yet.
+ * <p>Capacities are here, one per agent slot ({@code 0} for a slot with no agent); agents themselves
+ * are added and removed with {@link Scheduler#addAgent} and {@link Scheduler#removeAgent}, which
+ * also count as reconfigurations (a new version). What the ordering policies expose
+ * ({@code Reconfigurable}: aging, level weights, nice values, EDF settings) is changed on the
+ * policy object itself; the ordering policy itself is fixed at build.
  */
 public final class SchedulerSettings {
     private final long version;
@@ -26,15 +28,17 @@ public final class SchedulerSettings {
     private final PlacementPolicy placementPolicy;
     private final RebalancePolicy rebalancePolicy;
     private final Duration rebalanceInterval;
+    private final double[] capacities;
 
     private SchedulerSettings(long version, StealPolicy stealPolicy, int stealBatchLimit, PlacementPolicy placementPolicy,
-                              RebalancePolicy rebalancePolicy, Duration rebalanceInterval) {
+                              RebalancePolicy rebalancePolicy, Duration rebalanceInterval, double[] capacities) {
         this.version = version;
         this.stealPolicy = Objects.requireNonNull(stealPolicy, "stealPolicy");
         this.stealBatchLimit = checkBatch(stealBatchLimit);
         this.placementPolicy = Objects.requireNonNull(placementPolicy, "placementPolicy");
         this.rebalancePolicy = Objects.requireNonNull(rebalancePolicy, "rebalancePolicy");
         this.rebalanceInterval = checkInterval(rebalanceInterval);
+        this.capacities = capacities;
     }
 
     /**
@@ -42,8 +46,22 @@ public final class SchedulerSettings {
      * {@link Scheduler#settings()}.
      */
     public static SchedulerSettings initial(StealPolicy stealPolicy, int stealBatchLimit, PlacementPolicy placementPolicy,
-                                            RebalancePolicy rebalancePolicy, Duration rebalanceInterval) {
-        return new SchedulerSettings(1, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy, rebalanceInterval);
+                                            RebalancePolicy rebalancePolicy, Duration rebalanceInterval,
+                                            double[] capacities) {
+        return new SchedulerSettings(1, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy, rebalanceInterval,
+                checkTopology(capacities));
+    }
+
+    private static double[] checkTopology(double[] capacities) {
+        Objects.requireNonNull(capacities, "capacities");
+        double[] c = capacities.clone();
+        for (int i = 0; i < c.length; i++) {
+            if (!(c[i] >= 0) || Double.isInfinite(c[i])) {
+                throw new IllegalArgumentException("capacities[" + i + "] must be positive and finite, or 0 for no agent: "
+                        + c[i]);
+            }
+        }
+        return c;
     }
 
     private static int checkBatch(int limit) {
@@ -92,28 +110,87 @@ public final class SchedulerSettings {
         return rebalanceInterval;
     }
 
+    /**
+     * Each agent slot's capacity (its relative speed: placement and rebalancing give an agent work
+     * in proportion to it), {@code 0} for a slot with no agent; a copy.
+     */
+    public double[] capacities() {
+        return capacities.clone();
+    }
+
+    /** The number of agents in the scheduler (slots with a capacity). */
+    public int agentCount() {
+        int n = 0;
+        for (double c : capacities) {
+            n += c > 0 ? 1 : 0;
+        }
+        return n;
+    }
+
     /** @throws NullPointerException if {@code policy} is null */
     public SchedulerSettings withStealPolicy(StealPolicy policy) {
         return new SchedulerSettings(version, policy, stealBatchLimit,
-                placementPolicy, rebalancePolicy, rebalanceInterval);
+                placementPolicy, rebalancePolicy, rebalanceInterval, capacities);
     }
 
     /** @throws IllegalArgumentException if {@code limit} is not between 1 and {@link SchedulerBuilder#MAX_STEAL_BATCH} */
     public SchedulerSettings withStealBatchLimit(int limit) {
         return new SchedulerSettings(version, stealPolicy, limit, placementPolicy, rebalancePolicy,
-                rebalanceInterval);
+                rebalanceInterval, capacities);
     }
 
     /** @throws NullPointerException if {@code policy} is null */
     public SchedulerSettings withPlacementPolicy(PlacementPolicy policy) {
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, policy,
-                rebalancePolicy, rebalanceInterval);
+                rebalancePolicy, rebalanceInterval, capacities);
     }
 
     /** @throws NullPointerException if {@code policy} is null */
     public SchedulerSettings withRebalancePolicy(RebalancePolicy policy) {
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy,
-                policy, rebalanceInterval);
+                policy, rebalanceInterval, capacities);
+    }
+
+    /**
+     * A new capacity for the agent in slot {@code agent}.
+     *
+     * @throws IllegalArgumentException if {@code capacity} is not positive and finite, or no agent is in
+     *                                  slot {@code agent}
+     */
+    public SchedulerSettings withCapacity(int agent, double capacity) {
+        if (agent < 0 || agent >= capacities.length || capacities[agent] == 0) {
+            throw new IllegalArgumentException("capacities[" + agent + "]: no agent is in slot " + agent
+                    + " (agents are added with Scheduler.addAgent)");
+        }
+        if (!(capacity > 0) || Double.isInfinite(capacity)) {
+            throw new IllegalArgumentException("capacities[" + agent + "] must be positive and finite: " + capacity);
+        }
+        double[] c = capacities.clone();
+        c[agent] = capacity;
+        return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
+                rebalanceInterval, c);
+    }
+
+    /**
+     * These settings with the agents in {@code capacities} (for the runtime, which adds and removes
+     * agents; users change a capacity with {@link #withCapacity}).
+     */
+    public SchedulerSettings withTopology(double[] capacities) {
+        return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
+                rebalanceInterval, checkTopology(capacities));
+    }
+
+    /** Whether {@code other} has agents in the same slots (capacities may differ). */
+    public boolean sameAgentsAs(SchedulerSettings other) {
+        if (other.capacities.length != capacities.length) {
+            return false;
+        }
+        for (int i = 0; i < capacities.length; i++) {
+            if ((capacities[i] > 0) != (other.capacities[i] > 0)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -122,12 +199,13 @@ public final class SchedulerSettings {
      */
     public SchedulerSettings withRebalanceInterval(Duration interval) {
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
-                interval);
+                interval, capacities);
     }
 
     /** These settings as version {@code v} (for the runtime). */
     public SchedulerSettings withVersion(long v) {
-        return new SchedulerSettings(v, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy, rebalanceInterval);
+        return new SchedulerSettings(v, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy, rebalanceInterval,
+                capacities);
     }
 
     /** The names of the fields whose values differ from {@code other}'s (the version aside), in declaration order. */
@@ -149,6 +227,9 @@ public final class SchedulerSettings {
         if (!rebalanceInterval.equals(other.rebalanceInterval)) {
             changed.add("rebalanceInterval");
         }
+        if (!java.util.Arrays.equals(capacities, other.capacities)) {
+            changed.add("capacities");
+        }
         return changed;
     }
 
@@ -156,7 +237,8 @@ public final class SchedulerSettings {
     public String toString() {
         return "SchedulerSettings{version=" + version + ", stealPolicy=" + stealPolicy.name() + ", stealBatchLimit="
                 + stealBatchLimit + ", placementPolicy=" + placementPolicy.name() + ", rebalancePolicy=" + rebalancePolicy
-                + ", rebalanceInterval=" + rebalanceInterval.toMillis() + " ms}";
+                + ", rebalanceInterval=" + rebalanceInterval.toMillis() + " ms, capacities="
+                + java.util.Arrays.toString(capacities) + "}";
     }
 
     /**

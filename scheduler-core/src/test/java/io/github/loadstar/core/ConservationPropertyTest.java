@@ -38,7 +38,8 @@ import org.quicktheories.core.Gen;
  * {@code submit} of a callable, {@code execute} with options, tasks that submit nested tasks from
  * inside the pool, two levels deep); some tasks spin for a few microseconds so queues build up;
  * and an ending: wait for everything, {@code shutdown()} after the k-th submission, or
- * {@code shutdownNow()} after the k-th submission.
+ * {@code shutdownNow()} after the k-th submission. In half the workloads agents are added, drained
+ * and removed, and capacities changed, while the tasks are submitted (room for two more agents).
  */
 final class ConservationPropertyTest {
     private static final long SEED = 0x10AD5_7A2L;
@@ -100,6 +101,30 @@ final class ConservationPropertyTest {
                 .checkAssert(ConservationPropertyTest::check);
     }
 
+    /**
+     * Adds an agent, removes one, or changes one's capacity; a step the scheduler refuses (no such
+     * agent, the last agent, no free slot, shut down) changes nothing and is skipped.
+     */
+    static void elasticStep(Scheduler scheduler, Random random) {
+        int agent = random.nextInt(scheduler.agentCount());
+        try {
+            switch (random.nextInt(3)) {
+                case 0:
+                    scheduler.addAgent(1 + random.nextInt(4));
+                    break;
+                case 1:
+                    scheduler.removeAgent(agent);
+                    break;
+                default:
+                    double capacity = 0.5 + random.nextInt(4);
+                    scheduler.reconfigure(s -> s.withCapacity(agent, capacity));
+                    break;
+            }
+        } catch (IllegalArgumentException | IllegalStateException refused) {
+            // refused before anything changed
+        }
+    }
+
     /** Runs one workload and checks the invariant. */
     static void check(Workload w) {
         Run run = new Run(w);
@@ -153,6 +178,10 @@ final class ConservationPropertyTest {
                         .rebalancePolicy(RebalancePolicies.threshold(0.1 + 0.2 * random.nextInt(3)))
                         .rebalanceInterval(Duration.ofMillis(1)).build());
             }
+            boolean elastic = random.nextBoolean();
+            if (elastic) {
+                builder.maxAgents(w.agents + 2);
+            }
             Scheduler scheduler = builder.build();
             int pinnedAgent = random.nextInt(w.agents);
             int nextNestedId = w.tasks;
@@ -160,6 +189,9 @@ final class ConservationPropertyTest {
                 for (int id = 0; id < w.tasks; id++) {
                     if (id == w.endAfter && w.ending != Ending.DRAIN) {
                         end(scheduler);
+                    }
+                    if (elastic && random.nextInt(20) == 0) {
+                        elasticStep(scheduler, random);
                     }
                     int kind = random.nextInt(4);
                     int children = random.nextInt(8) == 0 ? 1 + random.nextInt(3) : 0;

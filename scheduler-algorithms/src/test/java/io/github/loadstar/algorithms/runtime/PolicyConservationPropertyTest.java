@@ -34,8 +34,9 @@ import org.junit.jupiter.api.Test;
  * Ordering policies combined with stealing on the real runtime: over random workloads (policy,
  * scope, 1–8 agents, placement including everything on one agent, pinned tasks, nested submissions,
  * options that drive every policy — deadlines, tenants and weights, priorities, costs — and an
- * ending of drain, shutdown or shutdownNow at a random point), every submitted task is executed,
- * returned by shutdownNow or rejected, exactly one of the three, and none runs twice.
+ * ending of drain, shutdown or shutdownNow at a random point; in half of them agents added,
+ * drained and removed and capacities changed meanwhile), every submitted task is executed, returned
+ * by shutdownNow or rejected, exactly one of the three, and none runs twice.
  */
 final class PolicyConservationPropertyTest {
     private static final int EXAMPLES = Boolean.getBoolean("loadstar.stress") ? 1_000 : 80;
@@ -64,6 +65,27 @@ final class PolicyConservationPropertyTest {
         }
     }
 
+    /** Adds, removes or resizes an agent; a refused step (changes nothing) is skipped. */
+    private static void elasticStep(Scheduler scheduler, Random random) {
+        int agent = random.nextInt(scheduler.agentCount());
+        try {
+            switch (random.nextInt(3)) {
+                case 0:
+                    scheduler.addAgent(1 + random.nextInt(4));
+                    break;
+                case 1:
+                    scheduler.removeAgent(agent);
+                    break;
+                default:
+                    double capacity = 0.5 + random.nextInt(4);
+                    scheduler.reconfigure(s -> s.withCapacity(agent, capacity));
+                    break;
+            }
+        } catch (IllegalArgumentException | IllegalStateException refused) {
+            // refused before anything changed
+        }
+    }
+
     private static void check(String policyName, OrderingScope scope, int agents, int tasks, long seed) {
         String what = policyName + "/" + scope + " agents=" + agents + " tasks=" + tasks + " seed=" + seed;
         Random random = new Random(seed);
@@ -76,7 +98,9 @@ final class PolicyConservationPropertyTest {
         List<Runnable> returned = new ArrayList<>();
         int ending = random.nextInt(3);          // 0 drain, 1 shutdown, 2 shutdownNow
         int endAt = random.nextInt(tasks + 1);
-        Scheduler scheduler = Scheduler.builder().agents(agents).orderingPolicy(policy(policyName)).orderingScope(scope)
+        boolean elastic = random.nextBoolean();
+        Scheduler scheduler = Scheduler.builder().agents(agents).maxAgents(elastic ? agents + 2 : agents)
+                .orderingPolicy(policy(policyName)).orderingScope(scope)
                 .placementPolicy(random.nextBoolean() ? AllOnAgentZero.INSTANCE : PlacementPolicies.powerOfTwoChoices())
                 .spinRounds(random.nextInt(20))
                 .coordinator(random.nextBoolean() ? CoordinatorConfig.DEFAULT : CoordinatorConfig.builder()
@@ -89,6 +113,9 @@ final class PolicyConservationPropertyTest {
                     scheduler.shutdown();
                 } else if (id == endAt && ending == 2) {
                     returned.addAll(scheduler.shutdownNow());
+                }
+                if (elastic && random.nextInt(20) == 0) {
+                    elasticStep(scheduler, random);
                 }
                 TaskOptions options = randomOptions(random, agents);
                 int children = random.nextInt(6) == 0 ? 1 + random.nextInt(3) : 0;

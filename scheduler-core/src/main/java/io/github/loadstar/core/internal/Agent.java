@@ -66,6 +66,10 @@ final class Agent extends AgentSearch implements Runnable {
                 }
             }
         }
+        if (membership == AgentRemoval.DRAINED) {
+            scheduler.onAgentRemoved(this);     // removed from a running scheduler
+            return;
+        }
         ACTIVITY.setOpaque(this, (long) AgentState.TERMINATED.ordinal());
         scheduler.onAgentExit(this);
     }
@@ -101,8 +105,13 @@ final class Agent extends AgentSearch implements Runnable {
             return leftoversAfterStop();
         }
         Runnable task;
-        if ((long) REBALANCE_ORDER.getOpaque(this) != 0 && (task = followRebalanceOrder()) != null) {
-            return task;
+        if ((long) REBALANCE_ORDER.getOpaque(this) != 0) {
+            if ((task = followRebalanceOrder()) != null) {
+                return task;
+            }
+            if (membership != AgentRemoval.ACTIVE) {
+                return searchOrLeftovers();     // being removed: the search runs the drain
+            }
         }
         if ((++ticks & FAIRNESS_MASK) == 0 && (task = pollShared()) != null) {
             return task;
@@ -132,6 +141,9 @@ final class Agent extends AgentSearch implements Runnable {
         Runnable task = null;
         if ((long) REBALANCE_ORDER.getOpaque(this) != 0) {
             task = followRebalanceOrder();
+            if (task == null && membership != AgentRemoval.ACTIVE) {
+                return searchOrLeftovers();     // being removed: the search runs the drain
+            }
         }
         if (task == null && (breaker == null || accepting)) {
             task = dispatchOrdered();

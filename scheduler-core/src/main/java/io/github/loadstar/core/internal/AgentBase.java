@@ -105,8 +105,19 @@ abstract class AgentBase extends AgentPad5 {
     /** The agent's current thread; replaced if it dies. */
     volatile Thread thread;
     final int index;
-    final double capacity;
-    private final double inverseCapacity;
+    /** Its relative speed; changed by reconfiguration (under the scheduler's reconfiguration lock). */
+    volatile double capacity;
+    private volatile double inverseCapacity;
+    /**
+     * Whether the agent is in the scheduler (see AgentRemoval): {@link AgentRemoval#ACTIVE},
+     * {@code DRAINING}, {@code DRAINED} (its thread is leaving) or {@code OFFLINE} (no thread; the
+     * slot can take a new agent). Written under the reconfiguration lock or by the agent's own thread.
+     */
+    volatile int membership;
+    /** Whether a thread has ever run this agent (the metrics list only such slots). */
+    volatile boolean everStarted;
+    /** Submissions of tasks pinned to this agent between their membership check and their enqueue. */
+    volatile int pinnedInFlight;
     final LoadstarScheduler scheduler;
     final WorkStealingDeque deque = new WorkStealingDeque();
     final MessagePassingQueue<Runnable> inbox = Queues.mpsc(1024);
@@ -148,6 +159,7 @@ abstract class AgentBase extends AgentPad5 {
         this.index = index;
         this.capacity = capacity;
         this.inverseCapacity = 1.0 / capacity;
+        this.membership = AgentRemoval.ACTIVE;
         this.idleStrategy = idleStrategy;
         this.spinRounds = spinRounds;
         this.spinBudget = spinRounds;
@@ -357,6 +369,12 @@ abstract class AgentBase extends AgentPad5 {
         return (backlog() + Math.max(0L, (long) EXTRA_COST.getOpaque(this))) / capacity;
     }
 
+    /** A new capacity (positive and finite: the settings checked it). */
+    final void setCapacity(double c) {
+        capacity = c;
+        inverseCapacity = 1.0 / c;
+    }
+
     /** The rebalancing order waiting for this agent, or 0. */
     long pendingRebalanceOrder() {
         return (long) REBALANCE_ORDER.getOpaque(this);
@@ -369,7 +387,13 @@ abstract class AgentBase extends AgentPad5 {
 
     /** The coordinator orders this agent to take up to {@code tasks} movable tasks from {@code victim}. */
     void orderRebalance(int victim, int tasks) {
-        REBALANCE_ORDER.setRelease(this, ((long) tasks << 32) | (victim + 1));
+        long order = ((long) tasks << 32) | (victim + 1);
+        for (;;) {
+            long current = (long) REBALANCE_ORDER.getVolatile(this);
+            if (current == AgentRemoval.DRAIN || REBALANCE_ORDER.compareAndSet(this, current, order)) {
+                return;     // an agent being removed takes no orders
+            }
+        }
     }
 
     /** The exact load (for the metrics): queued tasks, the running one and extra cost, per capacity. */
@@ -385,6 +409,12 @@ abstract class AgentBase extends AgentPad5 {
      */
     AgentMetrics snapshot(long now, Agent spare) {
         AgentState state = AgentState.values()[(int) (long) ACTIVITY.getOpaque(this)];
+        int member = membership;
+        if ((member == AgentRemoval.DRAINING || member == AgentRemoval.DRAINED) && state != AgentState.TERMINATED) {
+            state = AgentState.DRAINING;
+        } else if (member == AgentRemoval.OFFLINE) {
+            state = AgentState.REMOVED;
+        }
         long busy = (long) BUSY_NANOS.getOpaque(this);
         if (state == AgentState.RUNNING) {
             busy += Math.max(0, now - (long) BUSY_START.getOpaque(this));

@@ -52,9 +52,9 @@ abstract class AgentGuard extends AgentRunning {
     final boolean refreshAccepting() {
         boolean admits;
         do {
-            admits = breaker.admitsWork();
+            admits = breaker.admitsWork() && membership == AgentRemoval.ACTIVE;
             accepting = admits;
-        } while (breaker.admitsWork() != admits);
+        } while ((breaker.admitsWork() && membership == AgentRemoval.ACTIVE) != admits);
         return admits;
     }
 
@@ -71,7 +71,7 @@ abstract class AgentGuard extends AgentRunning {
                 runUnguarded(task);
                 return;
             }
-            moveOrKeep(task, true);
+            moveOrKeep(task, true, scheduler.failPinnedOnOpenAgent());
         } finally {
             TRANSFERRING.setRelease(this, 0L);
         }
@@ -85,12 +85,12 @@ abstract class AgentGuard extends AgentRunning {
     /**
      * Sends a refused or evacuated task away: movable to the shared queue; pinned to this agent
      * back into its pinned queue (WAIT) or failed (FAIL). {@code fromThisAgent}: the task was
-     * charged to this agent's load.
+     * charged to this agent's load; {@code failPinned}: a pinned task fails rather than waits.
      */
-    final void moveOrKeep(Runnable task, boolean fromThisAgent) {
+    final void moveOrKeep(Runnable task, boolean fromThisAgent, boolean failPinned) {
         TaskOptions options = optionsOf(task);
         if (options != null && options.affinity() == index) {
-            if (scheduler.failPinnedOnOpenAgent()) {
+            if (failPinned) {
                 failPinned(task);
             } else if (ordered && !globalScope) {
                 inbox.offer(task);      // drained into the backlog again when trials run
@@ -136,7 +136,7 @@ abstract class AgentGuard extends AgentRunning {
      * thread is the breaker's timer: no extra thread), and return.
      */
     final void suspend() {
-        evacuate();
+        evacuate(scheduler.failPinnedOnOpenAgent());
         ACTIVITY.setOpaque(this, (long) AgentState.SUSPENDED.ordinal());
         scheduler.agentSuspended(true);
         try {
@@ -166,8 +166,11 @@ abstract class AgentGuard extends AgentRunning {
         }
     }
 
-    /** Moves every queued movable task of this agent to the shared queue (a transfer). */
-    final void evacuate() {
+    /**
+     * Moves every queued movable task of this agent to the shared queue (a transfer); pinned tasks
+     * stay, or fail if {@code failPinned} (an open breaker with PinnedOnOpenAgent.FAIL).
+     */
+    final void evacuate(boolean failPinned) {
         TRANSFERRING.setVolatile(this, 1L);
         try {
             if (scheduler.runState() >= LoadstarScheduler.STOP) {
@@ -175,7 +178,7 @@ abstract class AgentGuard extends AgentRunning {
             }
             Runnable task;
             while ((task = deque.pop()) != null) {
-                moveOrKeep(task, true);
+                moveOrKeep(task, true, failPinned);
             }
             while (!tryClaim()) {
                 if (scheduler.runState() >= LoadstarScheduler.STOP) {
@@ -196,14 +199,14 @@ abstract class AgentGuard extends AgentRunning {
                     }
                     publishOrderedSize(0);
                 }
-                if (scheduler.failPinnedOnOpenAgent()) {
+                if (failPinned) {
                     while ((task = pinned.relaxedPoll()) != null) {
                         kept.add(task);
                     }
                 }
                 CONSUMED_HINT.setOpaque(this, inboxIndices.currentConsumerIndex());
                 for (Runnable t : kept) {
-                    moveOrKeep(t, true);
+                    moveOrKeep(t, true, failPinned);
                 }
             } finally {
                 releaseClaim();

@@ -46,7 +46,8 @@ abstract class AgentSearch extends AgentStealing {
                 if (state >= LoadstarScheduler.TIDYING) {
                     return null;
                 }
-                if (breaker != null && !accepting) {
+                boolean leaving = membership != AgentRemoval.ACTIVE;
+                if (breaker != null && !accepting && !leaving) {
                     if (searching) {
                         idle.stopSearching();
                         searching = false;
@@ -55,14 +56,20 @@ abstract class AgentSearch extends AgentStealing {
                     round = 0;
                     continue;
                 }
-                Runnable task = followRebalanceOrder();
-                if (task == null) {
+                Runnable task;
+                if (leaving) {
+                    // being removed (AgentRemoval): no stealing, no parking; the drain's own steps
+                    task = AgentRemoval.step((Agent) this);
+                    if (task == null && membership == AgentRemoval.DRAINED) {
+                        return null;
+                    }
+                } else if ((task = followRebalanceOrder()) == null) {
                     task = pollOwn();
                 }
                 // Round 0 only looks at this agent's own queues: most idle moments end there (a
                 // producer refills the inbox), and they should not touch the shared control word or
                 // other agents' cache lines. From round 1 the agent registers as a searcher and steals.
-                if (task == null && round > 0 && accepting) {
+                if (task == null && round > 0 && accepting && !leaving) {
                     if (!searching) {
                         searching = idle.tryStartSearching();
                     }
@@ -71,7 +78,7 @@ abstract class AgentSearch extends AgentStealing {
                     }
                 }
                 boolean parkNext = round > 0 && !(searching && round < spins);
-                if (task == null && parkNext && accepting) {
+                if (task == null && parkNext && accepting && !leaving) {
                     // last look before parking: work behind a busy owner, whatever the steal policy
                     task = sweepBusyAgents();
                 }
@@ -95,7 +102,7 @@ abstract class AgentSearch extends AgentStealing {
                     BUSY_NANOS.setOpaque(this, busyNanos + Math.max(0, System.nanoTime() - busyStart));
                     countingBusy = 0;
                 }
-                if (!parkNext) {
+                if (!parkNext || leaving) {
                     idleOnce();
                     continue;
                 }

@@ -241,6 +241,9 @@ abstract class AgentStealing extends AgentOrdered {
         if (order == 0) {
             return null;
         }
+        if (order == AgentRemoval.DRAIN) {
+            return AgentRemoval.step((Agent) this);     // being removed (see AgentRemoval)
+        }
         int tasks = (int) (order >>> 32);
         Agent victim = scheduler.agents[(int) order - 1];
         long rest = 0;

@@ -195,7 +195,7 @@ final class Coordinator implements Runnable {
         boolean inFlight = false;
         for (int i = 0; i < agents.length; i++) {
             long order = agents[i].pendingRebalanceOrder();
-            if (order == 0) {
+            if (order == 0 || order == AgentRemoval.DRAIN) {    // a drain is no rebalancing order
                 pendingRounds[i] = 0;
                 continue;
             }

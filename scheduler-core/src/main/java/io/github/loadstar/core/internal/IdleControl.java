@@ -219,7 +219,7 @@ final class IdleControl extends IdleControlPadEnd {
         // itself or could not become one (the slots were full) — the last searcher, stopping at this
         // moment, may have read ctl before this agent counted itself idle and found nobody to wake.
         boolean noSearcherLeft = searching(c) == 0;
-        boolean allIdle = idle(c) + scheduler.suspendedAgents() >= scheduler.agentCount();
+        boolean allIdle = idle(c) + scheduler.suspendedAgents() >= scheduler.members.get();
         if (scheduler.runState() >= LoadstarScheduler.TIDYING) {
             // Stopping or tidying: every agent must wake and exit, and the run-state writer's
             // wakeAll() may have run before this agent counted itself idle (it then read ctl after

@@ -54,7 +54,7 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
      */
     public static LoadstarScheduler start(SchedulerConfig config) {
         LoadstarScheduler scheduler = new LoadstarScheduler(config);
-        Thread[] threads = new Thread[scheduler.agents.length];
+        Thread[] threads = new Thread[config.agentCount()];     // the other slots start empty
         try {
             for (int i = 0; i < threads.length; i++) {
                 Thread t = scheduler.newThread(scheduler.agents[i]);
@@ -99,6 +99,12 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
                 scheduler.bounded ? "at most " + config.maxQueuedTasks() + " queued, " + config.rejectionBehaviour()
                         : "unbounded");
         return scheduler;
+    }
+
+    /** See {@link Scheduler#currentAgent()}. */
+    public static int currentAgentIndex() {
+        Agent a = currentAgent();
+        return a == null ? -1 : a.index;
     }
 
     /** See {@link Scheduler#managedBlock}: the entry from the API package. */
@@ -305,16 +311,27 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
             globalInbox.offer(task);
         } else if (affinity >= 0) {
             target = agents[affinity];
-            if (breakers && failPinnedOnOpen && !target.accepting) {
+            if (breakers && failPinnedOnOpen && !target.accepting && target.membership == AgentRemoval.ACTIVE) {
                 if (bounded) {
                     releaseQueuedSlot();
                 }
                 throw reject(userTask, "agent " + affinity + " of scheduler " + name + " has an open circuit breaker"
                         + " and the task is pinned to it");
             }
-            target.addExtraCost(extraCost);
-            // under a per-agent policy a pinned task is ordered with the rest (thieves skip it)
-            (ordered && !globalScope ? target.inbox : target.pinned).offer(task);
+            if (!AgentRemoval.announcePinned(target)) {
+                if (bounded) {
+                    releaseQueuedSlot();
+                }
+                throw reject(userTask, "agent " + affinity + " of scheduler " + name + " is not in it (removed, or"
+                        + " being removed) and the task is pinned to it");
+            }
+            try {
+                target.addExtraCost(extraCost);
+                // under a per-agent policy a pinned task is ordered with the rest (thieves skip it)
+                (ordered && !globalScope ? target.inbox : target.pinned).offer(task);
+            } finally {
+                AgentRemoval.pinnedQueued(target);
+            }
         } else if (local != null && ordered) {
             target = local;
             local.addExtraCost(extraCost);
@@ -326,10 +343,13 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
             sharedQueue = false;
         } else {
             int i = place(options, random);
-            if (i >= 0 && i < agents.length) {
+            if (i >= 0 && i < agents.length && agents[i].membership == AgentRemoval.ACTIVE) {
                 target = agents[i];
                 target.addExtraCost(extraCost);
                 target.inbox.offer(task);
+                if (target.membership != AgentRemoval.ACTIVE) {
+                    AgentRemoval.rescue(target);    // it began to leave meanwhile (see AgentRemoval)
+                }
             } else {
                 if (breakers && rejectWhenAllOpen && !anyAgentAccepting()) {
                     if (bounded) {

@@ -20,7 +20,8 @@ import org.agrona.concurrent.IdleStrategy;
  * {@link io.github.loadstar.core.SchedulerBuilder}.
  *
  * @param name                     the scheduler's name (logs, thread names)
- * @param capacities               one positive capacity per agent
+ * @param capacities               one positive capacity per agent it starts with
+ * @param maxAgents                the most agents at once (slots), at least as many as capacities
  * @param threadFactory            creates agent threads, or null for Loadstar's own
  * @param threadNamePrefix         prefix of Loadstar's own thread names
  * @param daemon                   whether Loadstar's own threads are daemons
@@ -44,6 +45,7 @@ import org.agrona.concurrent.IdleStrategy;
 public record SchedulerConfig(
         String name,
         double[] capacities,
+        int maxAgents,
         ThreadFactory threadFactory,
         String threadNamePrefix,
         boolean daemon,
@@ -69,7 +71,7 @@ public record SchedulerConfig(
         listeners = List.copyOf(listeners);
     }
 
-    /** The number of agents. */
+    /** The number of agents it starts with. */
     public int agentCount() {
         return capacities.length;
     }

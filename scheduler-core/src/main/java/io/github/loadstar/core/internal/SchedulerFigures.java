@@ -80,6 +80,9 @@ final class SchedulerFigures {
             List<AgentMetrics> perAgent = new ArrayList<>(agents.length);
             for (int i = 0; i < agents.length; i++) {
                 Agent a = agents[i];
+                if (!a.everStarted) {
+                    continue;       // a slot that never held an agent
+                }
                 SpareAgent spare = s.spares.get(i);
                 perAgent.add(a.snapshot(now, spare == null ? null : spare.agent));
                 Histogram interval = a.latency.getIntervalHistogram(recycledLatency[i]);

@@ -109,6 +109,11 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
     volatile long terminatedNanos;
     volatile boolean drained;
     final AtomicInteger liveAgents;
+    /**
+     * Agents with a thread that count for quiescence: ACTIVE and DRAINING ones (AgentRemoval). The
+     * agent count before elastic agents: a scheduler is quiescent when this many are idle or suspended.
+     */
+    final AtomicInteger members;
     final CountDownLatch terminated = new CountDownLatch(1);
     final LongAdder rejected = new LongAdder();
     final LongAdder discarded = new LongAdder();
@@ -126,8 +131,9 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
         this.config = config;
         this.name = config.name();
         this.customThreads = config.threadFactory() != null;
+        double[] slotCapacities = java.util.Arrays.copyOf(config.capacities(), config.maxAgents());
         this.settings = SchedulerSettings.initial(config.stealPolicy(), config.stealBatchLimit(), config.placementPolicy(),
-                config.coordinator().rebalancePolicy(), config.coordinator().rebalanceInterval());
+                config.coordinator().rebalancePolicy(), config.coordinator().rebalanceInterval(), slotCapacities);
         this.listener = CompositeListener.of(config.listeners());
         this.events = new ListenerEvents(name, listener);
         this.maxQueued = config.maxQueuedTasks();
@@ -146,27 +152,37 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
         this.rejectWhenAllOpen = config.allAgentsOpen() == AllAgentsOpen.REJECT;
         this.failPinnedOnOpen = config.pinnedOnOpenAgent() == PinnedOnOpenAgent.FAIL;
         double[] capacities = config.capacities();
-        this.agents = new Agent[capacities.length];
+        int slots = config.maxAgents();
+        this.agents = new Agent[slots];
         this.liveAgents = new AtomicInteger(capacities.length);
-        this.spares = new AtomicReferenceArray<>(capacities.length);
-        this.figures = new SchedulerFigures((LoadstarScheduler) this, capacities.length);
-        this.coordinator = new Coordinator((LoadstarScheduler) this, config.coordinator());
+        this.members = new AtomicInteger(capacities.length);
+        this.spares = new AtomicReferenceArray<>(slots);
+        this.figures = new SchedulerFigures((LoadstarScheduler) this, slots);
         this.startNanos = System.nanoTime();
-        for (int i = 0; i < capacities.length; i++) {
+        for (int i = 0; i < slots; i++) {
             Backlog backlog = ordered && !globalScope
                     ? new GuardedBacklog(orderingPolicy.newBacklog(), strategyFailures) : null;
             AgentBreaker breaker = breakers ? config.agentBreakers().create(i, name + "-agent-" + i) : null;
             if (breakers && breaker == null) {
                 throw new IllegalStateException("agentBreakers returned null for agent " + i);
             }
-            agents[i] = new Agent((LoadstarScheduler) this, i, capacities[i], config.idleStrategy().get(), config.spinRounds(),
-                    config.stealBatchLimit(), startNanos, backlog,
+            boolean present = i < capacities.length;
+            agents[i] = new Agent((LoadstarScheduler) this, i, present ? capacities[i] : 1.0, config.idleStrategy().get(),
+                    config.spinRounds(), config.stealBatchLimit(), startNanos, backlog,
                     breaker == null ? null : new GuardedBreaker(breaker, strategyFailures));
+            Agent agent = agents[i];
+            if (present) {
+                agent.everStarted = true;
+            } else {
+                // an empty slot, for an agent added later (AgentRemoval)
+                agent.membership = AgentRemoval.OFFLINE;
+                agent.accepting = false;
+            }
             if (breaker != null) {
-                Agent agent = agents[i];
                 breaker.onTransition(agent::onBreakerTransition);
             }
         }
+        this.coordinator = new Coordinator((LoadstarScheduler) this, config.coordinator());
         this.idle = new IdleControl((LoadstarScheduler) this, agents);
     }
 
@@ -317,12 +333,22 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
         synchronized (reconfiguring) {
             SchedulerSettings previous = settings;
             SchedulerSettings next = Objects.requireNonNull(change.apply(previous), "the changed settings");
+            if (!next.sameAgentsAs(previous)) {
+                throw new IllegalArgumentException("capacities: agents are added and removed with Scheduler.addAgent"
+                        + " and Scheduler.removeAgent, not by reconfigure");
+            }
             List<String> changed = next.changesFrom(previous);
             if (changed.isEmpty()) {
                 return new SchedulerSettings.Change(previous, previous, changed);
             }
             next = next.withVersion(previous.version() + 1);
             settings = next;
+            double[] capacities = next.capacities();
+            for (int i = 0; i < capacities.length; i++) {
+                if (capacities[i] > 0 && capacities[i] != agents[i].capacity) {
+                    agents[i].setCapacity(capacities[i]);
+                }
+            }
             coordinator.startIfNeeded();
             coordinator.onReconfigured();
             LoggerFactory.getLogger(SchedulerState.class).info("scheduler {} reconfigured to version {}: {} changed", name, next.version(), changed);

@@ -13,5 +13,15 @@ public enum AgentState {
     /** Its circuit breaker is open: it takes no work until the breaker lets trials through. */
     SUSPENDED,
     /** Its thread has exited for good (after shutdown). */
-    TERMINATED
+    TERMINATED,
+    /**
+     * Being removed from the running scheduler: it takes no new work, has handed its queued movable
+     * tasks to the others and runs the tasks pinned to it; then its thread exits.
+     */
+    DRAINING,
+    /**
+     * Removed from the running scheduler: no thread, no work. Its counters stay in the totals; its
+     * load and utilization are left out of the balance figures.
+     */
+    REMOVED
 }

@@ -80,8 +80,14 @@ public final class SchedulerMetrics {
         this.sharedQueued = sharedQueued;
 
         int n = this.agents.size();
-        double[] load = new double[n];
-        double[] work = new double[n];
+        int present = 0;
+        for (AgentMetrics a : this.agents) {
+            present += a.state() == AgentState.REMOVED ? 0 : 1;
+        }
+        // removed agents count in the totals, not in the balance: no load, no share of the work
+        double[] load = new double[present];
+        double[] work = new double[present];
+        int k = 0;
         long completedSum = 0;
         long failedSum = 0;
         long cancelledSum = 0;
@@ -93,8 +99,12 @@ public final class SchedulerMetrics {
         double utilizationSum = 0;
         for (int i = 0; i < n; i++) {
             AgentMetrics a = this.agents.get(i);
-            load[i] = a.load();
-            work[i] = a.normalisedWork();
+            if (a.state() != AgentState.REMOVED) {
+                load[k] = a.load();
+                work[k] = a.normalisedWork();
+                utilizationSum += a.utilization();
+                k++;
+            }
             completedSum += a.completed();
             failedSum += a.failed();
             cancelledSum += a.cancelled();
@@ -103,7 +113,6 @@ public final class SchedulerMetrics {
             stealSum += a.stealsIn();
             lateSum += a.lateStarts();
             missSum += a.deadlineMisses();
-            utilizationSum += a.utilization();
         }
         this.completed = completedSum;
         this.failed = failedSum;
@@ -113,7 +122,7 @@ public final class SchedulerMetrics {
         this.steals = stealSum;
         this.lateStarts = lateSum;
         this.deadlineMisses = missSum;
-        this.utilization = n == 0 ? 0 : utilizationSum / n;
+        this.utilization = present == 0 ? 0 : utilizationSum / present;
         this.loadVariance = Fairness.variance(load);
         this.loadCoefficientOfVariation = Fairness.coefficientOfVariation(load);
         this.workCoefficientOfVariation = Fairness.coefficientOfVariation(work);

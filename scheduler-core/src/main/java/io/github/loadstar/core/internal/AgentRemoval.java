@@ -1,0 +1,167 @@
+package io.github.loadstar.core.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/*
+ * Elastic agents: an agent added to a running scheduler, or drained and removed from it.
+ *
+ * Slots
+ *   The agent array never changes: it has SchedulerBuilder.maxAgents slots, made at build, and an
+ *   agent's index is its slot for its whole life, so every index the runtime, the policies, the
+ *   metrics and the rebalancing orders hold stays valid. A slot is
+ *     ACTIVE    an agent with a thread, in the scheduler;
+ *     DRAINING  being removed: it takes no new work, hands its queued movable work to the others
+ *               and runs the tasks pinned to it; its thread still counts for quiescence;
+ *     DRAINED   its queues are empty and stay so; its thread is on its way out;
+ *     OFFLINE   no thread (never started, or removed): the slot can take a new agent.
+ *   ACTIVE -> DRAINING and OFFLINE -> ACTIVE happen under the scheduler's reconfiguration lock;
+ *   DRAINING -> DRAINED -> OFFLINE on the agent's own thread.
+ *
+ * Removal
+ *   removeAgent sets DRAINING, stops the agent accepting placements (its `accepting` flag, which a
+ *   breaker transition can no longer set back), and leaves the DRAIN marker in the agent's
+ *   rebalancing-order word, which the agent reads on every turn of its loop; an idle agent is woken.
+ *   The agent, between tasks (step): moves its queued movable tasks to the shared queue (the
+ *   breaker's evacuation: each one counted as a migration and reported to listeners), runs its
+ *   pinned tasks itself, and once none is left becomes DRAINED and exits. Nothing is lost:
+ *   - a movable task placed on it by a submitter that read `accepting` before the removal lands in
+ *     its inbox; if it lands after the agent's last look, the inbox of a slot that is not ACTIVE
+ *     is swept by the other agents (it counts as queued work, and the agent going idle re-checks
+ *     every agent's queues, as for a busy owner);
+ *   - a pinned task: its submitter announces itself in `pinnedInFlight`, then reads the membership
+ *     (refusing the task unless ACTIVE), enqueues and withdraws its announcement. The agent, with
+ *     nothing pinned left, waits for the count to reach zero and then looks once more. The
+ *     increment and the membership read, against the membership write and the count read, are
+ *     sequentially consistent: either the submitter saw DRAINING and refused, or the agent's last
+ *     look comes after its enqueue.
+ *   shutdownNow during a drain: the drain stops (STOP), shutdownNow drains every slot's queues, and
+ *   the agent exits as every agent does.
+ *
+ * Quiescence counts the agents with threads (`members`): a leaving agent decrements it and then
+ *   re-checks quiescence, against agents going idle that read it (both sides atomic), as a spare
+ *   turning inactive does.
+ */
+
+/** Adding, draining and removing agents while tasks run; see the overview in the source. */
+final class AgentRemoval {
+    static final int ACTIVE = 0;
+    static final int DRAINING = 1;
+    static final int DRAINED = 2;
+    static final int OFFLINE = 3;
+    /** In an agent's rebalancing-order word: drain and leave (no real order is negative). */
+    static final long DRAIN = -1L;
+
+    private static final VarHandle PINNED_IN_FLIGHT;
+
+    static {
+        try {
+            PINNED_IN_FLIGHT = MethodHandles.lookup().findVarHandle(AgentBase.class, "pinnedInFlight", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private AgentRemoval() {
+    }
+
+    // ================================================================ the submitter's half
+
+    /**
+     * Announces a submission of a task pinned to {@code agent}: false (and nothing announced) if the
+     * agent is not in the scheduler. A true answer must be followed by {@link #pinnedQueued}.
+     */
+    static boolean announcePinned(Agent agent) {
+        PINNED_IN_FLIGHT.getAndAdd(agent, 1);
+        if (agent.membership == ACTIVE) {
+            return true;
+        }
+        PINNED_IN_FLIGHT.getAndAdd(agent, -1);
+        return false;
+    }
+
+    /** The announced pinned task is queued (or was refused afterwards). */
+    static void pinnedQueued(Agent agent) {
+        PINNED_IN_FLIGHT.getAndAdd(agent, -1);
+    }
+
+    /**
+     * A submitter placed a movable task in the inbox of {@code agent} and then found it leaving: it
+     * moves the inbox's movable tasks to the shared queue itself, under the agent's claim (an inbox
+     * transfer in the sense of the shutdown protocol), and wakes an agent. The leaving agent's own
+     * last look and this rescue are the two halves of a Dekker pair (its DRAINED write then its
+     * look; the submitter's enqueue then its membership read): one of the two moves the task.
+     */
+    static void rescue(Agent agent) {
+        LoadstarScheduler scheduler = agent.scheduler;
+        while (!agent.tryClaim()) {
+            if (scheduler.runState() >= LoadstarScheduler.STOP) {
+                return;     // shutdownNow holds the claim for good and drains this inbox itself
+            }
+            Thread.onSpinWait();
+        }
+        java.util.List<Runnable> pinnedHere = null;
+        try {
+            Runnable task;
+            while ((task = agent.inbox.relaxedPoll()) != null) {
+                WrappedTask wrapped = WrappedTask.of(task);
+                if (wrapped != null && wrapped.options().affinity() == agent.index) {
+                    // ordered mode: a pinned task the draining agent put back; it runs it
+                    (pinnedHere == null ? pinnedHere = new java.util.ArrayList<>() : pinnedHere).add(task);
+                    continue;
+                }
+                agent.addExtraCost(-WrappedTask.extraCostOf(task));
+                scheduler.global.offer(task);
+                AgentBase.MIGRATED_OUT.getAndAdd(agent, 1L);
+                if (scheduler.listener != null) {
+                    scheduler.events.fireMigrated(task, agent.index, -1);
+                }
+            }
+            AgentBase.CONSUMED_HINT.setOpaque(agent, agent.inboxIndices.currentConsumerIndex());
+            if (pinnedHere != null) {
+                for (Runnable t : pinnedHere) {
+                    agent.inbox.offer(t);
+                }
+            }
+        } finally {
+            agent.releaseClaim();
+        }
+        scheduler.idle.wakeOne();
+    }
+
+    // ================================================================ the agent's half
+
+    /**
+     * One step of a drain, on the agent's own thread: a pinned task to run, or null. Null with the
+     * membership DRAINED: the agent is empty and must exit; null otherwise: look again (a pinned
+     * submission was in flight, or the scheduler stopped and shutdownNow drains the queues).
+     */
+    static Runnable step(Agent agent) {
+        LoadstarScheduler scheduler = agent.scheduler;
+        if (scheduler.runState() >= LoadstarScheduler.STOP) {
+            return null;
+        }
+        agent.evacuate(false);      // movable work to the others; pinned work stays
+        Runnable task = agent.ordered && !agent.globalScope ? agent.dispatchOrdered() : agent.pollPinned();
+        if (task != null) {
+            return task;
+        }
+        if ((int) PINNED_IN_FLIGHT.getVolatile(agent) != 0 || agent.backlog() != 0) {
+            return null;            // a pinned task on its way in, or a straggler to evacuate
+        }
+        agent.settleNestedFinish();     // the last ordered task's accounting
+        agent.membership = DRAINED;
+        agent.withdrawRebalanceOrder(DRAIN);
+        if (agent.backlog() != 0) {
+            // a movable straggler placed after the evacuation: the others sweep a leaving agent's
+            // inbox, so it is not lost, but this agent is still here to hand it over itself
+            agent.evacuate(false);
+        }
+        return null;
+    }
+
+    /** Whether {@code agent}'s queues may hold work that only other agents will take. */
+    static boolean leaving(Agent agent) {
+        return agent.membership != ACTIVE;
+    }
+}
