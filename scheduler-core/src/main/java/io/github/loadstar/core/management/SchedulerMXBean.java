@@ -16,8 +16,11 @@ public interface SchedulerMXBean {
     /** RUNNING, SHUTDOWN or TERMINATED. */
     String getState();
 
-    /** The number of agents. */
+    /** The number of agents in the scheduler now (added ones counted, removed and leaving ones not). */
     int getAgentCount();
+
+    /** The most agents it may have at once (its slots). */
+    int getMaxAgents();
 
     /** Tasks that ran. */
     long getCompleted();
@@ -60,6 +63,27 @@ public interface SchedulerMXBean {
 
     /** Runs one rebalancing round now (see {@link io.github.loadstar.core.Scheduler#rebalanceNow()}). */
     void rebalance();
+
+    /**
+     * Adds an agent of this capacity (see {@link io.github.loadstar.core.Scheduler#addAgent}).
+     *
+     * @return its index
+     * @throws IllegalArgumentException naming {@code capacity}
+     * @throws IllegalStateException    if no slot is free (its maxAgents) or the scheduler is shut down
+     */
+    int addAgent(double capacity);
+
+    /**
+     * Drains and removes an agent: its queued movable work goes to the others, its pinned work runs,
+     * then it leaves (see {@link io.github.loadstar.core.Scheduler#removeAgent}).
+     *
+     * @throws IllegalArgumentException naming {@code agent}
+     * @throws IllegalStateException    if it is the last agent
+     */
+    void drainAgent(int agent);
+
+    /** Sets one agent's capacity. @throws IllegalArgumentException naming {@code capacities[agent]} */
+    void setCapacity(int agent, double capacity);
 
     /** The settings' version. */
     long getSettingsVersion();

@@ -82,6 +82,11 @@ public final class SchedulerManagement implements SchedulerMXBean {
 
     @Override
     public int getAgentCount() {
+        return scheduler.settings().agentCount();
+    }
+
+    @Override
+    public int getMaxAgents() {
         return scheduler.agentCount();
     }
 
@@ -162,6 +167,21 @@ public final class SchedulerManagement implements SchedulerMXBean {
     @Override
     public void rebalance() {
         scheduler.rebalanceNow();
+    }
+
+    @Override
+    public int addAgent(double capacity) {
+        return scheduler.addAgent(capacity);
+    }
+
+    @Override
+    public void drainAgent(int agent) {
+        scheduler.removeAgent(agent);
+    }
+
+    @Override
+    public void setCapacity(int agent, double capacity) {
+        scheduler.reconfigure(s -> s.withCapacity(agent, capacity));
     }
 
     @Override

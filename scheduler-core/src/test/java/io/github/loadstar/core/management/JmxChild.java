@@ -25,7 +25,7 @@ public final class JmxChild {
                 new JMXServiceURL("service:jmx:rmi://127.0.0.1"), null, ManagementFactory.getPlatformMBeanServer());
         server.start();
         JMXServiceURL url = server.getAddress();
-        try (Scheduler s = Scheduler.builder().agents(2).name("remote").jmx(true).build()) {
+        try (Scheduler s = Scheduler.builder().agents(2).maxAgents(3).name("remote").jmx(true).build()) {
             CountDownLatch done = new CountDownLatch(500);
             for (int i = 0; i < 500; i++) {
                 s.execute(done::countDown);

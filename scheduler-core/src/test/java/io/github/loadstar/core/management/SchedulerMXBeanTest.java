@@ -37,7 +37,7 @@ final class SchedulerMXBeanTest {
     void platformServerReadsWritesInvokesAndUnregistersOnClose() throws Exception {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         ObjectName name = SchedulerManagement.objectName("jmx-local");
-        Scheduler s = Scheduler.builder().agents(2).name("jmx-local").jmx(true).build();
+        Scheduler s = Scheduler.builder().agents(2).maxAgents(3).name("jmx-local").jmx(true).build();
         try {
             CountDownLatch done = new CountDownLatch(300);
             for (int i = 0; i < 300; i++) {
@@ -82,6 +82,25 @@ final class SchedulerMXBeanTest {
             Thread.sleep(20);
             assertEquals(steals, (long) server.getAttribute(name, "Steals"));
             // an operation runs the analysis: an idle scheduler has no findings
+            // topology: add an agent, resize it, drain it
+            assertEquals(3, server.getAttribute(name, "MaxAgents"));
+            int added = (int) server.invoke(name, "addAgent", new Object[] {2.0}, new String[] {"double"});
+            assertEquals(2, added);
+            assertEquals(3, server.getAttribute(name, "AgentCount"));
+            server.invoke(name, "setCapacity", new Object[] {added, 4.0}, new String[] {"int", "double"});
+            assertEquals(4.0, s.settings().capacities()[added]);
+            assertThrows(RuntimeMBeanException.class,
+                    () -> server.invoke(name, "setCapacity", new Object[] {added, 0.0}, new String[] {"int", "double"}));
+            server.invoke(name, "drainAgent", new Object[] {added}, new String[] {"int"});
+            assertEquals(2, server.getAttribute(name, "AgentCount"));
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (s.metrics().agents().get(added).state() != io.github.loadstar.core.metrics.AgentState.REMOVED) {
+                assertTrue(System.nanoTime() - until < 0, s.metrics().toString());
+                Thread.sleep(2);
+            }
+            RuntimeMBeanException refused = assertThrows(RuntimeMBeanException.class,
+                    () -> server.invoke(name, "drainAgent", new Object[] {7}, new String[] {"int"}));
+            assertTrue(refused.getCause().getMessage().contains("agent"), refused.getCause().getMessage());
             String[] findings = (String[]) server.invoke(name, "bottlenecks", new Object[] {60L}, new String[] {"long"});
             assertEquals(0, findings.length, List.of(findings).toString());
             assertTrue(((String) server.invoke(name, "report", new Object[] {60L}, new String[] {"long"}))
@@ -135,6 +154,11 @@ final class SchedulerMXBeanTest {
                 String[] findings = (String[]) remote.invoke(name, "bottlenecks", new Object[] {60L}, new String[] {"long"});
                 assertEquals(0, findings.length);
                 assertTrue(((String) remote.getAttribute(name, "ReportJson")).startsWith("{\"scheduler\":\"remote\""));
+                // an agent added and drained over the connector
+                int added = (int) remote.invoke(name, "addAgent", new Object[] {1.5}, new String[] {"double"});
+                assertEquals(3, remote.getAttribute(name, "AgentCount"));
+                remote.invoke(name, "drainAgent", new Object[] {added}, new String[] {"int"});
+                assertEquals(2, remote.getAttribute(name, "AgentCount"));
             }
             OutputStream in = child.getOutputStream();
             in.write("quit\n".getBytes(StandardCharsets.UTF_8));
