@@ -151,7 +151,7 @@ final class MisleadingFiguresTest {
         scheduler.shutdown();
         assertTrue(scheduler.awaitTermination(10, TimeUnit.SECONDS));
         SchedulerMetrics m = scheduler.metrics();
-        assertTrue(m.tenantFairness() < 0.8, "the cumulative index counts the time light had no work: " + m.tenantFairness());
+        assertTrue(m.tenantFairness() < 0.85, "the cumulative index (0.735 if every task took its 300 us) counts the time light had no work: " + m.tenantFairness());
         WindowFigures whole = scheduler.history().whole();
         assertTrue(whole.contendedSeconds() > 0, "both tenants were backlogged for a while: " + whole);
         assertTrue(whole.tenantFairness() >= 0.9, "while both were backlogged, FIFO served them alike: " + whole

@@ -369,6 +369,18 @@ abstract class AgentBase extends AgentPad5 {
         return (backlog() + Math.max(0L, (long) EXTRA_COST.getOpaque(this))) / capacity;
     }
 
+    /**
+     * The part of the victim's {@code queued} tasks a steal by this agent takes (before the batch
+     * limit): by capacity, so that thief and victim would finish together — half between equals, a
+     * fifth for an agent of capacity 1 robbing one of capacity 4, four fifths the other way round.
+     * At least one.
+     */
+    final int shareOf(AgentBase victim, int queued) {
+        double c = capacity;
+        long share = (long) Math.ceil(queued * (c / (c + victim.capacity)));
+        return (int) Math.max(1, Math.min(queued, share));
+    }
+
     /** A new capacity (positive and finite: the settings checked it). */
     final void setCapacity(double c) {
         capacity = c;

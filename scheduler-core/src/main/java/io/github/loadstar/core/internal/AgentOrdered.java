@@ -155,7 +155,7 @@ abstract class AgentOrdered extends AgentGuard {
             int n = 0;
             try {
                 victim.drainInboxIntoBacklog(now);
-                int limit = Math.min(scheduler.settings.stealBatchLimit(), (victim.backlog.size() + 1) >>> 1);
+                int limit = Math.min(scheduler.settings.stealBatchLimit(), shareOf(victim, victim.backlog.size()));
                 if (stealCap > 0 && stealCap < limit) {
                     limit = (int) stealCap;     // a rebalancing order takes no more than it was told
                 }

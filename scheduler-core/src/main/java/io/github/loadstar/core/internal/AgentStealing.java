@@ -188,7 +188,7 @@ abstract class AgentStealing extends AgentOrdered {
         }
         if (!victim.inbox.isEmpty() && victim.tryClaim()) {
             try {
-                int limit = Math.min(scheduler.settings.stealBatchLimit(), (victim.inbox.size() + 1) >>> 1);
+                int limit = Math.min(scheduler.settings.stealBatchLimit(), shareOf(victim, victim.inbox.size()));
                 if (stealCap > 0 && stealCap < limit) {
                     limit = (int) stealCap;     // a rebalancing order takes no more than it was told
                 }
@@ -263,6 +263,9 @@ abstract class AgentStealing extends AgentOrdered {
         }
     }
 
+    /** Failed steals in a row (the victim's claim held by another) before an order waits for the next turn. */
+    private static final int CONTENDED_TRIES = 64;
+
     /** Steals up to {@code tasks} from the victim; the count taken is left in {@link #orderMoved}. */
     private Runnable carryOut(Agent victim, int tasks) {
         lastStolen = 0;
@@ -272,13 +275,21 @@ abstract class AgentStealing extends AgentOrdered {
             long moved = first == null ? 0 : lastStolen;
             if (first != null && !ordered) {
                 // count tasks, not steals: one steal from an inbox takes a batch
+                int contended = 0;
                 while (moved < tasks) {
                     lastStolen = 0;
                     stealCap = tasks - moved;
                     Runnable next = stealFrom(victim);
                     if (next == null) {
-                        break;
+                        // the victim's claim was held (its owner or another thief, briefly): try a
+                        // little longer before leaving the rest of the order for the next loop turn
+                        if (++contended > CONTENDED_TRIES || (victim.deque.isEmpty() && victim.inbox.isEmpty())) {
+                            break;
+                        }
+                        Thread.onSpinWait();
+                        continue;
                     }
+                    contended = 0;
                     moved += lastStolen;
                     pushLocal(next);
                 }

@@ -59,12 +59,14 @@ public final class RebalancePolicies {
     }
 
     /**
-     * The threshold rule. Over the accepting agents, with {@code m} the mean load (queued cost per
-     * unit of capacity): an agent is <em>overloaded</em> above {@code m × (1 + tolerance)} and
-     * <em>underloaded</em> below {@code m × (1 − tolerance)}. While an agent is overloaded or one
-     * is underloaded, the most loaded agent above the mean gives to the least loaded agent below it
-     * as many tasks as bring either of the two to the mean, whichever is fewer. So a round ends with
-     * every agent within the tolerance of the mean (the coefficient of variation of load at most the
+     * The threshold rule. Over the accepting agents, a load is queued cost per unit of capacity, and
+     * {@code m} — the mean — is the load every agent would have with the queued work spread in
+     * proportion to capacity (total queued cost / total capacity; moves keep it fixed). An agent is
+     * <em>overloaded</em> above {@code m × (1 + tolerance)} and <em>underloaded</em> below
+     * {@code m × (1 − tolerance)}. While an agent is overloaded or one is underloaded, the most
+     * loaded agent above the mean gives to the least loaded agent below it as many tasks as bring
+     * either of the two to the mean, whichever is fewer. So a round ends with every agent within the
+     * tolerance of the mean (with equal capacities: a coefficient of variation of load at most the
      * tolerance) unless the hysteresis stops it: nothing is moved past the mean, so a move never
      * makes its receiver a giver; an agent receives at most one order a round and, having received,
      * gives none in that round or the next; an agent keeps at least one of its queued tasks.

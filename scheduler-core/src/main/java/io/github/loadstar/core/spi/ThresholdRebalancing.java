@@ -17,12 +17,14 @@ final class ThresholdRebalancing implements RebalancePolicy {
             receivedLastRound = new boolean[n];
         }
         double[] load = new double[n];
-        double sum = 0;
+        double work = 0;
+        double capacity = 0;
         int accepting = 0;
         for (int i = 0; i < n; i++) {
             if (loads.accepting(i)) {
                 load[i] = loads.load(i);
-                sum += load[i];
+                work += load[i] * loads.capacity(i);
+                capacity += loads.capacity(i);
                 accepting++;
             }
         }
@@ -31,8 +33,10 @@ final class ThresholdRebalancing implements RebalancePolicy {
         for (int i = 0; i < n; i++) {
             left[i] = loads.accepting(i) && !receivedLastRound[i] ? loads.backlog(i) - 1 : 0;
         }
-        if (accepting >= 2 && sum > 0) {
-            double mean = sum / accepting;
+        if (accepting >= 2 && work > 0) {
+            // the load every agent would have with the queued work spread by capacity: moves keep it
+            // fixed (an unweighted mean of loads moves when work goes between unequal capacities)
+            double mean = work / capacity;
             while (true) {
                 int giver = -1;     // the most loaded agent above the mean with tasks to spare
                 int taker = -1;     // the least loaded agent below the mean without an order this round

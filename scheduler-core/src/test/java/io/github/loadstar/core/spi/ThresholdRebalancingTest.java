@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * The threshold rule's theory, on synthetic loads, with each round's moves applied as the agents
  * would carry them out: tasks are conserved, a move goes from above the mean to below it and never
  * past it, a receiver gives nothing in the next round, and the rounds reach a fixed point at which
- * every agent is within the tolerance of the mean.
+ * every agent is within the tolerance of the mean — the load all would have with the work spread by
+ * capacity, which the moves keep fixed.
  */
 final class ThresholdRebalancingTest {
     private static final double TOLERANCE = 0.25;
@@ -49,8 +50,10 @@ final class ThresholdRebalancingTest {
                     long total = total(loads);
                     boolean[] receivedBefore = new boolean[n];
                     boolean quiet = false;
+                    double fixedMean = mean(loads);
                     for (int round = 0; round < 4 * n && !quiet; round++) {
                         double mean = mean(loads);
+                        assertEquals(fixedMean, mean, 1e-9 * (1 + fixedMean), "the moves changed the mean");
                         List<int[]> moves = new ArrayList<>();
                         rule.plan(loads, (from, to, tasks) -> moves.add(new int[] {from, to, tasks}));
                         boolean[] received = new boolean[n];
@@ -101,16 +104,22 @@ final class ThresholdRebalancingTest {
         return sum;
     }
 
+    /** The rule's mean: total queued work over total capacity (what every load is when spread by capacity). */
     private static double mean(FakeLoads loads) {
-        double sum = 0;
+        double work = 0;
+        double capacity = 0;
         for (int i = 0; i < loads.agentCount(); i++) {
-            sum += loads.load(i);
+            work += loads.backlog[i];
+            capacity += loads.capacity[i];
         }
-        return sum / loads.agentCount();
+        return work / capacity;
     }
 
     private static double cov(FakeLoads loads) {
-        double mean = mean(loads);
+        double mean = 0;
+        for (int i = 0; i < loads.agentCount(); i++) {
+            mean += loads.load(i) / loads.agentCount();
+        }
         double sq = 0;
         for (int i = 0; i < loads.agentCount(); i++) {
             sq += (loads.load(i) - mean) * (loads.load(i) - mean);
