@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.loadstar.core.metrics.SchedulerMetrics;
-import io.github.loadstar.core.spi.AgentLoads;
-import io.github.loadstar.core.spi.PlacementPolicy;
 import io.github.loadstar.core.spi.RebalancePolicies;
 import io.github.loadstar.core.spi.StealPolicies;
 import java.time.Duration;
@@ -49,18 +47,7 @@ final class CapacityTest {
 
     @Test
     void rebalancingSpreadsASkewInProportionToCapacity() throws Exception {
-        PlacementPolicy onZero = new PlacementPolicy() {
-            @Override
-            public int place(TaskOptions options, AgentLoads loads, int random) {
-                return 0;
-            }
-
-            @Override
-            public String name() {
-                return "on-zero";
-            }
-        };
-        try (Scheduler s = Scheduler.builder().capacities(CAPACITIES).placementPolicy(onZero)
+        try (Scheduler s = Scheduler.builder().capacities(CAPACITIES).placementPolicy(AllOnAgentZero.INSTANCE)
                 .stealPolicy(StealPolicies.threshold(1_000_000))
                 .coordinator(CoordinatorConfig.builder().rebalancePolicy(RebalancePolicies.threshold(0.1))
                         .rebalanceInterval(Duration.ofMillis(5)).build())
