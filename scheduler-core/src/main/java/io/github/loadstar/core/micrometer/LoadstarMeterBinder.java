@@ -75,9 +75,9 @@ public final class LoadstarMeterBinder implements MeterBinder {
         gauge(registry, "executor.active", "threads", "Agents inside a task", m -> m.agents().stream()
                 .filter(AgentMetrics::running).count(), tags);
         gauge(registry, "executor.queued", "tasks", "Tasks waiting in the agents' and the shared queues", m -> m.queued(), tags);
-        gauge(registry, "executor.pool.size", "threads", "Agents", m -> m.agents().size(), tags);
-        gauge(registry, "executor.pool.core", "threads", "Agents", m -> m.agents().size(), tags);
-        gauge(registry, "executor.pool.max", "threads", "Agents", m -> m.agents().size(), tags);
+        gauge(registry, "executor.pool.size", "threads", "Agents in the scheduler", m -> present(m), tags);
+        gauge(registry, "executor.pool.core", "threads", "Agents in the scheduler", m -> present(m), tags);
+        gauge(registry, "executor.pool.max", "threads", "Agent slots (SchedulerBuilder.maxAgents)", m -> agents, tags);
 
         counter(registry, "loadstar.steals", "steals", "Steal operations", m -> m.steals(), tags);
         counter(registry, "loadstar.migrations", "tasks", "Tasks moved between agents to relieve one", m -> m.migrations(), tags);
@@ -104,12 +104,12 @@ public final class LoadstarMeterBinder implements MeterBinder {
         for (int i = 0; i < agents; i++) {
             int a = i;
             Tags at = tags.and("agent", Integer.toString(i));
-            counter(registry, "loadstar.agent.completed", "tasks", "Tasks the agent ran", m -> m.agents().get(a).completed(), at);
-            gauge(registry, "loadstar.agent.queued", "tasks", "Tasks waiting on the agent", m -> m.agents().get(a).queued(), at);
+            counter(registry, "loadstar.agent.completed", "tasks", "Tasks the agent ran", m -> row(m, a) == null ? 0 : row(m, a).completed(), at);
+            gauge(registry, "loadstar.agent.queued", "tasks", "Tasks waiting on the agent", m -> row(m, a) == null ? 0 : row(m, a).queued(), at);
             gauge(registry, "loadstar.agent.utilization", null, "The agent's busy time over its lifetime",
-                    m -> m.agents().get(a).utilization(), at);
+                    m -> row(m, a) == null ? 0 : row(m, a).utilization(), at);
             gauge(registry, "loadstar.agent.breaker.state", null, "Its breaker: 0 none or closed, 1 half-open, 2 open",
-                    m -> breakerLevel(m.agents().get(a).breakerState()), at);
+                    m -> row(m, a) == null ? 0 : breakerLevel(row(m, a).breakerState()), at);
         }
         synchronized (this) {
             tenantService = MultiGauge.builder("loadstar.tenant.service").tags(tags).baseUnit("seconds")
@@ -121,6 +121,25 @@ public final class LoadstarMeterBinder implements MeterBinder {
             cached = null;
             snapshot();
         }
+    }
+
+    /** The agents in the scheduler now: not removed. */
+    private static long present(SchedulerMetrics m) {
+        return m.agents().stream().filter(a -> a.state() != io.github.loadstar.core.metrics.AgentState.REMOVED).count();
+    }
+
+    /** Agent {@code index}'s row, or null for a slot that has never held an agent (not listed). */
+    private static AgentMetrics row(SchedulerMetrics m, int index) {
+        java.util.List<AgentMetrics> rows = m.agents();
+        if (index < rows.size() && rows.get(index).index() == index) {
+            return rows.get(index);
+        }
+        for (AgentMetrics a : rows) {
+            if (a.index() == index) {
+                return a;
+            }
+        }
+        return null;
     }
 
     private static double breakerLevel(String state) {

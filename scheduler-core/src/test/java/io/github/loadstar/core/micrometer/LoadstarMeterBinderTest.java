@@ -24,6 +24,27 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 final class LoadstarMeterBinderTest {
 
+    /** Room for agents added later: the pool gauges follow the agents in the scheduler, the empty slots read 0. */
+    @Test
+    void elasticAgentsAreCountedAndEmptySlotsReadZero() throws Exception {
+        MeterRegistry registry = new SimpleMeterRegistry();
+        try (Scheduler s = Scheduler.builder().agents(2).maxAgents(4).name("elastic-metered").build()) {
+            new LoadstarMeterBinder(s, Tags.empty()).bindTo(registry);
+            assertEquals(2.0, registry.get("executor.pool.size").gauge().value());
+            assertEquals(4.0, registry.get("executor.pool.max").gauge().value());
+            assertEquals(0.0, registry.get("loadstar.agent.queued").tag("agent", "3").gauge().value());
+            int added = s.addAgent(1.0);
+            Thread.sleep(LoadstarMeterBinder.MAX_AGE_MILLIS + 20);     // the binder's snapshot is at most this old
+            assertEquals(3.0, registry.get("executor.pool.size").gauge().value());
+            s.submit(() -> { }, TaskOptions.builder().pinnedTo(added).build()).get(10, TimeUnit.SECONDS);
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (registry.get("loadstar.agent.completed").tag("agent", Integer.toString(added)).functionCounter().count() < 1) {
+                assertTrue(System.nanoTime() - until < 0, s.metrics().toString());
+                Thread.sleep(2);
+            }
+        }
+    }
+
     @Test
     void everyMeterIsThereWithItsTagsAndTheSnapshotsValues() throws Exception {
         MeterRegistry registry = new SimpleMeterRegistry();
