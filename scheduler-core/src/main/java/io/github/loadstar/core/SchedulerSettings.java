@@ -1,5 +1,6 @@
 package io.github.loadstar.core;
 
+import io.github.loadstar.core.spi.OrderingPolicy;
 import io.github.loadstar.core.spi.PlacementPolicy;
 import io.github.loadstar.core.spi.RebalancePolicy;
 import io.github.loadstar.core.spi.StealPolicy;
@@ -19,7 +20,8 @@ import java.util.Objects;
  * are added and removed with {@link Scheduler#addAgent} and {@link Scheduler#removeAgent}, which
  * also count as reconfigurations (a new version). What the ordering policies expose
  * ({@code Reconfigurable}: aging, level weights, nice values, EDF settings) is changed on the
- * policy object itself; the ordering policy itself is fixed at build.
+ * policy object itself. The ordering policy can be switched between ordering policies (not between
+ * the FIFO path and an ordered one, chosen at build).
  */
 public final class SchedulerSettings {
     private final long version;
@@ -28,16 +30,19 @@ public final class SchedulerSettings {
     private final PlacementPolicy placementPolicy;
     private final RebalancePolicy rebalancePolicy;
     private final Duration rebalanceInterval;
+    private final OrderingPolicy orderingPolicy;
     private final double[] capacities;
 
     private SchedulerSettings(long version, StealPolicy stealPolicy, int stealBatchLimit, PlacementPolicy placementPolicy,
-                              RebalancePolicy rebalancePolicy, Duration rebalanceInterval, double[] capacities) {
+                              RebalancePolicy rebalancePolicy, Duration rebalanceInterval, OrderingPolicy orderingPolicy,
+                              double[] capacities) {
         this.version = version;
         this.stealPolicy = Objects.requireNonNull(stealPolicy, "stealPolicy");
         this.stealBatchLimit = checkBatch(stealBatchLimit);
         this.placementPolicy = Objects.requireNonNull(placementPolicy, "placementPolicy");
         this.rebalancePolicy = Objects.requireNonNull(rebalancePolicy, "rebalancePolicy");
         this.rebalanceInterval = checkInterval(rebalanceInterval);
+        this.orderingPolicy = Objects.requireNonNull(orderingPolicy, "orderingPolicy");
         this.capacities = capacities;
     }
 
@@ -47,9 +52,9 @@ public final class SchedulerSettings {
      */
     public static SchedulerSettings initial(StealPolicy stealPolicy, int stealBatchLimit, PlacementPolicy placementPolicy,
                                             RebalancePolicy rebalancePolicy, Duration rebalanceInterval,
-                                            double[] capacities) {
+                                            OrderingPolicy orderingPolicy, double[] capacities) {
         return new SchedulerSettings(1, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy, rebalanceInterval,
-                checkTopology(capacities));
+                orderingPolicy, checkTopology(capacities));
     }
 
     private static double[] checkTopology(double[] capacities) {
@@ -110,6 +115,24 @@ public final class SchedulerSettings {
         return rebalanceInterval;
     }
 
+    /** Orders each agent's backlog (or the shared one, in GLOBAL scope). */
+    public OrderingPolicy orderingPolicy() {
+        return orderingPolicy;
+    }
+
+    /**
+     * Switches the ordering policy: the queued tasks move into the new policy's backlogs, in the old
+     * order, with nothing lost. The FIFO path and the ordered one are chosen at build: a FIFO
+     * scheduler takes no ordering policy and an ordered one no FIFO (the scheduler refuses such a
+     * change by this field's name).
+     *
+     * @throws NullPointerException if {@code policy} is null
+     */
+    public SchedulerSettings withOrderingPolicy(OrderingPolicy policy) {
+        return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
+                rebalanceInterval, policy, capacities);
+    }
+
     /**
      * Each agent slot's capacity (its relative speed: placement and rebalancing give an agent work
      * in proportion to it), {@code 0} for a slot with no agent; a copy.
@@ -130,25 +153,25 @@ public final class SchedulerSettings {
     /** @throws NullPointerException if {@code policy} is null */
     public SchedulerSettings withStealPolicy(StealPolicy policy) {
         return new SchedulerSettings(version, policy, stealBatchLimit,
-                placementPolicy, rebalancePolicy, rebalanceInterval, capacities);
+                placementPolicy, rebalancePolicy, rebalanceInterval, orderingPolicy, capacities);
     }
 
     /** @throws IllegalArgumentException if {@code limit} is not between 1 and {@link SchedulerBuilder#MAX_STEAL_BATCH} */
     public SchedulerSettings withStealBatchLimit(int limit) {
         return new SchedulerSettings(version, stealPolicy, limit, placementPolicy, rebalancePolicy,
-                rebalanceInterval, capacities);
+                rebalanceInterval, orderingPolicy, capacities);
     }
 
     /** @throws NullPointerException if {@code policy} is null */
     public SchedulerSettings withPlacementPolicy(PlacementPolicy policy) {
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, policy,
-                rebalancePolicy, rebalanceInterval, capacities);
+                rebalancePolicy, rebalanceInterval, orderingPolicy, capacities);
     }
 
     /** @throws NullPointerException if {@code policy} is null */
     public SchedulerSettings withRebalancePolicy(RebalancePolicy policy) {
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy,
-                policy, rebalanceInterval, capacities);
+                policy, rebalanceInterval, orderingPolicy, capacities);
     }
 
     /**
@@ -168,7 +191,7 @@ public final class SchedulerSettings {
         double[] c = capacities.clone();
         c[agent] = capacity;
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
-                rebalanceInterval, c);
+                rebalanceInterval, orderingPolicy, c);
     }
 
     /**
@@ -177,7 +200,7 @@ public final class SchedulerSettings {
      */
     public SchedulerSettings withTopology(double[] capacities) {
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
-                rebalanceInterval, checkTopology(capacities));
+                rebalanceInterval, orderingPolicy, checkTopology(capacities));
     }
 
     /** Whether {@code other} has agents in the same slots (capacities may differ). */
@@ -199,13 +222,13 @@ public final class SchedulerSettings {
      */
     public SchedulerSettings withRebalanceInterval(Duration interval) {
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
-                interval, capacities);
+                interval, orderingPolicy, capacities);
     }
 
     /** These settings as version {@code v} (for the runtime). */
     public SchedulerSettings withVersion(long v) {
         return new SchedulerSettings(v, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy, rebalanceInterval,
-                capacities);
+                orderingPolicy, capacities);
     }
 
     /** The names of the fields whose values differ from {@code other}'s (the version aside), in declaration order. */
@@ -227,6 +250,9 @@ public final class SchedulerSettings {
         if (!rebalanceInterval.equals(other.rebalanceInterval)) {
             changed.add("rebalanceInterval");
         }
+        if (orderingPolicy != other.orderingPolicy) {
+            changed.add("orderingPolicy");
+        }
         if (!java.util.Arrays.equals(capacities, other.capacities)) {
             changed.add("capacities");
         }
@@ -237,7 +263,8 @@ public final class SchedulerSettings {
     public String toString() {
         return "SchedulerSettings{version=" + version + ", stealPolicy=" + stealPolicy.name() + ", stealBatchLimit="
                 + stealBatchLimit + ", placementPolicy=" + placementPolicy.name() + ", rebalancePolicy=" + rebalancePolicy
-                + ", rebalanceInterval=" + rebalanceInterval.toMillis() + " ms, capacities="
+                + ", rebalanceInterval=" + rebalanceInterval.toMillis() + " ms, orderingPolicy=" + orderingPolicy.name()
+                + ", capacities="
                 + java.util.Arrays.toString(capacities) + "}";
     }
 

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * scope, 1–8 agents, placement including everything on one agent, pinned tasks, nested submissions,
  * options that drive every policy — deadlines, tenants and weights, priorities, costs — and an
  * ending of drain, shutdown or shutdownNow at a random point; in half of them agents added,
- * drained and removed and capacities changed meanwhile), every submitted task is executed, returned
+ * drained and removed, capacities changed and the ordering policy switched meanwhile), every submitted task is executed, returned
  * by shutdownNow or rejected, exactly one of the three, and none runs twice.
  */
 final class PolicyConservationPropertyTest {
@@ -65,11 +65,18 @@ final class PolicyConservationPropertyTest {
         }
     }
 
-    /** Adds, removes or resizes an agent; a refused step (changes nothing) is skipped. */
+    /**
+     * Adds, removes or resizes an agent, or switches the ordering policy; a refused step (changes
+     * nothing) is skipped.
+     */
     private static void elasticStep(Scheduler scheduler, Random random) {
         int agent = random.nextInt(scheduler.agentCount());
         try {
-            switch (random.nextInt(3)) {
+            switch (random.nextInt(4)) {
+                case 3:
+                    OrderingPolicy next = policy(POLICIES[random.nextInt(POLICIES.length)]);
+                    scheduler.reconfigure(s -> s.withOrderingPolicy(next));
+                    break;
                 case 0:
                     scheduler.addAgent(1 + random.nextInt(4));
                     break;

@@ -146,6 +146,10 @@ abstract class AgentOrdered extends AgentGuard {
         if (globalScope || (victim.orderedSize == 0 && victim.inbox.isEmpty())) {
             return null;
         }
+        if (AgentRemoval.gone(victim)) {
+            AgentRemoval.rescue(victim);    // nothing may stay behind in a slot without a thread
+            return null;
+        }
         TRANSFERRING.setVolatile(this, 1L);
         try {
             if (scheduler.runState() >= LoadstarScheduler.STOP || !victim.tryClaim()) {

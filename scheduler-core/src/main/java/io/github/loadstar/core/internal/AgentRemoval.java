@@ -26,9 +26,12 @@ import java.lang.invoke.VarHandle;
  *   breaker's evacuation: each one counted as a migration and reported to listeners), runs its
  *   pinned tasks itself, and once none is left becomes DRAINED and exits. Nothing is lost:
  *   - a movable task placed on it by a submitter that read `accepting` before the removal lands in
- *     its inbox; if it lands after the agent's last look, the inbox of a slot that is not ACTIVE
- *     is swept by the other agents (it counts as queued work, and the agent going idle re-checks
- *     every agent's queues, as for a busy owner);
+ *     its inbox. The agent's last look is exact — under its own claim, which a thief holds while it
+ *     moves the inbox into the backlog — and after it writes DRAINED it looks once more (rescue);
+ *     a submitter that reads DRAINED or OFFLINE after its enqueue rescues the inbox itself; one
+ *     that reads DRAINING enqueued before the DRAINED write, so the agent's second look sees it.
+ *     A thief that finds a DRAINED or OFFLINE victim moves its queues to the shared queue (rescue)
+ *     instead of taking a share of them, so nothing is left in a slot without a thread;
  *   - a pinned task: its submitter announces itself in `pinnedInFlight`, then reads the membership
  *     (refusing the task unless ACTIVE), enqueues and withdraws its announcement. The agent, with
  *     nothing pinned left, waits for the count to reach zero and then looks once more. The
@@ -86,47 +89,64 @@ final class AgentRemoval {
     }
 
     /**
-     * A submitter placed a movable task in the inbox of {@code agent} and then found it leaving: it
-     * moves the inbox's movable tasks to the shared queue itself, under the agent's claim (an inbox
-     * transfer in the sense of the shutdown protocol), and wakes an agent. The leaving agent's own
-     * last look and this rescue are the two halves of a Dekker pair (its DRAINED write then its
-     * look; the submitter's enqueue then its membership read): one of the two moves the task.
+     * A submitter placed a movable task in the inbox of {@code agent} and then found it DRAINED or
+     * OFFLINE: it moves the inbox's tasks to the shared queue itself, under the agent's claim (an
+     * inbox transfer in the sense of the shutdown protocol), and wakes an agent. The leaving agent's
+     * own last look and this rescue are the two halves of a Dekker pair (its DRAINED write then its
+     * look; the submitter's enqueue then its membership read): one of the two moves the task. A
+     * submitter that reads DRAINING leaves the task to the agent: it enqueued before the DRAINED
+     * write, so the agent's last look sees it. (Rescuing from a DRAINING agent would take its pinned
+     * tasks out of the inbox for a moment — under an ordering policy the drain puts them back there —
+     * and the agent, finding its queues empty, could leave them behind.)
      */
     static void rescue(Agent agent) {
         LoadstarScheduler scheduler = agent.scheduler;
         while (!agent.tryClaim()) {
             if (scheduler.runState() >= LoadstarScheduler.STOP) {
-                return;     // shutdownNow holds the claim for good and drains this inbox itself
+                return;     // shutdownNow holds the claim for good and drains these queues itself
             }
             Thread.onSpinWait();
         }
-        java.util.List<Runnable> pinnedHere = null;
+        int moved = 0;
         try {
+            // no task pinned to a DRAINED or OFFLINE agent can be queued (the pinned handshake), so
+            // everything here is movable
             Runnable task;
             while ((task = agent.inbox.relaxedPoll()) != null) {
-                WrappedTask wrapped = WrappedTask.of(task);
-                if (wrapped != null && wrapped.options().affinity() == agent.index) {
-                    // ordered mode: a pinned task the draining agent put back; it runs it
-                    (pinnedHere == null ? pinnedHere = new java.util.ArrayList<>() : pinnedHere).add(task);
-                    continue;
-                }
-                agent.addExtraCost(-WrappedTask.extraCostOf(task));
-                scheduler.global.offer(task);
-                AgentBase.MIGRATED_OUT.getAndAdd(agent, 1L);
-                if (scheduler.listener != null) {
-                    scheduler.events.fireMigrated(task, agent.index, -1);
-                }
+                moveToShared(scheduler, agent, task);
+                moved++;
             }
             AgentBase.CONSUMED_HINT.setOpaque(agent, agent.inboxIndices.currentConsumerIndex());
-            if (pinnedHere != null) {
-                for (Runnable t : pinnedHere) {
-                    agent.inbox.offer(t);
+            if (agent.backlog != null && agent.backlog.size() != 0) {
+                io.github.loadstar.core.spi.QueuedTask queued;
+                long now = System.nanoTime();
+                while ((queued = agent.backlog.poll(now)) != null) {
+                    moveToShared(scheduler, agent, WrappedTask.runnable(queued));
+                    moved++;
                 }
+                agent.publishOrderedSize(0);
             }
         } finally {
             agent.releaseClaim();
         }
-        scheduler.idle.wakeOne();
+        if (moved > 0) {
+            scheduler.idle.wakeOne();
+        }
+    }
+
+    /** Whether thieves must rescue {@code victim}'s queues rather than steal a share of them. */
+    static boolean gone(Agent victim) {
+        int m = victim.membership;
+        return m == DRAINED || m == OFFLINE;
+    }
+
+    private static void moveToShared(LoadstarScheduler scheduler, Agent agent, Runnable task) {
+        agent.addExtraCost(-WrappedTask.extraCostOf(task));
+        scheduler.global.offer(task);
+        AgentBase.MIGRATED_OUT.getAndAdd(agent, 1L);
+        if (scheduler.listener != null) {
+            scheduler.events.fireMigrated(task, agent.index, -1);
+        }
     }
 
     // ================================================================ the agent's half
@@ -146,22 +166,31 @@ final class AgentRemoval {
         if (task != null) {
             return task;
         }
-        if ((int) PINNED_IN_FLIGHT.getVolatile(agent) != 0 || agent.backlog() != 0) {
-            return null;            // a pinned task on its way in, or a straggler to evacuate
+        if ((int) PINNED_IN_FLIGHT.getVolatile(agent) != 0) {
+            return null;            // a pinned task on its way in
         }
-        agent.settleNestedFinish();     // the last ordered task's accounting
-        agent.membership = DRAINED;
+        agent.settleNestedFinish();     // the last ordered task's accounting (takes the claim itself)
+        // The last look, exact: under the agent's own claim, which a thief holds while it moves the
+        // inbox into the backlog (the published sizes lag such a move).
+        while (!agent.tryClaim()) {
+            if (scheduler.runState() >= LoadstarScheduler.STOP) {
+                return null;
+            }
+            Thread.onSpinWait();
+        }
+        try {
+            if (!agent.inbox.isEmpty() || !agent.pinned.isEmpty() || !agent.deque.isEmpty()
+                    || (agent.backlog != null && agent.backlog.size() != 0)) {
+                return null;        // a straggler: the next step evacuates or runs it
+            }
+            agent.membership = DRAINED;
+        } finally {
+            agent.releaseClaim();
+        }
         agent.withdrawRebalanceOrder(DRAIN);
-        if (agent.backlog() != 0) {
-            // a movable straggler placed after the evacuation: the others sweep a leaving agent's
-            // inbox, so it is not lost, but this agent is still here to hand it over itself
-            agent.evacuate(false);
-        }
+        // the agent's half of the Dekker pair with a submitter that read DRAINING: its task was
+        // enqueued before the DRAINED write, so this look sees it
+        rescue(agent);
         return null;
-    }
-
-    /** Whether {@code agent}'s queues may hold work that only other agents will take. */
-    static boolean leaving(Agent agent) {
-        return agent.membership != ACTIVE;
     }
 }

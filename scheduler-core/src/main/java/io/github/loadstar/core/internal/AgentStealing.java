@@ -186,6 +186,10 @@ abstract class AgentStealing extends AgentOrdered {
                 TRANSFERRING.setRelease(this, 0L);
             }
         }
+        if (!victim.inbox.isEmpty() && AgentRemoval.gone(victim)) {
+            AgentRemoval.rescue(victim);    // nothing may stay behind in a slot without a thread
+            return null;
+        }
         if (!victim.inbox.isEmpty() && victim.tryClaim()) {
             try {
                 int limit = Math.min(scheduler.settings.stealBatchLimit(), shareOf(victim, victim.inbox.size()));

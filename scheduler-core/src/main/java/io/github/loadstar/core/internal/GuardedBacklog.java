@@ -24,7 +24,8 @@ import java.util.Set;
  * Used exactly as the policy's backlog is: under the owning agent's claim, or the GLOBAL lock.
  */
 final class GuardedBacklog implements Backlog {
-    private final Backlog policy;
+    /** The policy's backlog; replaced by {@link #switchTo} (under the same claim or lock as every call). */
+    private Backlog policy;
     private final StrategyFailures failures;
     private final ArrayDeque<QueuedTask> fallback = new ArrayDeque<>();
     /**
@@ -33,6 +34,8 @@ final class GuardedBacklog implements Backlog {
      * failure; a refused task that never runs stays here (one entry per failure at most).
      */
     private final Set<QueuedTask> refused = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** A replaced policy that had not given back every task (see switchTo), or null. */
+    private Backlog retired;
 
     GuardedBacklog(Backlog policy, StrategyFailures failures) {
         this.policy = policy;
@@ -55,12 +58,14 @@ final class GuardedBacklog implements Backlog {
         if (!fallback.isEmpty()) {
             return fallback.pollFirst();
         }
+        QueuedTask task;
         try {
-            return policy.poll(now);
+            task = policy.poll(now);
         } catch (Throwable t) {
             failures.failed(StrategyFailures.ORDERING, "poll", "no task from it this time", t);
-            return null;
+            task = null;
         }
+        return task == null && retired != null ? pollRetired(now) : task;
     }
 
     @Override
@@ -69,7 +74,8 @@ final class GuardedBacklog implements Backlog {
             return fallback.peekFirst();
         }
         try {
-            return policy.peek(now);
+            QueuedTask task = policy.peek(now);
+            return task == null && retired != null ? retired.peek(now) : task;
         } catch (Throwable t) {
             failures.failed(StrategyFailures.ORDERING, "peek", "nothing to steal from it this time", t);
             return null;
@@ -80,7 +86,7 @@ final class GuardedBacklog implements Backlog {
     public int size() {
         int size = fallback.size();
         try {
-            return size + policy.size();
+            return size + policy.size() + (retired == null ? 0 : retired.size());
         } catch (Throwable t) {
             failures.failed(StrategyFailures.ORDERING, "size", "counted as empty", t);
             return size;
@@ -108,6 +114,54 @@ final class GuardedBacklog implements Backlog {
             policy.onFinish(task, runNanos, now);
         } catch (Throwable t) {
             failures.failed(StrategyFailures.ORDERING, "onFinish", "the run goes uncharged", t);
+        }
+    }
+
+    /**
+     * The ordering policy changed: every task held moves, in this backlog's order, into
+     * {@code next}, which orders them from now on. Tasks running now started under the old policy
+     * and are charged to the new one when they end (its {@code onFinish}). Called under the claim
+     * or lock that guards every call.
+     *
+     * @return how many tasks moved
+     */
+    int switchTo(Backlog next, long now) {
+        java.util.List<QueuedTask> held = new java.util.ArrayList<>();
+        QueuedTask task;
+        while ((task = poll(now)) != null) {
+            held.add(task);
+        }
+        Backlog old = policy;
+        policy = next;
+        refused.clear();        // those were refused by the old policy; the new one is asked afresh
+        for (QueuedTask t : held) {
+            offer(t, now);
+        }
+        int left;
+        try {
+            left = old.size();
+        } catch (Throwable t) {
+            left = 1;       // cannot tell: keep asking it
+        }
+        if (left > 0) {
+            // the old policy did not give everything back (its poll threw): it is kept, and asked
+            // after the new one, until it answers nothing
+            retired = old;
+        }
+        return held.size();
+    }
+
+    /** A task the retired policy still gives back, or null (and then it is let go). */
+    private QueuedTask pollRetired(long now) {
+        try {
+            QueuedTask t = retired.poll(now);
+            if (t == null) {
+                retired = null;
+            }
+            return t;
+        } catch (Throwable t) {
+            failures.failed(StrategyFailures.ORDERING, "poll", "no task from the replaced policy this time", t);
+            return null;
         }
     }
 

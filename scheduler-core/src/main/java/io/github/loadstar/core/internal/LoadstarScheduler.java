@@ -347,8 +347,8 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
                 target = agents[i];
                 target.addExtraCost(extraCost);
                 target.inbox.offer(task);
-                if (target.membership != AgentRemoval.ACTIVE) {
-                    AgentRemoval.rescue(target);    // it began to leave meanwhile (see AgentRemoval)
+                if (AgentRemoval.gone(target)) {
+                    AgentRemoval.rescue(target);    // it left meanwhile (see AgentRemoval)
                 }
             } else {
                 if (breakers && rejectWhenAllOpen && !anyAgentAccepting()) {

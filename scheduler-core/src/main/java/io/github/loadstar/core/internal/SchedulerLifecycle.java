@@ -322,10 +322,12 @@ abstract class SchedulerLifecycle extends SchedulerState {
     SpareAgent spareFor(Agent agent) {
         SpareAgent spare = spares.get(agent.index);
         if (spare == null) {
-            Backlog backlog = agent.backlog == null ? null
-                    : new GuardedBacklog(orderingPolicy.newBacklog(), strategyFailures);
-            spare = new SpareAgent((LoadstarScheduler) this, Agent.spareFor(agent, backlog));
-            spares.set(agent.index, spare);
+            synchronized (reconfiguring) {      // made with the ordering policy in force (OrderingSwitch)
+                Backlog backlog = agent.backlog == null ? null
+                        : new GuardedBacklog(orderingPolicy.newBacklog(), strategyFailures);
+                spare = new SpareAgent((LoadstarScheduler) this, Agent.spareFor(agent, backlog));
+                spares.set(agent.index, spare);
+            }
         }
         return spare;
     }

@@ -78,7 +78,8 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
     final boolean ordered;
     /** GLOBAL ordering scope: one backlog for all agents. */
     final boolean globalScope;
-    final OrderingPolicy orderingPolicy;
+    /** The ordering policy in force (the settings' one, once its backlogs are in place); see switchOrdering. */
+    volatile OrderingPolicy orderingPolicy;
     /** GLOBAL scope only: the shared backlog, its lock, and the queue submissions wait in. */
     final Backlog globalBacklog;
     final ReentrantLock globalLock;
@@ -133,7 +134,8 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
         this.customThreads = config.threadFactory() != null;
         double[] slotCapacities = java.util.Arrays.copyOf(config.capacities(), config.maxAgents());
         this.settings = SchedulerSettings.initial(config.stealPolicy(), config.stealBatchLimit(), config.placementPolicy(),
-                config.coordinator().rebalancePolicy(), config.coordinator().rebalanceInterval(), slotCapacities);
+                config.coordinator().rebalancePolicy(), config.coordinator().rebalanceInterval(), config.orderingPolicy(),
+                slotCapacities);
         this.listener = CompositeListener.of(config.listeners());
         this.events = new ListenerEvents(name, listener);
         this.maxQueued = config.maxQueuedTasks();
@@ -341,8 +343,15 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
             if (changed.isEmpty()) {
                 return new SchedulerSettings.Change(previous, previous, changed);
             }
+            Runnable switchOrdering = null;
+            if (next.orderingPolicy() != previous.orderingPolicy()) {
+                switchOrdering = OrderingSwitch.prepare((LoadstarScheduler) this, next.orderingPolicy());
+            }
             next = next.withVersion(previous.version() + 1);
             settings = next;
+            if (switchOrdering != null) {
+                switchOrdering.run();
+            }
             double[] capacities = next.capacities();
             for (int i = 0; i < capacities.length; i++) {
                 if (capacities[i] > 0 && capacities[i] != agents[i].capacity) {

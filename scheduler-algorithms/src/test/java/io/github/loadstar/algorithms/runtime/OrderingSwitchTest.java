@@ -1,0 +1,108 @@
+package io.github.loadstar.algorithms.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.loadstar.algorithms.Policies;
+import io.github.loadstar.core.OrderingScope;
+import io.github.loadstar.core.Scheduler;
+import io.github.loadstar.core.SchedulerSettings;
+import io.github.loadstar.core.TaskOptions;
+import io.github.loadstar.core.spi.Backlog;
+import io.github.loadstar.core.spi.OrderingPolicy;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Switching the ordering policy of a running scheduler: the queued tasks move into the new policy,
+ * nothing is lost or run twice, and the new order is the one that runs. One agent is held by a gate
+ * task while tenant "a" queues 100 tasks and then tenant "b" 100: EDF (no deadlines: submission
+ * order) would run every "a" task first; switched to CFS, which shares the agent between the
+ * tenants, the first 100 tasks to run hold both.
+ */
+@Timeout(60)
+final class OrderingSwitchTest {
+
+    @ParameterizedTest
+    @EnumSource(OrderingScope.class)
+    void queuedTasksMoveIntoTheNewPolicyAndItsOrderRuns(OrderingScope scope) throws Exception {
+        for (boolean switched : new boolean[] {false, true}) {
+            List<String> order = Collections.synchronizedList(new ArrayList<>());
+            try (Scheduler s = Scheduler.builder().agents(1).orderingPolicy(Policies.edf()).orderingScope(scope).build()) {
+                CountDownLatch gate = new CountDownLatch(1);
+                CountDownLatch started = new CountDownLatch(1);
+                s.execute(() -> {
+                    started.countDown();
+                    try {
+                        gate.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                assertTrue(started.await(10, TimeUnit.SECONDS));
+                CountDownLatch done = new CountDownLatch(200);
+                for (String tenant : new String[] {"a", "b"}) {
+                    TaskOptions options = TaskOptions.builder().tenant(tenant).build();
+                    for (int i = 0; i < 100; i++) {
+                        s.execute(() -> {
+                            order.add(tenant);
+                            done.countDown();
+                        }, options);
+                    }
+                }
+                if (switched) {
+                    OrderingPolicy cfs = Policies.cfs();
+                    SchedulerSettings.Change change = s.reconfigure(x -> x.withOrderingPolicy(cfs));
+                    assertEquals(List.of("orderingPolicy"), change.changed());
+                    assertSame(cfs, s.settings().orderingPolicy());
+                }
+                gate.countDown();
+                assertTrue(done.await(20, TimeUnit.SECONDS), s.metrics().toString());
+            }
+            assertEquals(200, order.size(), "every task ran once");
+            long aFirst = order.subList(0, 100).stream().filter("a"::equals).count();
+            if (switched) {
+                assertTrue(aFirst >= 30 && aFirst <= 70, "CFS shared the agent: " + aFirst + " of the first 100 were a's");
+            } else {
+                assertEquals(100, aFirst, "the control: EDF without deadlines runs in submission order");
+            }
+        }
+    }
+
+    @Test
+    void aSwitchAcrossTheFifoLineOrAPolicyThatCannotMakeBacklogsIsRefusedWholeByName() {
+        OrderingPolicy broken = new OrderingPolicy() {
+            @Override
+            public Backlog newBacklog() {
+                throw new IllegalStateException("no backlog today");
+            }
+
+            @Override
+            public String name() {
+                return "broken";
+            }
+        };
+        try (Scheduler ordered = Scheduler.builder().agents(2).orderingPolicy(Policies.wfq()).build();
+             Scheduler fifo = Scheduler.builder().agents(2).build()) {
+            long version = ordered.settings().version();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ordered.reconfigure(x -> x.withOrderingPolicy(Policies.fifo())));
+            assertTrue(e.getMessage().startsWith("orderingPolicy"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> fifo.reconfigure(x -> x.withOrderingPolicy(Policies.cfs())));
+            assertTrue(e.getMessage().startsWith("orderingPolicy"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> ordered.reconfigure(x -> x.withOrderingPolicy(broken)));
+            assertTrue(e.getMessage().contains("newBacklog"), e.getMessage());
+            assertEquals(version, ordered.settings().version(), "nothing changed");
+            assertEquals("wfq", ordered.settings().orderingPolicy().name());
+        }
+    }
+}
