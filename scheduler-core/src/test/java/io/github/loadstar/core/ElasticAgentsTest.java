@@ -169,6 +169,44 @@ final class ElasticAgentsTest {
         }
     }
 
+    /**
+     * The history, the report and the analysis over a window in which agents came and went (the
+     * window figures once refused snapshots with different agent counts).
+     */
+    @Test
+    void reportsAndFindingsSpanAgentsThatCameAndWent() throws Exception {
+        try (Scheduler s = Scheduler.builder().agents(2).maxAgents(3)
+                .coordinator(CoordinatorConfig.builder().historyInterval(java.time.Duration.ofMillis(10)).build()).build()) {
+            runSome(s);
+            Thread.sleep(30);
+            int added = s.addAgent(1.0);
+            runSome(s);
+            Thread.sleep(30);
+            s.removeAgent(0);
+            waitFor(() -> s.metrics().agents().get(0).state() == AgentState.REMOVED, s);
+            runSome(s);
+            Thread.sleep(30);
+            io.github.loadstar.core.metrics.WindowFigures whole = s.history().whole();
+            assertTrue(whole.utilization() >= 0 && whole.utilization() <= 1, whole.toString());
+            assertTrue(whole.completed() > 0, whole.toString());
+            String report = s.report(java.time.Duration.ofMinutes(1)).toDetailedText();
+            assertTrue(report.contains("REMOVED"), report);
+            assertEquals(List.of(), s.bottlenecks(java.time.Duration.ofMinutes(1)), "a healthy pool has no findings");
+            assertEquals(2, s.settings().agentCount());
+            assertTrue(added == 2);
+        }
+    }
+
+    private static void runSome(Scheduler s) throws Exception {
+        List<TaskFuture<Integer>> futures = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            futures.add(s.submit(Scheduler::currentAgent));
+        }
+        for (TaskFuture<Integer> f : futures) {
+            f.get(10, TimeUnit.SECONDS);
+        }
+    }
+
     /** Shutdown while an agent drains: the scheduler still terminates, and every task ran once. */
     @Test
     void shutdownWhileDrainingTerminates() throws Exception {

@@ -48,7 +48,11 @@ public final class BottleneckAnalysis {
     }
 
     private static void overloadedAgents(SchedulerMetrics now, List<SchedulerMetrics> window, List<Finding> out) {
-        int n = now.agents().size();
+        // the agents in the scheduler now, by index; a row missing from an older snapshot (added
+        // since) reads as no load, no steals and no busy time
+        int[] ids = now.agents().stream().filter(a -> a.state() != AgentState.REMOVED)
+                .mapToInt(AgentMetrics::index).toArray();
+        int n = ids.length;
         if (n < 2 || window.size() < 2) {
             return;
         }
@@ -56,28 +60,29 @@ public final class BottleneckAnalysis {
         double meanOfMeans = 0;
         for (SchedulerMetrics m : window) {
             for (int i = 0; i < n; i++) {
-                meanLoad[i] += m.agents().get(i).load() / window.size();
+                AgentMetrics row = m.agent(ids[i]);
+                meanLoad[i] += (row == null ? 0 : row.load()) / window.size();
             }
         }
         double nowMean = 0;
         for (int i = 0; i < n; i++) {
             meanOfMeans += meanLoad[i] / n;
-            nowMean += now.agents().get(i).load() / n;
+            nowMean += now.agent(ids[i]).load() / n;
         }
         SchedulerMetrics first = window.get(0);
         SchedulerMetrics last = window.get(window.size() - 1);
         for (int i = 0; i < n; i++) {
-            AgentMetrics a = now.agents().get(i);
+            AgentMetrics a = now.agent(ids[i]);
             double load = a.load();
             boolean overloadedNow = load > OVERLOAD_FACTOR * nowMean && load - nowMean >= OVERLOAD_MIN_TASKS;
             boolean overloadedOnAverage = meanLoad[i] > OVERLOAD_FACTOR * meanOfMeans
                     && meanLoad[i] - meanOfMeans >= OVERLOAD_MIN_TASKS;
-            long robbed = last.agents().get(i).stealsOut() - first.agents().get(i).stealsOut();
+            long robbed = delta(first, last, ids[i], AgentMetrics::stealsOut);
             double length = Math.max(1, last.uptimeNanos() - first.uptimeNanos());
             double othersBusy = 0;
             for (int j = 0; j < n; j++) {
                 if (j != i) {
-                    othersBusy += (last.agents().get(j).busyNanos() - first.agents().get(j).busyNanos()) / length / (n - 1);
+                    othersBusy += delta(first, last, ids[j], AgentMetrics::busyNanos) / length / (n - 1);
                 }
             }
             // the work stays although the others had time to take it: they were mostly idle, and took nothing
@@ -87,7 +92,7 @@ public final class BottleneckAnalysis {
             }
             boolean othersIdle = true;
             for (int j = 0; j < n; j++) {
-                if (j != i && (now.agents().get(j).running() || now.agents().get(j).queued() > 0)) {
+                if (j != i && (now.agent(ids[j]).running() || now.agent(ids[j]).queued() > 0)) {
                     othersIdle = false;
                 }
             }
@@ -100,11 +105,19 @@ public final class BottleneckAnalysis {
             evidence.put("othersUtilizationInWindow", othersBusy);
             evidence.put("windowSeconds", (last.uptimeNanos() - first.uptimeNanos()) / 1e9);
             out.add(new Finding(Finding.Kind.OVERLOADED_AGENT, othersIdle ? Finding.Severity.CRITICAL : Finding.Severity.WARNING,
-                    "agents: agent " + i, evidence,
-                    "stealing does not reach agent " + i + "'s work: if its tasks are pinned (TaskOptions.pinnedTo), "
+                    "agents: agent " + ids[i], evidence,
+                    "stealing does not reach agent " + ids[i] + "'s work: if its tasks are pinned (TaskOptions.pinnedTo), "
                             + "let them move; else lower the steal threshold, or turn on rebalancing "
                             + "(CoordinatorConfig.rebalancePolicy(RebalancePolicies.threshold()))"));
         }
+    }
+
+    /** A counter's growth over the window for agent {@code index} (0 before it was listed). */
+    private static long delta(SchedulerMetrics first, SchedulerMetrics last, int index,
+                              java.util.function.ToLongFunction<AgentMetrics> counter) {
+        AgentMetrics a = first.agent(index);
+        AgentMetrics b = last.agent(index);
+        return b == null ? 0 : Math.max(0, counter.applyAsLong(b) - (a == null ? 0 : counter.applyAsLong(a)));
     }
 
     private static void starvedTenants(List<SchedulerMetrics> window, List<Finding> out) {
@@ -156,12 +169,17 @@ public final class BottleneckAnalysis {
 
     private static void breakers(SchedulerMetrics now, List<Finding> out) {
         int open = 0;
+        int present = 0;
         for (AgentMetrics a : now.agents()) {
-            if ("OPEN".equals(a.breakerState())) {
-                open++;
+            if (a.state() != AgentState.REMOVED) {
+                present++;
+                open += "OPEN".equals(a.breakerState()) ? 1 : 0;
             }
         }
         for (AgentMetrics a : now.agents()) {
+            if (a.state() == AgentState.REMOVED) {
+                continue;
+            }
             String state = a.breakerState();
             if (!"OPEN".equals(state) && !"HALF_OPEN".equals(state)) {
                 continue;
@@ -173,7 +191,7 @@ public final class BottleneckAnalysis {
             evidence.put("failed", (double) a.failed());
             evidence.put("agentsOpen", (double) open);
             Finding.Severity severity = "HALF_OPEN".equals(state) ? Finding.Severity.WARNING
-                    : open == now.agents().size() ? Finding.Severity.CRITICAL : Finding.Severity.WARNING;
+                    : open == present ? Finding.Severity.CRITICAL : Finding.Severity.WARNING;
             out.add(new Finding(Finding.Kind.BREAKER_OPEN, severity, "breakers: agent " + a.index(), evidence,
                     "agent " + a.index() + "'s tasks failed or ran slow until its breaker opened: look at what its "
                             + "tasks call (their failures are in the listener's onFailed), and at the breaker's "

@@ -144,6 +144,22 @@ public final class SchedulerMetrics {
         return agents;
     }
 
+    /**
+     * The row of the agent with this index, or null if none is listed (a slot that has never held an
+     * agent). Rows are in index order; with agents added later an index can outrun the list position.
+     */
+    public AgentMetrics agent(int index) {
+        if (index >= 0 && index < agents.size() && agents.get(index).index() == index) {
+            return agents.get(index);
+        }
+        for (AgentMetrics a : agents) {
+            if (a.index() == index) {
+                return a;
+            }
+        }
+        return null;
+    }
+
     /** Per-tenant figures, for tenants that have had at least one task run. */
     public List<TenantMetrics> tenants() {
         return tenants;

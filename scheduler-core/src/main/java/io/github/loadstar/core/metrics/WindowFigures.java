@@ -53,7 +53,10 @@ public record WindowFigures(
      * The figures between the first and the last of {@code snapshots} (oldest first, of one
      * scheduler, at least one).
      *
-     * @throws IllegalArgumentException if {@code snapshots} is empty or its agents' counts differ
+     * Agents added or removed within the window count, for utilization, as present for all of it
+     * (an added agent's share is underestimated, a removed one's overestimated, by their absence).
+     *
+     * @throws IllegalArgumentException if {@code snapshots} is empty
      */
     public static WindowFigures of(List<SchedulerMetrics> snapshots) {
         Objects.requireNonNull(snapshots, "snapshots");
@@ -62,15 +65,18 @@ public record WindowFigures(
         }
         SchedulerMetrics from = snapshots.get(0);
         SchedulerMetrics to = snapshots.get(snapshots.size() - 1);
-        int n = to.agents().size();
-        if (from.agents().size() != n) {
-            throw new IllegalArgumentException("snapshots of different agent counts: " + from.agents().size() + ", " + n);
-        }
         long nanos = Math.max(0, to.uptimeNanos() - from.uptimeNanos());
         long completed = Math.max(0, to.completed() - from.completed());
         double busy = 0;
-        for (int i = 0; i < n; i++) {
-            busy += Math.max(0, to.agents().get(i).busyNanos() - from.agents().get(i).busyNanos());
+        int n = 0;      // agents present at either end
+        for (AgentMetrics a : to.agents()) {
+            AgentMetrics before = from.agent(a.index());
+            boolean present = a.state() != AgentState.REMOVED
+                    || (before != null && before.state() != AgentState.REMOVED);
+            if (present) {
+                n++;
+                busy += Math.max(0, a.busyNanos() - (before == null ? 0 : before.busyNanos()));
+            }
         }
         double utilization = nanos == 0 || n == 0 ? 0 : Math.min(1.0, busy / n / nanos);
         long migrations = Math.max(0, to.migrations() - from.migrations());
