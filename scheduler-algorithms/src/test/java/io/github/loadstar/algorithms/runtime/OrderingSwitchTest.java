@@ -71,7 +71,10 @@ final class OrderingSwitchTest {
             assertEquals(200, order.size(), "every task ran once");
             long aFirst = order.subList(0, 100).stream().filter("a"::equals).count();
             if (switched) {
-                assertTrue(aFirst >= 30 && aFirst <= 70, "CFS shared the agent: " + aFirst + " of the first 100 were a's");
+                // CFS charges wall-clock run time: one slow first task (class loading, the JIT) of one
+                // tenant lets the other run a long streak, so the split varies (6 to 60 a's seen); any
+                // b among the first 100 is already impossible in submission order
+                assertTrue(aFirst >= 1 && aFirst <= 90, "CFS shared the agent: " + aFirst + " of the first 100 were a's");
             } else {
                 assertEquals(100, aFirst, "the control: EDF without deadlines runs in submission order");
             }
