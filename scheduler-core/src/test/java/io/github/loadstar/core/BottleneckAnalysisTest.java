@@ -88,6 +88,131 @@ final class BottleneckAnalysisTest {
         }
     }
 
+    /** Tasks that sleep hold both agents while using no CPU, and 200 wait: blocking tasks. */
+    @Test
+    void sleepingTasksAreBlockingTasks() throws Exception {
+        Scheduler s = scheduler(2, Scheduler.builder());
+        try {
+            for (int i = 0; i < 200; i++) {
+                s.execute(() -> {
+                    try {
+                        Thread.sleep(2);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            }
+            Thread.sleep(120);
+            List<Finding> found = of(s.bottlenecks(WINDOW), Finding.Kind.BLOCKING_TASKS);
+            assertEquals(1, found.size(), found.toString() + "\n" + s.metrics());
+            Map<String, Double> e = found.get(0).evidence();
+            assertTrue(e.get("utilizationInWindow") >= 0.8, e.toString());
+            assertTrue(e.get("blockedShareOfSamples") >= 0.5, e.toString());
+            assertTrue(e.get("cpuSecondsPerBusySecond") <= 0.3, e.toString());     // sleeping costs no CPU
+            assertTrue(e.get("meanQueuedInWindow") >= 2, e.toString());
+        } finally {
+            s.shutdownNow();
+            assertTrue(s.awaitTermination(10, TimeUnit.SECONDS));
+        }
+    }
+
+    /** The same load spinning on the CPU is busy, not blocked. */
+    @Test
+    void busyTasksAreNotBlockingTasks() throws Exception {
+        Scheduler s = scheduler(2, Scheduler.builder());
+        try {
+            CountDownLatch done = new CountDownLatch(200);
+            for (int i = 0; i < 200; i++) {
+                s.execute(spin(2_000_000, done));
+            }
+            Thread.sleep(120);
+            assertEquals(List.of(), of(s.bottlenecks(WINDOW), Finding.Kind.BLOCKING_TASKS));
+        } finally {
+            s.shutdownNow();
+            assertTrue(s.awaitTermination(10, TimeUnit.SECONDS));
+        }
+    }
+
+    /**
+     * One agent keeps up with a task of 0.5 ms every 2 ms (deadline 20 ms) for 80 ms; then 300 arrive
+     * at once and most finish late: the misses grow over the window. The control keeps the pace.
+     */
+    @Test
+    void anOverloadMakesDeadlineMissesGrow() throws Exception {
+        for (boolean overload : new boolean[] {false, true}) {
+            Scheduler s = scheduler(1, Scheduler.builder());
+            try {
+                TaskOptions due = TaskOptions.builder().deadline(Duration.ofMillis(20)).build();
+                CountDownLatch done = new CountDownLatch(1_000);
+                long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(80);
+                while (System.nanoTime() - end < 0) {
+                    s.execute(spin(500_000, done), due);
+                    Thread.sleep(2);
+                }
+                if (overload) {
+                    for (int i = 0; i < 300; i++) {
+                        s.execute(spin(500_000, done), due);
+                    }
+                    Thread.sleep(70);
+                } else {
+                    end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(70);
+                    while (System.nanoTime() - end < 0) {
+                        s.execute(spin(500_000, done), due);
+                        Thread.sleep(2);
+                    }
+                }
+                List<Finding> found = of(s.bottlenecks(Duration.ofMillis(140)), Finding.Kind.DEADLINE_MISSES_GROWING);
+                if (overload) {
+                    assertEquals(1, found.size(), found.toString() + "\n" + s.metrics());
+                    Map<String, Double> e = found.get(0).evidence();
+                    assertTrue(e.get("missedSecondHalf") >= 10, e.toString());
+                    assertTrue(e.get("missRateSecondHalf") >= 2 * e.get("missRateFirstHalf"), e.toString());
+                } else {
+                    assertEquals(List.of(), found, "the control kept its pace\n" + s.metrics());
+                }
+            } finally {
+                s.shutdownNow();
+                assertTrue(s.awaitTermination(10, TimeUnit.SECONDS));
+            }
+        }
+    }
+
+    /** Every task placed on no agent waits in the shared queue; placed on agents, it waits in their inboxes. */
+    @Test
+    void workPlacedOnNoAgentWaitsInTheSharedQueue() throws Exception {
+        io.github.loadstar.core.spi.PlacementPolicy nowhere = new io.github.loadstar.core.spi.PlacementPolicy() {
+            @Override
+            public int place(TaskOptions options, io.github.loadstar.core.spi.AgentLoads loads, int random) {
+                return ANY_AGENT;
+            }
+
+            @Override
+            public String name() {
+                return "nowhere";
+            }
+        };
+        for (boolean shared : new boolean[] {false, true}) {
+            Scheduler s = scheduler(2, shared ? Scheduler.builder().placementPolicy(nowhere) : Scheduler.builder());
+            try {
+                CountDownLatch done = new CountDownLatch(600);
+                for (int i = 0; i < 600; i++) {
+                    s.execute(spin(1_000_000, done));
+                }
+                Thread.sleep(120);
+                List<Finding> found = of(s.bottlenecks(WINDOW), Finding.Kind.SHARED_QUEUE_BOTTLENECK);
+                if (shared) {
+                    assertEquals(1, found.size(), found.toString() + "\n" + s.metrics());
+                    assertTrue(found.get(0).evidence().get("meanSharedQueuedInWindow") >= 64, found.toString());
+                } else {
+                    assertEquals(List.of(), found, s.metrics().toString());
+                }
+            } finally {
+                s.shutdownNow();
+                assertTrue(s.awaitTermination(10, TimeUnit.SECONDS));
+            }
+        }
+    }
+
     /** FIFO, one agent: 300 tasks of "heavy" queued before 50 of "light" — light waits, unserved. */
     @Test
     void aTenantQueuedBehindAnotherIsStarved() throws Exception {

@@ -419,7 +419,7 @@ abstract class AgentBase extends AgentPad5 {
      * This agent's figures; with {@code spare} (its spare, or null) the tasks the spare ran, stole
      * and moved are counted as this agent's: it ran them on this agent's behalf.
      */
-    AgentMetrics snapshot(long now, Agent spare) {
+    AgentMetrics snapshot(long now, Agent spare, long cpuNanos) {
         AgentState state = AgentState.values()[(int) (long) ACTIVITY.getOpaque(this)];
         int member = membership;
         if ((member == AgentRemoval.DRAINING || member == AgentRemoval.DRAINED) && state != AgentState.TERMINATED) {
@@ -434,6 +434,7 @@ abstract class AgentBase extends AgentPad5 {
         long lifetime = Math.max(1, now - startNanos);
         busy = Math.min(busy, lifetime);
         Thread t = thread;
+        boolean inTask = (long) RUNNING.getOpaque(this) != 0L;
         return new AgentMetrics(
                 index,
                 t == null ? "" : t.getName(),
@@ -456,7 +457,13 @@ abstract class AgentBase extends AgentPad5 {
                 exactLoad(),
                 breaker == null ? "NONE" : breaker.state(),
                 (long) BREAKER_TRANSITIONS.getOpaque(this),
-                (long) REROUTED.getOpaque(this));
+                (long) REROUTED.getOpaque(this),
+                cpuNanos,
+                inTask && t != null && isWaiting(t.getState()));
+    }
+
+    private static boolean isWaiting(Thread.State state) {
+        return state == Thread.State.BLOCKED || state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
     }
 
     final long sum(VarHandle counter, Agent spare) {

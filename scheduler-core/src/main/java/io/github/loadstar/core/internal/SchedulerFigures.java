@@ -68,6 +68,27 @@ final class SchedulerFigures {
         }
     }
 
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** CPU time of an agent's thread and its spare's, or -1 where the JVM does not measure it. */
+    private static long cpuNanos(Thread own, Thread spare) {
+        try {
+            if (!THREADS.isThreadCpuTimeSupported() || !THREADS.isThreadCpuTimeEnabled()) {
+                return -1;
+            }
+            long sum = 0;
+            for (Thread t : new Thread[] {own, spare}) {
+                if (t != null) {
+                    long cpu = THREADS.getThreadCpuTime(t.getId());     // -1 once the thread has ended
+                    sum += Math.max(0, cpu);
+                }
+            }
+            return sum;
+        } catch (UnsupportedOperationException | SecurityException e) {
+            return -1;
+        }
+    }
+
     SchedulerMetrics collect() {
         LoadstarScheduler s = scheduler;
         Agent[] agents = s.agents;
@@ -84,7 +105,8 @@ final class SchedulerFigures {
                     continue;       // a slot that never held an agent
                 }
                 SpareAgent spare = s.spares.get(i);
-                perAgent.add(a.snapshot(now, spare == null ? null : spare.agent));
+                perAgent.add(a.snapshot(now, spare == null ? null : spare.agent,
+                        cpuNanos(a.thread, spare == null ? null : spare.thread())));
                 Histogram interval = a.latency.getIntervalHistogram(recycledLatency[i]);
                 cumulativeLatency.add(interval);
                 recycledLatency[i] = interval;

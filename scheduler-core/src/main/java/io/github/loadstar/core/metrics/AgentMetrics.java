@@ -32,6 +32,9 @@ package io.github.loadstar.core.metrics;
  * @param breakerState the state of its circuit breaker, or "NONE"
  * @param breakerTransitions how many times its breaker changed state
  * @param rerouted    tasks it handed to other agents because its breaker refused them
+ * @param cpuNanos    CPU time its threads (its own and its spare's) have used, in nanoseconds, or -1
+ *                    where the JVM does not measure thread CPU time; a replaced thread's starts at 0
+ * @param blocked     whether it was inside a task whose thread was blocked or waiting (not runnable)
  */
 public record AgentMetrics(
         int index,
@@ -55,7 +58,9 @@ public record AgentMetrics(
         double load,
         String breakerState,
         long breakerTransitions,
-        long rerouted) {
+        long rerouted,
+        long cpuNanos,
+        boolean blocked) {
 
     /** Busy time per unit of capacity: the work figure whose spread the snapshot reports. */
     public double normalisedWork() {

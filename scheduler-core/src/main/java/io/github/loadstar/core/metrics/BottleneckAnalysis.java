@@ -21,6 +21,18 @@ import java.util.Objects;
  *       them). CRITICAL below a tenth.</li>
  *   <li>{@link Finding.Kind#BREAKER_OPEN}: an agent's breaker is OPEN (CRITICAL when every agent's
  *       is) or HALF_OPEN (WARNING).</li>
+ *   <li>{@link Finding.Kind#BLOCKING_TASKS}: over the window the agents were inside tasks at least
+ *       80 % of the time, in at least half of the snapshots' (snapshot, agent) pairs the agent was
+ *       inside a task whose thread was blocked or waiting (sampled as a profiler samples; a thread
+ *       starved of CPU by other processes is runnable, not blocked), and at least one task per agent
+ *       waited on average. The CPU seconds its threads used per busy second are evidence where the
+ *       JVM measures them. CRITICAL at nine samples in ten with four tasks per agent waiting.</li>
+ *   <li>{@link Finding.Kind#DEADLINE_MISSES_GROWING}: in the window's second half at least 10 tasks
+ *       missed their deadline, at least 5 % of those completed, and at least twice the first half's
+ *       share. CRITICAL at half of them.</li>
+ *   <li>{@link Finding.Kind#SHARED_QUEUE_BOTTLENECK}: on average over the window at least 64 tasks,
+ *       and at least half of all waiting tasks, waited in the shared injection queue, and 32 still
+ *       do.</li>
  * </ul>
  */
 public final class BottleneckAnalysis {
@@ -44,6 +56,9 @@ public final class BottleneckAnalysis {
         overloadedAgents(now, window, findings);
         starvedTenants(window, findings);
         breakers(now, findings);
+        blockingTasks(now, window, findings);
+        deadlineMisses(window, findings);
+        sharedQueue(now, window, findings);
         return findings;
     }
 
@@ -110,6 +125,126 @@ public final class BottleneckAnalysis {
                             + "let them move; else lower the steal threshold, or turn on rebalancing "
                             + "(CoordinatorConfig.rebalancePolicy(RebalancePolicies.threshold()))"));
         }
+    }
+
+    private static final double BLOCKED_UTILIZATION = 0.8;
+    private static final double BLOCKED_SHARE = 0.5;
+    private static final double MISSES_MIN = 10;
+    private static final double MISSES_RATE = 0.05;
+    private static final double SHARED_MIN = 64;
+
+    private static void blockingTasks(SchedulerMetrics now, List<SchedulerMetrics> window, List<Finding> out) {
+        if (window.size() < 2) {
+            return;
+        }
+        SchedulerMetrics first = window.get(0);
+        SchedulerMetrics last = window.get(window.size() - 1);
+        double length = last.uptimeNanos() - first.uptimeNanos();
+        int n = 0;
+        double busy = 0;
+        double cpu = 0;
+        boolean cpuMeasured = true;
+        for (AgentMetrics b : last.agents()) {
+            AgentMetrics a = first.agent(b.index());
+            if (b.state() == AgentState.REMOVED || a == null || a.state() == AgentState.REMOVED) {
+                continue;   // the agents present for the whole window
+            }
+            n++;
+            busy += Math.max(0, b.busyNanos() - a.busyNanos());
+            cpuMeasured &= a.cpuNanos() >= 0 && b.cpuNanos() >= 0;
+            cpu += Math.max(0, b.cpuNanos() - a.cpuNanos());
+        }
+        if (n == 0 || length <= 0 || busy <= 0) {
+            return;
+        }
+        // as a sampling profiler does: in how many (snapshot, agent) pairs was the agent inside a task
+        // whose thread was blocked or waiting? (A thread starved of CPU by other processes is runnable.)
+        int pairs = 0;
+        int blocked = 0;
+        double meanQueued = 0;
+        for (SchedulerMetrics m : window) {
+            meanQueued += (double) m.queued() / window.size();
+            for (AgentMetrics a : m.agents()) {
+                if (a.state() != AgentState.REMOVED) {
+                    pairs++;
+                    blocked += a.blocked() ? 1 : 0;
+                }
+            }
+        }
+        double utilization = busy / n / length;
+        double blockedShare = pairs == 0 ? 0 : (double) blocked / pairs;
+        if (utilization < BLOCKED_UTILIZATION || blockedShare < BLOCKED_SHARE || meanQueued < n) {
+            return;
+        }
+        Map<String, Double> evidence = new LinkedHashMap<>();
+        evidence.put("utilizationInWindow", utilization);
+        evidence.put("blockedShareOfSamples", blockedShare);
+        if (cpuMeasured) {
+            evidence.put("cpuSecondsPerBusySecond", cpu / busy);
+        }
+        evidence.put("meanQueuedInWindow", meanQueued);
+        evidence.put("agents", (double) n);
+        evidence.put("windowSeconds", length / 1e9);
+        boolean severe = blockedShare >= 0.9 && meanQueued >= 4.0 * n;
+        out.add(new Finding(Finding.Kind.BLOCKING_TASKS, severe ? Finding.Severity.CRITICAL : Finding.Severity.WARNING,
+                "agents", evidence,
+                "the agents' tasks block (they hold the agents while waiting, using little CPU) and work waits: run "
+                        + "the blocking calls inside Scheduler.managedBlock (a spare takes over the agent's work while "
+                        + "it blocks), or add agents (Scheduler.addAgent, SchedulerBuilder.maxAgents)"));
+    }
+
+    private static void deadlineMisses(List<SchedulerMetrics> window, List<Finding> out) {
+        if (window.size() < 3) {
+            return;
+        }
+        SchedulerMetrics a = window.get(0);
+        SchedulerMetrics mid = window.get(window.size() / 2);
+        SchedulerMetrics b = window.get(window.size() - 1);
+        double completed1 = Math.max(0, mid.completed() - a.completed());
+        double missed1 = Math.max(0, mid.deadlineMisses() - a.deadlineMisses());
+        double completed2 = Math.max(0, b.completed() - mid.completed());
+        double missed2 = Math.max(0, b.deadlineMisses() - mid.deadlineMisses());
+        double rate1 = completed1 == 0 ? 0 : missed1 / completed1;
+        double rate2 = completed2 == 0 ? 0 : missed2 / completed2;
+        if (missed2 < MISSES_MIN || rate2 < MISSES_RATE || rate2 < 2 * rate1) {
+            return;
+        }
+        Map<String, Double> evidence = new LinkedHashMap<>();
+        evidence.put("missedFirstHalf", missed1);
+        evidence.put("completedFirstHalf", completed1);
+        evidence.put("missRateFirstHalf", rate1);
+        evidence.put("missedSecondHalf", missed2);
+        evidence.put("completedSecondHalf", completed2);
+        evidence.put("missRateSecondHalf", rate2);
+        evidence.put("windowSeconds", (b.uptimeNanos() - a.uptimeNanos()) / 1e9);
+        out.add(new Finding(Finding.Kind.DEADLINE_MISSES_GROWING,
+                rate2 >= 0.5 ? Finding.Severity.CRITICAL : Finding.Severity.WARNING, "deadlines", evidence,
+                "more and more tasks finish after their deadline: the work arriving exceeds what the agents finish "
+                        + "in time; add agents, lower the load, or give the tasks that cannot make it less work"));
+    }
+
+    private static void sharedQueue(SchedulerMetrics now, List<SchedulerMetrics> window, List<Finding> out) {
+        if (window.size() < 2) {
+            return;
+        }
+        double shared = 0;
+        double queued = 0;
+        for (SchedulerMetrics m : window) {
+            shared += (double) m.sharedQueued() / window.size();
+            queued += (double) m.queued() / window.size();
+        }
+        if (shared < SHARED_MIN || shared < 0.5 * queued || now.sharedQueued() < SHARED_MIN / 2) {
+            return;
+        }
+        Map<String, Double> evidence = new LinkedHashMap<>();
+        evidence.put("meanSharedQueuedInWindow", shared);
+        evidence.put("meanQueuedInWindow", queued);
+        evidence.put("sharedQueuedNow", (double) now.sharedQueued());
+        evidence.put("windowSeconds", (window.get(window.size() - 1).uptimeNanos() - window.get(0).uptimeNanos()) / 1e9);
+        out.add(new Finding(Finding.Kind.SHARED_QUEUE_BOTTLENECK, Finding.Severity.WARNING, "queues: shared", evidence,
+                "work waits in the shared injection queue, which every producer and agent contends on, rather than in "
+                        + "the agents' own queues: the placement policy places most tasks on no agent (ANY_AGENT), or "
+                        + "breakers reroute them; place tasks on agents (PlacementPolicies.powerOfTwoChoices())"));
     }
 
     /** A counter's growth over the window for agent {@code index} (0 before it was listed). */

@@ -35,7 +35,19 @@ public record Finding(Kind kind, Severity severity, String component, Map<String
         /** A tenant with work waiting received far less than its weight's share while others were served. */
         STARVED_TENANT,
         /** An agent's circuit breaker is open (or half-open): its work goes elsewhere or waits. */
-        BREAKER_OPEN
+        BREAKER_OPEN,
+        /**
+         * Low CPU use with work waiting: the agents are inside tasks nearly all the time, but those
+         * tasks use little CPU — they block (I/O, locks, sleeps) and hold the agents while work queues.
+         */
+        BLOCKING_TASKS,
+        /** The share of tasks that finish after their deadline is growing over the window. */
+        DEADLINE_MISSES_GROWING,
+        /**
+         * Work waits in the shared injection queue — one queue every producer and agent contends on —
+         * rather than in the agents' own queues.
+         */
+        SHARED_QUEUE_BOTTLENECK
     }
 
     /** How much a finding costs now. */
