@@ -25,8 +25,10 @@ public final class CoordinatorConfig {
     private final int historySize;
     private final RebalancePolicy rebalancePolicy;
     private final Duration rebalanceInterval;
+    private final TopologyConfig topology;
 
     private CoordinatorConfig(Builder b) {
+        this.topology = b.topology;
         this.historyInterval = b.historyInterval;
         this.historySize = b.historySize;
         this.rebalancePolicy = b.rebalancePolicy;
@@ -58,10 +60,15 @@ public final class CoordinatorConfig {
         return rebalanceInterval;
     }
 
+    /** The topology optimiser ({@link TopologyConfig#OFF} by default). */
+    public TopologyConfig topology() {
+        return topology;
+    }
+
     @Override
     public String toString() {
         return "CoordinatorConfig{history every " + historyInterval.toMillis() + " ms × " + historySize + ", rebalance "
-                + rebalancePolicy + " every " + rebalanceInterval.toMillis() + " ms}";
+                + rebalancePolicy + " every " + rebalanceInterval.toMillis() + " ms, " + topology + "}";
     }
 
     /** Builds a {@link CoordinatorConfig}; each setter validates its value at once. */
@@ -70,8 +77,20 @@ public final class CoordinatorConfig {
         private int historySize = DEFAULT_HISTORY_SIZE;
         private RebalancePolicy rebalancePolicy = RebalancePolicies.off();
         private Duration rebalanceInterval = Duration.ofMillis(DEFAULT_REBALANCE_INTERVAL_MILLIS);
+        private TopologyConfig topology = TopologyConfig.OFF;
 
         private Builder() {
+        }
+
+        /**
+         * Sets the topology optimiser, which adds and removes agents when its model predicts an
+         * improvement over the threshold. Default: {@link TopologyConfig#OFF}.
+         *
+         * @throws NullPointerException if {@code topology} is null
+         */
+        public Builder topology(TopologyConfig topology) {
+            this.topology = Objects.requireNonNull(topology, "topology");
+            return this;
         }
 
         /**
@@ -130,8 +149,18 @@ public final class CoordinatorConfig {
             return this;
         }
 
-        /** The configuration. */
+        /**
+         * The configuration.
+         *
+         * @throws IllegalArgumentException naming topology if the optimiser is on without a history
+         *                                  that holds at least two snapshots of its window
+         */
         public CoordinatorConfig build() {
+            if (topology.isOn() && (historyInterval.isZero()
+                    || topology.window().compareTo(historyInterval.multipliedBy(2)) < 0)) {
+                throw new IllegalArgumentException("topology: its window (" + topology.window().toMillis()
+                        + " ms) must span at least two history intervals (" + historyInterval.toMillis() + " ms)");
+            }
             return new CoordinatorConfig(this);
         }
     }

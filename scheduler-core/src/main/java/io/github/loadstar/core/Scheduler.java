@@ -188,6 +188,13 @@ public interface Scheduler extends ExecutorService, AutoCloseable {
      */
     void rebalanceNow();
 
+    /**
+     * The topology optimiser's decisions ({@link CoordinatorConfig.Builder#topology}), applied or not,
+     * oldest first, the last 100: each with its evidence, its prediction and — once the next window
+     * has passed — what was measured. Empty when the optimiser is off.
+     */
+    java.util.List<io.github.loadstar.core.metrics.TopologyDecision> topologyDecisions();
+
     /** The settings in force: what {@link #reconfigure} can change, with their version. */
     SchedulerSettings settings();
 

@@ -47,7 +47,11 @@ final class Coordinator implements Runnable {
     /** The rule a requested round uses while the configured policy is off. */
     private final RebalancePolicy oneOff = io.github.loadstar.core.spi.RebalancePolicies.threshold();
 
+    /** The topology optimiser, or null when off. */
+    private final TopologyOptimiser topology;
+
     Coordinator(LoadstarScheduler scheduler, CoordinatorConfig config) {
+        this.topology = config.topology().isOn() ? new TopologyOptimiser(scheduler, config.topology()) : null;
         this.scheduler = scheduler;
         this.historyNanos = config.historyInterval().toNanos();
         this.capacity = config.historySize();
@@ -59,7 +63,7 @@ final class Coordinator implements Runnable {
 
     /** Whether the coordinator has anything to do: a history to keep, or rebalancing to do. */
     boolean needed() {
-        return historyNanos > 0 || !scheduler.settings.rebalancePolicy().isOff();
+        return historyNanos > 0 || !scheduler.settings.rebalancePolicy().isOff() || topology != null;
     }
 
     /**
@@ -101,6 +105,7 @@ final class Coordinator implements Runnable {
         long now = System.nanoTime();
         long nextSample = now + historyNanos;
         long nextRebalance = now;
+        long nextTopology = topology == null ? Long.MAX_VALUE : now + topology.windowNanos();
         SchedulerSettings seen = scheduler.settings;
         try {
             while (!scheduler.isTerminated()) {
@@ -124,9 +129,20 @@ final class Coordinator implements Runnable {
                     rebalance(policy);
                     nextRebalance = next(nextRebalance, period(policy, rebalanceNanos), now);
                 }
+                if (topology != null && nextTopology - now <= 0) {
+                    try {
+                        topology.round();
+                    } catch (RuntimeException e) {
+                        LOG.warn("scheduler {}: a topology round failed; the next one runs as planned", scheduler.name(), e);
+                    }
+                    nextTopology = next(nextTopology, topology.windowNanos(), now);
+                }
                 long wake = historyNanos == 0 ? (rebalanceNanos == 0 ? now + 1_000_000_000L : nextRebalance)
                         : rebalanceNanos == 0 ? nextSample
                         : (nextSample - nextRebalance < 0 ? nextSample : nextRebalance);
+                if (topology != null && nextTopology - wake < 0) {
+                    wake = nextTopology;
+                }
                 long wait = wake - System.nanoTime();
                 if (wait > 0) {
                     // woken early at termination or by a reconfiguration: the loop re-checks
@@ -227,6 +243,11 @@ final class Coordinator implements Runnable {
     /** The scheduler has terminated: the coordinator thread exits. */
     void wake() {
         LockSupport.unpark(thread);
+    }
+
+    /** The topology optimiser's decisions, oldest first (empty when it is off). */
+    java.util.List<io.github.loadstar.core.metrics.TopologyDecision> topologyDecisions() {
+        return topology == null ? java.util.List.of() : topology.decisions();
     }
 
     SchedulerHistory history() {

@@ -365,6 +365,11 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
         }
     }
 
+    /** See {@link io.github.loadstar.core.Scheduler#topologyDecisions()}. */
+    public List<io.github.loadstar.core.metrics.TopologyDecision> topologyDecisions() {
+        return coordinator.topologyDecisions();
+    }
+
     /** See {@link io.github.loadstar.core.Scheduler#history()}. */
     public SchedulerHistory history() {
         return coordinator.history();

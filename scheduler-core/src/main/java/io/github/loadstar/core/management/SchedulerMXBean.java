@@ -85,6 +85,9 @@ public interface SchedulerMXBean {
     /** Sets one agent's capacity. @throws IllegalArgumentException naming {@code capacities[agent]} */
     void setCapacity(int agent, double capacity);
 
+    /** The topology optimiser's decisions, oldest first, one line each (prediction, measurement, reason). */
+    String[] getTopologyDecisions();
+
     /** The settings' version. */
     long getSettingsVersion();
 

@@ -185,6 +185,11 @@ public final class SchedulerManagement implements SchedulerMXBean {
     }
 
     @Override
+    public String[] getTopologyDecisions() {
+        return scheduler.topologyDecisions().stream().map(Object::toString).toArray(String[]::new);
+    }
+
+    @Override
     public long getSettingsVersion() {
         return scheduler.settings().version();
     }

@@ -84,6 +84,7 @@ final class SchedulerMXBeanTest {
             // an operation runs the analysis: an idle scheduler has no findings
             // topology: add an agent, resize it, drain it
             assertEquals(3, server.getAttribute(name, "MaxAgents"));
+            assertEquals(0, ((String[]) server.getAttribute(name, "TopologyDecisions")).length, "the optimiser is off");
             int added = (int) server.invoke(name, "addAgent", new Object[] {2.0}, new String[] {"double"});
             assertEquals(2, added);
             assertEquals(3, server.getAttribute(name, "AgentCount"));

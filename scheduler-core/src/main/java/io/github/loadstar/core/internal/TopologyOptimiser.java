@@ -1,0 +1,222 @@
+package io.github.loadstar.core.internal;
+
+import io.github.loadstar.core.TopologyConfig;
+import io.github.loadstar.core.metrics.AgentMetrics;
+import io.github.loadstar.core.metrics.AgentState;
+import io.github.loadstar.core.metrics.SchedulerMetrics;
+import io.github.loadstar.core.metrics.TopologyDecision;
+import io.github.loadstar.core.metrics.TopologyModel;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/*
+ * The topology optimiser, run by the coordinator thread once per window (TopologyConfig.window).
+ * Each round reads the history of the last window and either checks the change made at the last
+ * round (the window after a change measures it; no new change is made meanwhile) or decides:
+ *   - measure the window (TopologyModel.Inputs): arrivals, service rate per agent, CPU per task;
+ *   - predict the objective with one agent more and one less (TopologyModel);
+ *   - add an agent if that is predicted to improve the objective by more than the threshold, and
+ *     a slot and the bounds allow it; else remove one (the highest index) if the objective is
+ *     predicted to hold (within 1 %) with one less and the agent saved is at least the threshold
+ *     (1 / agents); else nothing.
+ * Every decision, applied or not, goes into a bounded ring (the last 100) with its evidence. Changes
+ * go through Scheduler.addAgent and removeAgent, so they are reconfigurations like any other.
+ */
+
+/** Decides agent additions and removals from the history; see the overview in the source. */
+final class TopologyOptimiser {
+    private static final Logger LOG = LoggerFactory.getLogger(TopologyOptimiser.class);
+    private static final int KEPT = 100;
+    private static final double HOLDS = 0.01;
+
+    private final LoadstarScheduler scheduler;
+    private final TopologyConfig config;
+    private final ArrayDeque<TopologyDecision> decisions = new ArrayDeque<>();
+    /** The applied decision whose next window is being measured, or null. */
+    private TopologyDecision awaitingCheck;
+
+    TopologyOptimiser(LoadstarScheduler scheduler, TopologyConfig config) {
+        this.scheduler = scheduler;
+        this.config = config;
+    }
+
+    long windowNanos() {
+        return config.window().toNanos();
+    }
+
+    /** One round, on the coordinator thread. */
+    void round() {
+        List<SchedulerMetrics> samples = scheduler.history().within(config.window());
+        if (samples.size() < 2 || scheduler.runState() != LoadstarScheduler.RUNNING) {
+            return;
+        }
+        TopologyModel.Inputs in = measure(samples);
+        if (in == null) {
+            return;
+        }
+        double measured = measuredObjective(in);
+        if (awaitingCheck != null) {
+            TopologyDecision checked = awaitingCheck.checkedWith(measured);
+            synchronized (decisions) {
+                decisions.removeLastOccurrence(awaitingCheck);
+                keep(checked);
+            }
+            awaitingCheck = null;
+            return;
+        }
+        decide(in, measured);
+    }
+
+    private void decide(TopologyModel.Inputs in, double measured) {
+        int n = in.agents();
+        boolean throughput = config.objective() == TopologyConfig.Objective.THROUGHPUT;
+        double current = value(in, n);
+        boolean canAdd = n < config.maxAgents() && n < scheduler.agents.length;
+        boolean canRemove = n > config.minAgents();
+        double added = canAdd ? value(in, n + 1) : Double.NaN;
+        double removed = canRemove ? value(in, n - 1) : Double.NaN;
+        double addGain = canAdd ? gain(current, added, throughput) : Double.NEGATIVE_INFINITY;
+        boolean removalHolds = canRemove && (throughput ? removed >= current * (1 - HOLDS)
+                : removed <= Math.max(current * (1 + HOLDS), 1e-6));
+        Map<String, Double> evidence = evidence(in);
+        TopologyDecision decision;
+        if (canAdd && addGain > config.threshold()) {
+            boolean applied = apply(true);
+            decision = new TopologyDecision(uptime(), TopologyDecision.Action.ADD_AGENT,
+                    config.objective(), n, current, added, addGain, applied,
+                    applied ? "one agent more is predicted to improve " + config.objective() + " by more than the threshold"
+                            : "the scheduler refused the new agent", evidence, measured, Double.NaN, false);
+        } else if (removalHolds && 1.0 / n >= config.threshold()) {
+            boolean applied = apply(false);
+            decision = new TopologyDecision(uptime(), TopologyDecision.Action.REMOVE_AGENT, config.objective(), n, current,
+                    removed, 1.0 / n, applied, applied ? config.objective() + " is predicted to hold with one agent less"
+                            : "the scheduler refused the removal", evidence, measured, Double.NaN, false);
+        } else {
+            String why = !canAdd && !canRemove ? "no change within the bounds"
+                    : canAdd ? "one agent more is predicted to change " + config.objective() + " by "
+                            + String.format(java.util.Locale.ROOT, "%+.1f %%", addGain * 100) + ", under the threshold"
+                            : "at the bound of agents";
+            decision = new TopologyDecision(uptime(), TopologyDecision.Action.NONE, config.objective(), n, current,
+                    canAdd ? added : current, canAdd ? addGain : 0, false, why, evidence, measured, Double.NaN, false);
+        }
+        synchronized (decisions) {
+            keep(decision);
+        }
+        if (decision.applied()) {
+            awaitingCheck = decision;
+            LOG.info("scheduler {}: topology: {}", scheduler.name(), decision);
+        }
+    }
+
+    /** Adds an agent (capacity 1) or removes the highest-indexed one; false if the scheduler refused. */
+    private boolean apply(boolean add) {
+        try {
+            if (add) {
+                scheduler.addAgent(1.0);
+            } else {
+                Agent[] agents = scheduler.agents;
+                for (int i = agents.length - 1; i >= 0; i--) {
+                    if (agents[i].membership == AgentRemoval.ACTIVE) {
+                        scheduler.removeAgent(i);
+                        break;
+                    }
+                }
+            }
+            return true;
+        } catch (IllegalArgumentException | IllegalStateException refused) {
+            return false;
+        }
+    }
+
+    private double value(TopologyModel.Inputs in, int n) {
+        return config.objective() == TopologyConfig.Objective.THROUGHPUT
+                ? TopologyModel.throughput(in, n) : TopologyModel.p99Wait(in, n);
+    }
+
+    /** Relative improvement from {@code from} to {@code to}: throughput up, or wait down. */
+    private static double gain(double from, double to, boolean throughput) {
+        if (throughput) {
+            return from <= 0 ? 0 : to / from - 1;
+        }
+        if (Double.isInfinite(from)) {
+            return Double.isInfinite(to) ? 0 : 1;   // an overloaded queue becomes a stable one
+        }
+        return from <= 0 ? 0 : (from - to) / from;
+    }
+
+    /** The objective as measured: completions per second, or the mean wait by Little's law. */
+    private double measuredObjective(TopologyModel.Inputs in) {
+        if (config.objective() == TopologyConfig.Objective.THROUGHPUT) {
+            return in.throughputPerSecond();
+        }
+        return in.arrivalsPerSecond() <= 0 ? 0 : in.meanQueued() / in.arrivalsPerSecond();
+    }
+
+    /** The model's inputs over the samples, or null without work to measure. */
+    TopologyModel.Inputs measure(List<SchedulerMetrics> samples) {
+        SchedulerMetrics first = samples.get(0);
+        SchedulerMetrics last = samples.get(samples.size() - 1);
+        double seconds = (last.uptimeNanos() - first.uptimeNanos()) / 1e9;
+        if (seconds <= 0) {
+            return null;
+        }
+        double completed = Math.max(0, last.completed() - first.completed());
+        double growth = last.queued() - first.queued();
+        double busy = 0;
+        double cpu = 0;
+        boolean cpuMeasured = true;
+        for (AgentMetrics b : last.agents()) {
+            AgentMetrics a = first.agent(b.index());
+            busy += Math.max(0, b.busyNanos() - (a == null ? 0 : a.busyNanos()));
+            cpuMeasured &= b.cpuNanos() >= 0 && (a == null || a.cpuNanos() >= 0);
+            cpu += Math.max(0, b.cpuNanos() - (a == null ? 0 : Math.max(0, a.cpuNanos())));
+        }
+        if (completed == 0 || busy == 0) {
+            return null;
+        }
+        double meanQueued = 0;
+        for (SchedulerMetrics m : samples) {
+            meanQueued += (double) m.queued() / samples.size();
+        }
+        int agents = (int) last.agents().stream().filter(a -> a.state() != AgentState.REMOVED
+                && a.state() != AgentState.DRAINING).count();
+        return new TopologyModel.Inputs(seconds, Math.max(1, agents), Math.max(0, (completed + growth) / seconds),
+                completed / seconds, completed / (busy / 1e9), cpuMeasured ? cpu / 1e9 / completed : -1,
+                meanQueued, Runtime.getRuntime().availableProcessors());
+    }
+
+    private static Map<String, Double> evidence(TopologyModel.Inputs in) {
+        Map<String, Double> e = new LinkedHashMap<>();
+        e.put("windowSeconds", in.seconds());
+        e.put("agents", (double) in.agents());
+        e.put("arrivalsPerSecond", in.arrivalsPerSecond());
+        e.put("throughputPerSecond", in.throughputPerSecond());
+        e.put("serviceRatePerAgent", in.serviceRate());
+        e.put("cpuSecondsPerTask", in.cpuPerTask());
+        e.put("meanQueued", in.meanQueued());
+        e.put("processors", (double) in.processors());
+        return e;
+    }
+
+    private double uptime() {
+        return (System.nanoTime() - scheduler.startNanos) / 1e9;
+    }
+
+    private void keep(TopologyDecision d) {
+        if (decisions.size() == KEPT) {
+            decisions.pollFirst();
+        }
+        decisions.addLast(d);
+    }
+
+    List<TopologyDecision> decisions() {
+        synchronized (decisions) {
+            return new ArrayList<>(decisions);
+        }
+    }
+}
