@@ -32,10 +32,11 @@ public final class SchedulerSettings {
     private final Duration rebalanceInterval;
     private final OrderingPolicy orderingPolicy;
     private final double[] capacities;
+    private final java.util.Map<String, Double> tenantWeights;
 
     private SchedulerSettings(long version, StealPolicy stealPolicy, int stealBatchLimit, PlacementPolicy placementPolicy,
                               RebalancePolicy rebalancePolicy, Duration rebalanceInterval, OrderingPolicy orderingPolicy,
-                              double[] capacities) {
+                              double[] capacities, java.util.Map<String, Double> tenantWeights) {
         this.version = version;
         this.stealPolicy = Objects.requireNonNull(stealPolicy, "stealPolicy");
         this.stealBatchLimit = checkBatch(stealBatchLimit);
@@ -44,6 +45,7 @@ public final class SchedulerSettings {
         this.rebalanceInterval = checkInterval(rebalanceInterval);
         this.orderingPolicy = Objects.requireNonNull(orderingPolicy, "orderingPolicy");
         this.capacities = capacities;
+        this.tenantWeights = tenantWeights;
     }
 
     /**
@@ -54,7 +56,7 @@ public final class SchedulerSettings {
                                             RebalancePolicy rebalancePolicy, Duration rebalanceInterval,
                                             OrderingPolicy orderingPolicy, double[] capacities) {
         return new SchedulerSettings(1, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy, rebalanceInterval,
-                orderingPolicy, checkTopology(capacities));
+                orderingPolicy, checkTopology(capacities), java.util.Map.of());
     }
 
     private static double[] checkTopology(double[] capacities) {
@@ -115,6 +117,36 @@ public final class SchedulerSettings {
         return rebalanceInterval;
     }
 
+    /**
+     * The tenants' weights set here (the registry's configured part): a tenant named here is served
+     * by this weight — by the ordering policies (CFS maps it to the nearest nice value, WFQ uses it
+     * as the flow's weight; a weight a policy's own configuration sets for the tenant, such as
+     * {@code CfsConfig.nice}, overrides it there) and in the metrics. Its tasks carry this weight or
+     * none (the default, 1); a task carrying another is refused, naming {@code tenantWeight}. A
+     * tenant not named here keeps the weight its first task carried. Unmodifiable.
+     */
+    public java.util.Map<String, Double> tenantWeights() {
+        return tenantWeights;
+    }
+
+    /**
+     * Sets a tenant's weight in the registry; tasks submitted from then on carry it, and the ordering
+     * policies reweight the tenant as they arrive (tasks already queued keep their place).
+     *
+     * @throws NullPointerException     if {@code tenant} is null
+     * @throws IllegalArgumentException if {@code weight} is not positive and finite
+     */
+    public SchedulerSettings withTenantWeight(String tenant, double weight) {
+        Objects.requireNonNull(tenant, "tenant");
+        if (!(weight > 0) || Double.isInfinite(weight)) {
+            throw new IllegalArgumentException("tenantWeights[" + tenant + "] must be positive and finite: " + weight);
+        }
+        java.util.Map<String, Double> w = new java.util.TreeMap<>(tenantWeights);
+        w.put(tenant, weight);
+        return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
+                rebalanceInterval, orderingPolicy, capacities, java.util.Collections.unmodifiableMap(w));
+    }
+
     /** Orders each agent's backlog (or the shared one, in GLOBAL scope). */
     public OrderingPolicy orderingPolicy() {
         return orderingPolicy;
@@ -130,7 +162,7 @@ public final class SchedulerSettings {
      */
     public SchedulerSettings withOrderingPolicy(OrderingPolicy policy) {
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
-                rebalanceInterval, policy, capacities);
+                rebalanceInterval, policy, capacities, tenantWeights);
     }
 
     /**
@@ -153,25 +185,25 @@ public final class SchedulerSettings {
     /** @throws NullPointerException if {@code policy} is null */
     public SchedulerSettings withStealPolicy(StealPolicy policy) {
         return new SchedulerSettings(version, policy, stealBatchLimit,
-                placementPolicy, rebalancePolicy, rebalanceInterval, orderingPolicy, capacities);
+                placementPolicy, rebalancePolicy, rebalanceInterval, orderingPolicy, capacities, tenantWeights);
     }
 
     /** @throws IllegalArgumentException if {@code limit} is not between 1 and {@link SchedulerBuilder#MAX_STEAL_BATCH} */
     public SchedulerSettings withStealBatchLimit(int limit) {
         return new SchedulerSettings(version, stealPolicy, limit, placementPolicy, rebalancePolicy,
-                rebalanceInterval, orderingPolicy, capacities);
+                rebalanceInterval, orderingPolicy, capacities, tenantWeights);
     }
 
     /** @throws NullPointerException if {@code policy} is null */
     public SchedulerSettings withPlacementPolicy(PlacementPolicy policy) {
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, policy,
-                rebalancePolicy, rebalanceInterval, orderingPolicy, capacities);
+                rebalancePolicy, rebalanceInterval, orderingPolicy, capacities, tenantWeights);
     }
 
     /** @throws NullPointerException if {@code policy} is null */
     public SchedulerSettings withRebalancePolicy(RebalancePolicy policy) {
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy,
-                policy, rebalanceInterval, orderingPolicy, capacities);
+                policy, rebalanceInterval, orderingPolicy, capacities, tenantWeights);
     }
 
     /**
@@ -191,7 +223,7 @@ public final class SchedulerSettings {
         double[] c = capacities.clone();
         c[agent] = capacity;
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
-                rebalanceInterval, orderingPolicy, c);
+                rebalanceInterval, orderingPolicy, c, tenantWeights);
     }
 
     /**
@@ -200,7 +232,7 @@ public final class SchedulerSettings {
      */
     public SchedulerSettings withTopology(double[] capacities) {
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
-                rebalanceInterval, orderingPolicy, checkTopology(capacities));
+                rebalanceInterval, orderingPolicy, checkTopology(capacities), tenantWeights);
     }
 
     /** Whether {@code other} has agents in the same slots (capacities may differ). */
@@ -222,13 +254,13 @@ public final class SchedulerSettings {
      */
     public SchedulerSettings withRebalanceInterval(Duration interval) {
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
-                interval, orderingPolicy, capacities);
+                interval, orderingPolicy, capacities, tenantWeights);
     }
 
     /** These settings as version {@code v} (for the runtime). */
     public SchedulerSettings withVersion(long v) {
         return new SchedulerSettings(v, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy, rebalanceInterval,
-                orderingPolicy, capacities);
+                orderingPolicy, capacities, tenantWeights);
     }
 
     /** The names of the fields whose values differ from {@code other}'s (the version aside), in declaration order. */
@@ -253,6 +285,9 @@ public final class SchedulerSettings {
         if (orderingPolicy != other.orderingPolicy) {
             changed.add("orderingPolicy");
         }
+        if (!tenantWeights.equals(other.tenantWeights)) {
+            changed.add("tenantWeights");
+        }
         if (!java.util.Arrays.equals(capacities, other.capacities)) {
             changed.add("capacities");
         }
@@ -265,7 +300,7 @@ public final class SchedulerSettings {
                 + stealBatchLimit + ", placementPolicy=" + placementPolicy.name() + ", rebalancePolicy=" + rebalancePolicy
                 + ", rebalanceInterval=" + rebalanceInterval.toMillis() + " ms, orderingPolicy=" + orderingPolicy.name()
                 + ", capacities="
-                + java.util.Arrays.toString(capacities) + "}";
+                + java.util.Arrays.toString(capacities) + ", tenantWeights=" + tenantWeights + "}";
     }
 
     /**

@@ -99,7 +99,8 @@ public final class CfsPolicy implements OrderingPolicy, Reconfigurable<CfsConfig
     /** A tenant's scheduling entity in one backlog. */
     static final class Entity {
         final String tenant;
-        final double tenantWeight;
+        /** The weight its latest task carried (the scheduler's registry resolves it; see offer). */
+        double tenantWeight;
         final ArrayDeque<QueuedTask> tasks = new ArrayDeque<>();
         long weight;
         long vruntime;
@@ -228,9 +229,19 @@ public final class CfsPolicy implements OrderingPolicy, Reconfigurable<CfsConfig
                 return untenanted;
             }
             Entity e = entities.get(tenant);
+            double carried = task.options().tenantWeight();
             if (e == null) {
-                e = newEntity(tenant, task.options().tenantWeight());
+                e = newEntity(tenant, carried);
                 entities.put(tenant, e);
+            } else if (e.tenantWeight != carried) {
+                // the tenant's weight changed (the scheduler's registry was reconfigured): reweight
+                // as reweight_entity does, keeping the vruntime
+                e.tenantWeight = carried;
+                long old = e.weight;
+                e.weight = config().weightOf(tenant, carried);
+                if (e.heapIndex >= 0) {
+                    queuedWeight += e.weight - old;
+                }
             }
             return e;
         }

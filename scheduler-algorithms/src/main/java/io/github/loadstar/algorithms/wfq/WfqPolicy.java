@@ -102,7 +102,8 @@ public final class WfqPolicy implements OrderingPolicy, Reconfigurable<WfqConfig
     /** A flow in one backlog. */
     static final class Flow {
         final String name;
-        final double tenantWeight;
+        /** The weight its latest task carried (the scheduler's registry resolves it; see offer). */
+        double tenantWeight;
         final ArrayDeque<QueuedTask> queue = new ArrayDeque<>();
         double weight;
         long start;
@@ -238,9 +239,19 @@ public final class WfqPolicy implements OrderingPolicy, Reconfigurable<WfqConfig
                 return untenanted;
             }
             Flow f = flows.get(tenant);
+            double carried = task.options().tenantWeight();
             if (f == null) {
-                f = newFlow(tenant, task.options().tenantWeight());
+                f = newFlow(tenant, carried);
                 flows.put(tenant, f);
+            } else if (f.tenantWeight != carried) {
+                // the tenant's weight changed (the scheduler's registry was reconfigured): tasks
+                // queued keep their finish tags, new ones are stamped with the new weight
+                f.tenantWeight = carried;
+                double old = f.weight;
+                f.weight = config().weightOf(tenant, carried);
+                if (!f.queue.isEmpty()) {
+                    backloggedWeight += f.weight - old;
+                }
             }
             return f;
         }

@@ -132,6 +132,7 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
     public void execute(Runnable task, TaskOptions options) {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(options, "options");
+        options = figures.resolve(options);     // a tenant's weight from the settings' registry
         Agent local = localAgent();
         if (options == TaskOptions.DEFAULT && local != null && !ordered && !(task instanceof TaskFutureImpl)) {
             spawnLocal(task, local);
@@ -144,6 +145,7 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
     public <T> TaskFuture<T> submit(Callable<T> task, TaskOptions options) {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(options, "options");
+        options = figures.resolve(options);
         TaskFutureImpl<T> future = new TaskFutureImpl<>(task, options, this);
         submitTask(future, options, future, localAgent());
         return future;
@@ -153,6 +155,7 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
     public TaskFuture<?> submit(Runnable task, TaskOptions options) {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(options, "options");
+        options = figures.resolve(options);
         TaskFutureImpl<Object> future = new TaskFutureImpl<>(task, null, options, this);
         submitTask(future, options, future, localAgent());
         return future;

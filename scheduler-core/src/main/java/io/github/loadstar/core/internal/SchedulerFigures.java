@@ -45,12 +45,58 @@ final class SchedulerFigures {
         if (stats == null) {
             stats = tenants.computeIfAbsent(key, k -> new TenantStats(k, weight));
         }
+        if (scheduler.settings.tenantWeights().containsKey(key)) {
+            return stats;       // resolve() checked the weight against the registry
+        }
         if (Double.compare(stats.weight, weight) != 0) {
             throw new IllegalArgumentException("options.tenantWeight " + weight + " for tenant '" + key
                     + "' differs from its weight " + stats.weight + ", which its first task fixed: every task of"
                     + " a tenant must carry the same weight");
         }
         return stats;
+    }
+
+    /**
+     * The options a task is queued with: for a tenant whose weight the registry sets
+     * ({@code SchedulerSettings.tenantWeights}), options that carry that weight. A task of such a
+     * tenant carries the registry's weight or the default (1); the default is replaced — by options
+     * made once per options object and tenant weight, so a producer reusing its options allocates
+     * nothing more.
+     *
+     * @throws IllegalArgumentException naming tenantWeight if the task carries another weight
+     */
+    TaskOptions resolve(TaskOptions options) {
+        String key = options.tenant();
+        if (key == null) {
+            return options;
+        }
+        Double configured = scheduler.settings.tenantWeights().get(key);
+        if (configured == null || options.tenantWeight() == configured) {
+            return options;
+        }
+        if (options.tenantWeight() != 1.0) {
+            throw new IllegalArgumentException("options.tenantWeight " + options.tenantWeight() + " for tenant '" + key
+                    + "' differs from its weight " + configured + " in the scheduler's settings (tenantWeights): a task"
+                    + " of a tenant named there carries that weight or none");
+        }
+        TenantStats stats = tenants.computeIfAbsent(key, k -> new TenantStats(k, configured));
+        TaskOptions[] last = stats.resolved;
+        if (last != null && last[0] == options && last[1].tenantWeight() == configured) {
+            return last[1];
+        }
+        TaskOptions resolved = options.toBuilder().tenant(key, configured).build();
+        stats.resolved = new TaskOptions[] {options, resolved};
+        return resolved;
+    }
+
+    /** The registry changed: the named tenants' figures carry their new weights. */
+    void onTenantWeights(java.util.Map<String, Double> weights) {
+        for (java.util.Map.Entry<String, Double> e : weights.entrySet()) {
+            TenantStats stats = tenants.get(e.getKey());     // a tenant without tasks yet is not listed
+            if (stats != null) {
+                stats.weight = e.getValue();
+            }
+        }
     }
 
     /** The weight the ordering policy serves {@code t} by; a policy that throws is answered with the task's weight. */

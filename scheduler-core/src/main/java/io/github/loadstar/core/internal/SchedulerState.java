@@ -352,6 +352,9 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
             if (switchOrdering != null) {
                 switchOrdering.run();
             }
+            if (!next.tenantWeights().equals(previous.tenantWeights())) {
+                figures.onTenantWeights(next.tenantWeights());
+            }
             double[] capacities = next.capacities();
             for (int i = 0; i < capacities.length; i++) {
                 if (capacities[i] > 0 && capacities[i] != agents[i].capacity) {

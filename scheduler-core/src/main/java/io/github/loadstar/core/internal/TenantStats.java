@@ -10,7 +10,10 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class TenantStats {
     final String tenant;
-    final double weight;
+    /** Fixed by the first task, or set by the registry (SchedulerSettings.tenantWeights) when configured. */
+    volatile double weight;
+    /** The last options resolved to the registry's weight, and what they became (see SchedulerFigures.resolve). */
+    volatile io.github.loadstar.core.TaskOptions[] resolved;
     private final LongAdder submitted = new LongAdder();
     private final LongAdder left = new LongAdder();
     private final LongAdder completed = new LongAdder();
