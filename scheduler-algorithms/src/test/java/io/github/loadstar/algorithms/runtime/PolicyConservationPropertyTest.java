@@ -8,10 +8,14 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
 import io.github.loadstar.algorithms.Policies;
+import io.github.loadstar.algorithms.breaker.CircuitBreakerConfig;
+import io.github.loadstar.algorithms.breaker.CircuitBreakerRegistry;
+import io.github.loadstar.algorithms.breaker.CircuitBreakers;
 import io.github.loadstar.core.CoordinatorConfig;
 import io.github.loadstar.core.OrderingScope;
 import io.github.loadstar.core.Priority;
 import io.github.loadstar.core.Scheduler;
+import io.github.loadstar.core.SchedulerBuilder;
 import io.github.loadstar.core.TaskOptions;
 import io.github.loadstar.core.spi.OrderingPolicy;
 import io.github.loadstar.core.spi.PlacementPolicies;
@@ -35,12 +39,14 @@ import org.junit.jupiter.api.Test;
  * scope, 1–8 agents, placement including everything on one agent, pinned tasks, nested submissions,
  * options that drive every policy — deadlines, tenants and weights, priorities, costs — and an
  * ending of drain, shutdown or shutdownNow at a random point; in half of them agents added,
- * drained and removed, capacities changed and the ordering policy switched meanwhile), every submitted task is executed, returned
+ * drained and removed, capacities changed and the ordering policy switched meanwhile, and in half of
+ * those every agent behind a circuit breaker forced open and closed at random), every submitted task is executed, returned
  * by shutdownNow or rejected, exactly one of the three, and none runs twice.
  */
 final class PolicyConservationPropertyTest {
     private static final int EXAMPLES = Boolean.getBoolean("loadstar.stress") ? 1_000 : 80;
     private static final String[] POLICIES = {"edf", "cfs", "wfq", "mlfq"};
+    private static final java.util.concurrent.atomic.AtomicInteger RUNS = new java.util.concurrent.atomic.AtomicInteger();
 
     @Test
     void everyTaskIsExecutedReturnedOrRejectedExactlyOnce() {
@@ -66,13 +72,19 @@ final class PolicyConservationPropertyTest {
     }
 
     /**
-     * Adds, removes or resizes an agent, or switches the ordering policy; a refused step (changes
-     * nothing) is skipped.
+     * Adds, removes or resizes an agent, switches the ordering policy, or (with breakers) forces an
+     * agent's breaker open or closes it; a refused step (changes nothing) is skipped.
      */
-    private static void elasticStep(Scheduler scheduler, Random random) {
+    private static void elasticStep(Scheduler scheduler, Random random, CircuitBreakerRegistry breakers) {
         int agent = random.nextInt(scheduler.agentCount());
         try {
-            switch (random.nextInt(4)) {
+            switch (random.nextInt(breakers == null ? 4 : 6)) {
+                case 4:
+                    breakers.circuitBreaker(scheduler.name() + "-agent-" + agent).transitionToForcedOpen();
+                    break;
+                case 5:
+                    breakers.circuitBreaker(scheduler.name() + "-agent-" + agent).transitionToClosed();
+                    break;
                 case 3:
                     OrderingPolicy next = policy(POLICIES[random.nextInt(POLICIES.length)]);
                     scheduler.reconfigure(s -> s.withOrderingPolicy(next));
@@ -106,7 +118,13 @@ final class PolicyConservationPropertyTest {
         int ending = random.nextInt(3);          // 0 drain, 1 shutdown, 2 shutdownNow
         int endAt = random.nextInt(tasks + 1);
         boolean elastic = random.nextBoolean();
-        Scheduler scheduler = Scheduler.builder().agents(agents).maxAgents(elastic ? agents + 2 : agents)
+        // in half the elastic examples every agent has a breaker, forced open and closed at random
+        CircuitBreakerRegistry breakers = elastic && random.nextBoolean() ? CircuitBreakerRegistry.ofDefaults() : null;
+        SchedulerBuilder builder = Scheduler.builder().name("conservation-" + RUNS.incrementAndGet());
+        if (breakers != null) {
+            builder.agentBreakers(CircuitBreakers.perAgent(CircuitBreakerConfig.defaults(), breakers));
+        }
+        Scheduler scheduler = builder.agents(agents).maxAgents(elastic ? agents + 2 : agents)
                 .orderingPolicy(policy(policyName)).orderingScope(scope)
                 .placementPolicy(random.nextBoolean() ? AllOnAgentZero.INSTANCE : PlacementPolicies.powerOfTwoChoices())
                 .spinRounds(random.nextInt(20))
@@ -122,7 +140,7 @@ final class PolicyConservationPropertyTest {
                     returned.addAll(scheduler.shutdownNow());
                 }
                 if (elastic && random.nextInt(20) == 0) {
-                    elasticStep(scheduler, random);
+                    elasticStep(scheduler, random, breakers);
                 }
                 TaskOptions options = randomOptions(random, agents);
                 int children = random.nextInt(6) == 0 ? 1 + random.nextInt(3) : 0;
@@ -159,6 +177,12 @@ final class PolicyConservationPropertyTest {
                     }
                 } catch (RejectedExecutionException e) {
                     rejected.put(id, Boolean.TRUE);
+                }
+            }
+            if (breakers != null) {
+                // pinned tasks wait for their agent's breaker (PinnedOnOpenAgent.WAIT): close them all
+                for (int i = 0; i < scheduler.agentCount(); i++) {
+                    breakers.circuitBreaker(scheduler.name() + "-agent-" + i).transitionToClosed();
                 }
             }
             scheduler.shutdown();

@@ -140,7 +140,8 @@ abstract class AgentGuard extends AgentRunning {
         ACTIVITY.setOpaque(this, (long) AgentState.SUSPENDED.ordinal());
         scheduler.agentSuspended(true);
         try {
-            while (!accepting && scheduler.runState() < LoadstarScheduler.TIDYING) {
+            // a removal (AgentRemoval) ends the suspension too: the agent drains, under its breaker's rules
+            while (!accepting && membership == AgentRemoval.ACTIVE && scheduler.runState() < LoadstarScheduler.TIDYING) {
                 scheduler.checkQuiescentWhileSuspended();   // after shutdown: nothing left to wait for?
                 if (scheduler.runState() >= LoadstarScheduler.TIDYING) {
                     break;
