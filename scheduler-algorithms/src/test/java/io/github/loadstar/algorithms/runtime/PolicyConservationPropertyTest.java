@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 
 /**
- * Ordering policies combined with stealing on the real runtime: over random workloads (policy,
+ * Ordering policies (and FIFO) combined with stealing on the real runtime: over random workloads (policy,
  * scope, 1–8 agents, placement including everything on one agent, pinned tasks, nested submissions,
  * options that drive every policy — deadlines, tenants and weights, priorities, costs — and an
  * ending of drain, shutdown or shutdownNow at a random point; in half of them agents added,
@@ -45,7 +45,8 @@ import org.junit.jupiter.api.Test;
  */
 final class PolicyConservationPropertyTest {
     private static final int EXAMPLES = Boolean.getBoolean("loadstar.stress") ? 1_000 : 80;
-    private static final String[] POLICIES = {"edf", "cfs", "wfq", "mlfq"};
+    /** FIFO too: with breakers and elastic agents it runs the guarded FIFO loop. */
+    private static final String[] POLICIES = {"edf", "cfs", "wfq", "mlfq", "fifo"};
     private static final java.util.concurrent.atomic.AtomicInteger RUNS = new java.util.concurrent.atomic.AtomicInteger();
 
     @Test
@@ -66,6 +67,8 @@ final class PolicyConservationPropertyTest {
                 return Policies.cfs();
             case "wfq":
                 return Policies.wfq();
+            case "fifo":
+                return Policies.fifo();
             default:
                 return Policies.mlfq();
         }
