@@ -16,9 +16,9 @@ import java.util.Objects;
  * field), so a change written as {@code s -> s.withStealBatchLimit(8).withPlacementPolicy(p)} fails
  * as a whole, before anything is swapped, and the settings in force stay in force.
  *
- * <p>Capacities are here, one per agent slot ({@code 0} for a slot with no agent); agents themselves
- * are added and removed with {@link Scheduler#addAgent} and {@link Scheduler#removeAgent}, which
- * also count as reconfigurations (a new version). What the ordering policies expose
+ * <p>Capacities are here, one per agent slot ({@code 0} for a slot with no agent); agents are added
+ * and removed by count ({@link #withAgentCount}) or with {@link Scheduler#addAgent} and
+ * {@link Scheduler#removeAgent}, which also count as reconfigurations (a new version). What the ordering policies expose
  * ({@code Reconfigurable}: aging, level weights, nice values, EDF settings) is changed on the
  * policy object itself. The ordering policy can be switched between ordering policies (not between
  * the FIFO path and an ordered one, chosen at build).
@@ -222,6 +222,39 @@ public final class SchedulerSettings {
         }
         double[] c = capacities.clone();
         c[agent] = capacity;
+        return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
+                rebalanceInterval, orderingPolicy, c, tenantWeights);
+    }
+
+    /**
+     * The number of agents: more are added (capacity 1; set another with {@link #withCapacity} in the
+     * same change) in free slots, fewer are drained and removed from the highest slots, when the
+     * scheduler applies the change ({@link Scheduler#addAgent}, {@link Scheduler#removeAgent}). The
+     * slots named here are provisional: the scheduler picks the free ones, and the settings in force
+     * afterwards show where the agents are.
+     *
+     * @throws IllegalArgumentException if {@code count} is not between 1 and the slots
+     *                                  ({@link SchedulerBuilder#maxAgents})
+     */
+    public SchedulerSettings withAgentCount(int count) {
+        if (count < 1 || count > capacities.length) {
+            throw new IllegalArgumentException("agentCount must be between 1 and " + capacities.length
+                    + " (the scheduler's maxAgents): " + count);
+        }
+        double[] c = capacities.clone();
+        int n = agentCount();
+        for (int i = 0; i < c.length && n < count; i++) {
+            if (c[i] == 0) {
+                c[i] = 1.0;
+                n++;
+            }
+        }
+        for (int i = c.length - 1; i >= 0 && n > count; i--) {
+            if (c[i] > 0) {
+                c[i] = 0;
+                n--;
+            }
+        }
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
                 rebalanceInterval, orderingPolicy, c, tenantWeights);
     }

@@ -102,13 +102,18 @@ final class ConservationPropertyTest {
     }
 
     /**
-     * Adds an agent, removes one, or changes one's capacity; a step the scheduler refuses (no such
-     * agent, the last agent, no free slot, shut down) changes nothing and is skipped.
+     * Adds an agent, removes one, changes one's capacity, or sets the agent count; a step the
+     * scheduler refuses (no such agent, the last agent, no free slot, shut down) changes nothing and is
+     * skipped.
      */
     static void elasticStep(Scheduler scheduler, Random random) {
         int agent = random.nextInt(scheduler.agentCount());
         try {
-            switch (random.nextInt(3)) {
+            switch (random.nextInt(4)) {
+                case 3:
+                    int count = 1 + random.nextInt(scheduler.agentCount());
+                    scheduler.reconfigure(s -> s.withAgentCount(count));
+                    break;
                 case 0:
                     scheduler.addAgent(1 + random.nextInt(4));
                     break;

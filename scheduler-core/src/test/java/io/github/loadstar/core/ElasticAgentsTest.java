@@ -146,9 +146,6 @@ final class ElasticAgentsTest {
             assertTrue(e.getMessage().contains("capacities[2]"), e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> s.reconfigure(x -> x.withCapacity(0, -1)));
             assertTrue(e.getMessage().contains("capacities[0]"), e.getMessage());
-            e = assertThrows(IllegalArgumentException.class,
-                    () -> s.reconfigure(x -> x.withTopology(new double[] {1, 1, 1})));
-            assertTrue(e.getMessage().contains("addAgent"), e.getMessage());
             assertEquals(version, s.settings().version(), "nothing changed");
             s.removeAgent(1);
             IllegalStateException last = assertThrows(IllegalStateException.class, () -> s.removeAgent(0));
@@ -204,6 +201,34 @@ final class ElasticAgentsTest {
         }
         for (TaskFuture<Integer> f : futures) {
             f.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The agent count through reconfigure: one change, one version, agents added and drained. */
+    @Test
+    void theAgentCountIsASetting() throws Exception {
+        try (Scheduler s = Scheduler.builder().agents(2).maxAgents(4).build()) {
+            long version = s.settings().version();
+            SchedulerSettings.Change grown = s.reconfigure(x -> x.withAgentCount(4).withCapacity(3, 2.0));
+            assertEquals(List.of("capacities"), grown.changed());
+            assertEquals(version + 1, s.settings().version());
+            assertEquals(4, s.settings().agentCount());
+            assertArrayEquals(new double[] {1.0, 1.0, 1.0, 2.0}, s.settings().capacities());
+            assertEquals(3, (int) s.submit(Scheduler::currentAgent, TaskOptions.builder().pinnedTo(3).build())
+                    .get(10, TimeUnit.SECONDS));
+            s.reconfigure(x -> x.withAgentCount(1));
+            assertEquals(version + 2, s.settings().version());
+            assertArrayEquals(new double[] {1.0, 0, 0, 0}, s.settings().capacities());
+            waitFor(() -> s.metrics().agents().stream().filter(a -> a.state() == AgentState.REMOVED).count() == 3, s);
+            // refused whole: the count out of range, or more agents than free slots (none, while others leave)
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> s.reconfigure(x -> x.withAgentCount(5)));
+            assertTrue(e.getMessage().startsWith("agentCount"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> s.reconfigure(x -> x.withAgentCount(0)));
+            assertEquals(version + 2, s.settings().version());
+            s.reconfigure(x -> x.withAgentCount(2));
+            assertEquals(2, s.settings().agentCount());
+            runSome(s);
         }
     }
 

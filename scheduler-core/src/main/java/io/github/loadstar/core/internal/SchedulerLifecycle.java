@@ -128,6 +128,16 @@ abstract class SchedulerLifecycle extends SchedulerState {
             if (runState != RUNNING) {
                 throw new IllegalStateException("scheduler " + name + " is shut down: no agent can be added");
             }
+            SchedulerSettings previous = settings;
+            int index = addAgentLocked(capacity);
+            settings = previous.withTopology(capacitiesNow()).withVersion(previous.version() + 1);
+            return index;
+        }
+    }
+
+    /** Starts an agent in a free slot; the caller holds the reconfiguration lock and updates the settings. */
+    final int addAgentLocked(double capacity) {
+        {
             Agent agent = null;
             for (Agent a : agents) {
                 if (a.membership == AgentRemoval.OFFLINE) {
@@ -148,7 +158,6 @@ abstract class SchedulerLifecycle extends SchedulerState {
             if (thread == null) {
                 throw new IllegalStateException("threadFactory returned null for agent " + agent.index);
             }
-            SchedulerSettings previous = settings;
             agent.setCapacity(capacity);
             agent.thread = thread;
             agent.everStarted = true;
@@ -168,7 +177,6 @@ abstract class SchedulerLifecycle extends SchedulerState {
                 leave(agent);
                 throw new IllegalStateException("cannot start a thread for a new agent of scheduler " + name, e);
             }
-            settings = previous.withTopology(capacitiesNow()).withVersion(previous.version() + 1);
             LOG.info("scheduler {}: agent {} added (capacity {})", name, agent.index, capacity);
             return agent.index;
         }
@@ -196,18 +204,23 @@ abstract class SchedulerLifecycle extends SchedulerState {
                 throw new IllegalStateException("agent " + index + " is the last agent of scheduler " + name);
             }
             SchedulerSettings previous = settings;
-            agent.membership = AgentRemoval.DRAINING;
-            agent.accepting = false;
-            AgentBase.REBALANCE_ORDER.setVolatile(agent, AgentRemoval.DRAIN);
-            idle.signalAgent(agent);                // an idle agent wakes to drain
-            IdleControl.unpark(agent.thread);       // one suspended by its breaker too
+            removeAgentLocked(agent);
             settings = previous.withTopology(capacitiesNow()).withVersion(previous.version() + 1);
-            LOG.info("scheduler {}: agent {} draining, to be removed", name, index);
         }
     }
 
+    /** Starts draining an ACTIVE agent; the caller holds the reconfiguration lock and updates the settings. */
+    final void removeAgentLocked(Agent agent) {
+        agent.membership = AgentRemoval.DRAINING;
+        agent.accepting = false;
+        AgentBase.REBALANCE_ORDER.setVolatile(agent, AgentRemoval.DRAIN);
+        idle.signalAgent(agent);                // an idle agent wakes to drain
+        IdleControl.unpark(agent.thread);       // one suspended by its breaker too
+        LOG.info("scheduler {}: agent {} draining, to be removed", name, agent.index);
+    }
+
     /** Each slot's capacity, 0 for a slot with no agent in the scheduler. */
-    private double[] capacitiesNow() {
+    final double[] capacitiesNow() {
         double[] c = new double[agents.length];
         for (int i = 0; i < c.length; i++) {
             c[i] = agents[i].membership == AgentRemoval.ACTIVE ? agents[i].capacity : 0;

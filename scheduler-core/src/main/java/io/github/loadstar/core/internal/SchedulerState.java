@@ -335,9 +335,9 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
         synchronized (reconfiguring) {
             SchedulerSettings previous = settings;
             SchedulerSettings next = Objects.requireNonNull(change.apply(previous), "the changed settings");
+            AgentCountChange count = null;
             if (!next.sameAgentsAs(previous)) {
-                throw new IllegalArgumentException("capacities: agents are added and removed with Scheduler.addAgent"
-                        + " and Scheduler.removeAgent, not by reconfigure");
+                count = AgentCountChange.prepare((LoadstarScheduler) this, previous, next);     // checks, changes nothing
             }
             List<String> changed = next.changesFrom(previous);
             if (changed.isEmpty()) {
@@ -348,6 +348,9 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
                 switchOrdering = OrderingSwitch.prepare((LoadstarScheduler) this, next.orderingPolicy());
             }
             next = next.withVersion(previous.version() + 1);
+            if (count != null) {
+                next = count.apply(next);       // the agents where they now are
+            }
             settings = next;
             if (switchOrdering != null) {
                 switchOrdering.run();
