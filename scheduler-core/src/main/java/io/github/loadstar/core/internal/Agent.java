@@ -67,7 +67,7 @@ final class Agent extends AgentSearch implements Runnable {
             }
         }
         if (membership == AgentRemoval.DRAINED) {
-            scheduler.onAgentRemoved(this);     // removed from a running scheduler
+            AgentRemoval.onRemoved(scheduler, this);   // removed from a running scheduler
             return;
         }
         ACTIVITY.setOpaque(this, (long) AgentState.TERMINATED.ordinal());

@@ -64,11 +64,11 @@ final class AgentCountChange {
             }
         }
         for (Agent a : removed) {
-            scheduler.removeAgentLocked(a);
+            AgentRemoval.removeLocked(scheduler, a);
         }
         for (double capacity : added) {
-            scheduler.addAgentLocked(capacity);
+            AgentRemoval.addLocked(scheduler, capacity);
         }
-        return next.withTopology(scheduler.capacitiesNow());
+        return next.withTopology(AgentRemoval.capacitiesNow(scheduler));
     }
 }

@@ -48,6 +48,7 @@ import java.lang.invoke.VarHandle;
 
 /** Adding, draining and removing agents while tasks run; see the overview in the source. */
 final class AgentRemoval {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LoadstarScheduler.class);
     static final int ACTIVE = 0;
     static final int DRAINING = 1;
     static final int DRAINED = 2;
@@ -192,5 +193,122 @@ final class AgentRemoval {
         // enqueued before the DRAINED write, so this look sees it
         rescue(agent);
         return null;
+    }
+
+    // ================================================================ adding and removing (under the reconfiguration lock)
+
+    /** See {@link io.github.loadstar.core.Scheduler#addAgent}. */
+    static int add(LoadstarScheduler s, double capacity) {
+        if (!(capacity > 0) || Double.isInfinite(capacity)) {
+            throw new IllegalArgumentException("capacity must be positive and finite: " + capacity);
+        }
+        synchronized (s.reconfiguring) {
+            if (s.runState() != LoadstarScheduler.RUNNING) {
+                throw new IllegalStateException("scheduler " + s.name() + " is shut down: no agent can be added");
+            }
+            io.github.loadstar.core.SchedulerSettings previous = s.settings;
+            int index = addLocked(s, capacity);
+            s.settings = previous.withTopology(capacitiesNow(s)).withVersion(previous.version() + 1);
+            return index;
+        }
+    }
+
+    /** Starts an agent in a free slot; the caller holds the reconfiguration lock and updates the settings. */
+    static int addLocked(LoadstarScheduler s, double capacity) {
+        Agent agent = null;
+        for (Agent a : s.agents) {
+            if (a.membership == OFFLINE) {
+                agent = a;
+                break;
+            }
+        }
+        if (agent == null) {
+            throw new IllegalStateException("scheduler " + s.name() + " has " + s.agents.length
+                    + " agents or agents still leaving, its maxAgents: no slot is free");
+        }
+        Thread thread;
+        try {
+            thread = s.newThread(agent);
+        } catch (RuntimeException | Error e) {
+            throw new IllegalStateException("cannot create a thread for a new agent of scheduler " + s.name(), e);
+        }
+        if (thread == null) {
+            throw new IllegalStateException("threadFactory returned null for agent " + agent.index);
+        }
+        agent.setCapacity(capacity);
+        agent.thread = thread;
+        agent.everStarted = true;
+        s.members.incrementAndGet();
+        s.liveAgents.incrementAndGet();     // members > 0 while RUNNING: never from zero
+        agent.membership = ACTIVE;
+        agent.accepting = agent.breaker == null || agent.breaker.admitsWork();
+        if (agent.breaker != null) {
+            agent.refreshAccepting();
+        }
+        try {
+            thread.start();
+        } catch (RuntimeException | Error e) {
+            agent.accepting = false;
+            agent.membership = OFFLINE;
+            agent.thread = null;
+            s.leave(agent);
+            throw new IllegalStateException("cannot start a thread for a new agent of scheduler " + s.name(), e);
+        }
+        LOG.info("scheduler {}: agent {} added (capacity {})", s.name(), agent.index, capacity);
+        return agent.index;
+    }
+
+    /** See {@link io.github.loadstar.core.Scheduler#removeAgent}. */
+    static void remove(LoadstarScheduler s, int index) {
+        if (index < 0 || index >= s.agents.length) {
+            throw new IllegalArgumentException("agent must be between 0 and " + (s.agents.length - 1) + ": " + index);
+        }
+        synchronized (s.reconfiguring) {
+            Agent agent = s.agents[index];
+            if (agent.membership != ACTIVE) {
+                throw new IllegalArgumentException("agent " + index + " of scheduler " + s.name()
+                        + " is not in it (already removed, or being removed)");
+            }
+            if (s.runState() != LoadstarScheduler.RUNNING) {
+                throw new IllegalStateException("scheduler " + s.name() + " is shut down: its agents leave with it");
+            }
+            int active = 0;
+            for (Agent a : s.agents) {
+                active += a.membership == ACTIVE ? 1 : 0;
+            }
+            if (active == 1) {
+                throw new IllegalStateException("agent " + index + " is the last agent of scheduler " + s.name());
+            }
+            io.github.loadstar.core.SchedulerSettings previous = s.settings;
+            removeLocked(s, agent);
+            s.settings = previous.withTopology(capacitiesNow(s)).withVersion(previous.version() + 1);
+        }
+    }
+
+    /** Starts draining an ACTIVE agent; the caller holds the reconfiguration lock and updates the settings. */
+    static void removeLocked(LoadstarScheduler s, Agent agent) {
+        agent.membership = DRAINING;
+        agent.accepting = false;
+        AgentBase.REBALANCE_ORDER.setVolatile(agent, DRAIN);
+        s.idle.signalAgent(agent);              // an idle agent wakes to drain
+        IdleControl.unpark(agent.thread);       // one suspended by its breaker too
+        LOG.info("scheduler {}: agent {} draining, to be removed", s.name(), agent.index);
+    }
+
+    /** Each slot's capacity, 0 for a slot with no agent in the scheduler. */
+    static double[] capacitiesNow(LoadstarScheduler s) {
+        double[] c = new double[s.agents.length];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = s.agents[i].membership == ACTIVE ? s.agents[i].capacity : 0;
+        }
+        return c;
+    }
+
+    /** A removed agent's thread leaves: the slot becomes free; quiescence and termination are re-checked. */
+    static void onRemoved(LoadstarScheduler s, Agent agent) {
+        AgentBase.ACTIVITY.setOpaque(agent, (long) io.github.loadstar.core.metrics.AgentState.REMOVED.ordinal());
+        s.leave(agent);
+        agent.membership = OFFLINE;
+        LOG.info("scheduler {}: agent {} removed", s.name(), agent.index);
     }
 }

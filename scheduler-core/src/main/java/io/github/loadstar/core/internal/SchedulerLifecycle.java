@@ -1,6 +1,5 @@
 package io.github.loadstar.core.internal;
 
-import io.github.loadstar.core.SchedulerSettings;
 import io.github.loadstar.core.spi.Backlog;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,127 +116,20 @@ abstract class SchedulerLifecycle extends SchedulerState {
         }
     }
 
-    // ================================================================ elastic agents (see AgentRemoval)
+    // ================================================================ elastic agents (AgentRemoval)
 
     /** See {@link io.github.loadstar.core.Scheduler#addAgent}. */
     public int addAgent(double capacity) {
-        if (!(capacity > 0) || Double.isInfinite(capacity)) {
-            throw new IllegalArgumentException("capacity must be positive and finite: " + capacity);
-        }
-        synchronized (reconfiguring) {
-            if (runState != RUNNING) {
-                throw new IllegalStateException("scheduler " + name + " is shut down: no agent can be added");
-            }
-            SchedulerSettings previous = settings;
-            int index = addAgentLocked(capacity);
-            settings = previous.withTopology(capacitiesNow()).withVersion(previous.version() + 1);
-            return index;
-        }
-    }
-
-    /** Starts an agent in a free slot; the caller holds the reconfiguration lock and updates the settings. */
-    final int addAgentLocked(double capacity) {
-        {
-            Agent agent = null;
-            for (Agent a : agents) {
-                if (a.membership == AgentRemoval.OFFLINE) {
-                    agent = a;
-                    break;
-                }
-            }
-            if (agent == null) {
-                throw new IllegalStateException("scheduler " + name + " has " + agents.length
-                        + " agents or agents still leaving, its maxAgents: no slot is free");
-            }
-            Thread thread;
-            try {
-                thread = newThread(agent);
-            } catch (RuntimeException | Error e) {
-                throw new IllegalStateException("cannot create a thread for a new agent of scheduler " + name, e);
-            }
-            if (thread == null) {
-                throw new IllegalStateException("threadFactory returned null for agent " + agent.index);
-            }
-            agent.setCapacity(capacity);
-            agent.thread = thread;
-            agent.everStarted = true;
-            members.incrementAndGet();
-            liveAgents.incrementAndGet();   // members > 0 while RUNNING: never from zero
-            agent.membership = AgentRemoval.ACTIVE;
-            agent.accepting = agent.breaker == null || agent.breaker.admitsWork();
-            if (agent.breaker != null) {
-                agent.refreshAccepting();
-            }
-            try {
-                thread.start();
-            } catch (RuntimeException | Error e) {
-                agent.accepting = false;
-                agent.membership = AgentRemoval.OFFLINE;
-                agent.thread = null;
-                leave(agent);
-                throw new IllegalStateException("cannot start a thread for a new agent of scheduler " + name, e);
-            }
-            LOG.info("scheduler {}: agent {} added (capacity {})", name, agent.index, capacity);
-            return agent.index;
-        }
+        return AgentRemoval.add((LoadstarScheduler) this, capacity);
     }
 
     /** See {@link io.github.loadstar.core.Scheduler#removeAgent}. */
     public void removeAgent(int index) {
-        if (index < 0 || index >= agents.length) {
-            throw new IllegalArgumentException("agent must be between 0 and " + (agents.length - 1) + ": " + index);
-        }
-        synchronized (reconfiguring) {
-            Agent agent = agents[index];
-            if (agent.membership != AgentRemoval.ACTIVE) {
-                throw new IllegalArgumentException("agent " + index + " of scheduler " + name
-                        + " is not in it (already removed, or being removed)");
-            }
-            if (runState != RUNNING) {
-                throw new IllegalStateException("scheduler " + name + " is shut down: its agents leave with it");
-            }
-            int active = 0;
-            for (Agent a : agents) {
-                active += a.membership == AgentRemoval.ACTIVE ? 1 : 0;
-            }
-            if (active == 1) {
-                throw new IllegalStateException("agent " + index + " is the last agent of scheduler " + name);
-            }
-            SchedulerSettings previous = settings;
-            removeAgentLocked(agent);
-            settings = previous.withTopology(capacitiesNow()).withVersion(previous.version() + 1);
-        }
-    }
-
-    /** Starts draining an ACTIVE agent; the caller holds the reconfiguration lock and updates the settings. */
-    final void removeAgentLocked(Agent agent) {
-        agent.membership = AgentRemoval.DRAINING;
-        agent.accepting = false;
-        AgentBase.REBALANCE_ORDER.setVolatile(agent, AgentRemoval.DRAIN);
-        idle.signalAgent(agent);                // an idle agent wakes to drain
-        IdleControl.unpark(agent.thread);       // one suspended by its breaker too
-        LOG.info("scheduler {}: agent {} draining, to be removed", name, agent.index);
-    }
-
-    /** Each slot's capacity, 0 for a slot with no agent in the scheduler. */
-    final double[] capacitiesNow() {
-        double[] c = new double[agents.length];
-        for (int i = 0; i < c.length; i++) {
-            c[i] = agents[i].membership == AgentRemoval.ACTIVE ? agents[i].capacity : 0;
-        }
-        return c;
-    }
-
-    /** A removed agent's thread leaves: the slot becomes free; quiescence and termination are re-checked. */
-    void onAgentRemoved(Agent agent) {
-        AgentBase.ACTIVITY.setOpaque(agent, (long) io.github.loadstar.core.metrics.AgentState.REMOVED.ordinal());
-        leave(agent);
-        agent.membership = AgentRemoval.OFFLINE;
-        LOG.info("scheduler {}: agent {} removed", name, agent.index);
+        AgentRemoval.remove((LoadstarScheduler) this, index);
     }
 
     /** One agent thread fewer: the quiescence it may complete, and the termination if it was the last. */
-    private void leave(Agent agent) {
+    final void leave(Agent agent) {
         members.decrementAndGet();
         if (runState == SHUTDOWN && idle.idleCount() + suspended.get() >= members.get() && !hasQueuedWork()) {
             onQuiescent();
