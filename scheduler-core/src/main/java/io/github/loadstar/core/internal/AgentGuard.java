@@ -71,7 +71,7 @@ abstract class AgentGuard extends AgentRunning {
                 runUnguarded(task);
                 return;
             }
-            moveOrKeep(task, true, scheduler.failPinnedOnOpenAgent());
+            moveOrKeep(task, scheduler.failPinnedOnOpenAgent());
         } finally {
             TRANSFERRING.setRelease(this, 0L);
         }
@@ -84,10 +84,9 @@ abstract class AgentGuard extends AgentRunning {
 
     /**
      * Sends a refused or evacuated task away: movable to the shared queue; pinned to this agent
-     * back into its pinned queue (WAIT) or failed (FAIL). {@code fromThisAgent}: the task was
-     * charged to this agent's load; {@code failPinned}: a pinned task fails rather than waits.
+     * back into its pinned queue (WAIT) or failed ({@code failPinned}: FAIL).
      */
-    final void moveOrKeep(Runnable task, boolean fromThisAgent, boolean failPinned) {
+    final void moveOrKeep(Runnable task, boolean failPinned) {
         TaskOptions options = optionsOf(task);
         if (options != null && options.affinity() == index) {
             if (failPinned) {
@@ -99,16 +98,26 @@ abstract class AgentGuard extends AgentRunning {
             }
             return;
         }
-        if (fromThisAgent && options != null && options.cost() != 1) {
-            addExtraCost(1 - options.cost());
+        handToShared(task);
+        REROUTED.setOpaque(this, rerouted + 1);
+        scheduler.idle.wakeOne();
+    }
+
+    /**
+     * Hands a movable task taken from this agent's queues to the shared queue: its cost leaves this
+     * agent's load, and it is counted as a migration and reported. Any thread (the counters it
+     * touches are atomic), under this agent's claim or as its owner.
+     */
+    final void handToShared(Runnable task) {
+        long extra = WrappedTask.extraCostOf(task);
+        if (extra != 0) {
+            addExtraCost(-extra);
         }
         scheduler.global.offer(task);
-        REROUTED.setOpaque(this, rerouted + 1);
         MIGRATED_OUT.getAndAdd(this, 1L);
         if (listener != null) {
             scheduler.events.fireMigrated(task, index, -1);
         }
-        scheduler.idle.wakeOne();
     }
 
     private static TaskOptions optionsOf(Runnable task) {
@@ -179,7 +188,7 @@ abstract class AgentGuard extends AgentRunning {
             }
             Runnable task;
             while ((task = deque.pop()) != null) {
-                moveOrKeep(task, true, failPinned);
+                moveOrKeep(task, failPinned);
             }
             while (!tryClaim()) {
                 if (scheduler.runState() >= LoadstarScheduler.STOP) {
@@ -207,7 +216,7 @@ abstract class AgentGuard extends AgentRunning {
                 }
                 CONSUMED_HINT.setOpaque(this, inboxIndices.currentConsumerIndex());
                 for (Runnable t : kept) {
-                    moveOrKeep(t, true, failPinned);
+                    moveOrKeep(t, failPinned);
                 }
             } finally {
                 releaseClaim();

@@ -114,7 +114,7 @@ final class AgentRemoval {
             // everything here is movable
             Runnable task;
             while ((task = agent.inbox.relaxedPoll()) != null) {
-                moveToShared(scheduler, agent, task);
+                agent.handToShared(task);
                 moved++;
             }
             AgentBase.CONSUMED_HINT.setOpaque(agent, agent.inboxIndices.currentConsumerIndex());
@@ -122,7 +122,7 @@ final class AgentRemoval {
                 io.github.loadstar.core.spi.QueuedTask queued;
                 long now = System.nanoTime();
                 while ((queued = agent.backlog.poll(now)) != null) {
-                    moveToShared(scheduler, agent, WrappedTask.runnable(queued));
+                    agent.handToShared(WrappedTask.runnable(queued));
                     moved++;
                 }
                 agent.publishOrderedSize(0);
@@ -139,15 +139,6 @@ final class AgentRemoval {
     static boolean gone(Agent victim) {
         int m = victim.membership;
         return m == DRAINED || m == OFFLINE;
-    }
-
-    private static void moveToShared(LoadstarScheduler scheduler, Agent agent, Runnable task) {
-        agent.addExtraCost(-WrappedTask.extraCostOf(task));
-        scheduler.global.offer(task);
-        AgentBase.MIGRATED_OUT.getAndAdd(agent, 1L);
-        if (scheduler.listener != null) {
-            scheduler.events.fireMigrated(task, agent.index, -1);
-        }
     }
 
     // ================================================================ the agent's half

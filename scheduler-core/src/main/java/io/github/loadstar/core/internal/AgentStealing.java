@@ -186,11 +186,14 @@ abstract class AgentStealing extends AgentOrdered {
                 TRANSFERRING.setRelease(this, 0L);
             }
         }
-        if (!victim.inbox.isEmpty() && AgentRemoval.gone(victim)) {
+        if (victim.inbox.isEmpty()) {
+            return null;
+        }
+        if (AgentRemoval.gone(victim)) {
             AgentRemoval.rescue(victim);    // nothing may stay behind in a slot without a thread
             return null;
         }
-        if (!victim.inbox.isEmpty() && victim.tryClaim()) {
+        if (victim.tryClaim()) {
             try {
                 int limit = Math.min(scheduler.settings.stealBatchLimit(), shareOf(victim, victim.inbox.size()));
                 if (stealCap > 0 && stealCap < limit) {

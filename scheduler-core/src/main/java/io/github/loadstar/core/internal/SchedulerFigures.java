@@ -122,17 +122,14 @@ final class SchedulerFigures {
             if (!THREADS.isThreadCpuTimeSupported() || !THREADS.isThreadCpuTimeEnabled()) {
                 return -1;
             }
-            long sum = 0;
-            for (Thread t : new Thread[] {own, spare}) {
-                if (t != null) {
-                    long cpu = THREADS.getThreadCpuTime(t.getId());     // -1 once the thread has ended
-                    sum += Math.max(0, cpu);
-                }
-            }
-            return sum;
+            return cpuOf(own) + cpuOf(spare);
         } catch (UnsupportedOperationException | SecurityException e) {
             return -1;
         }
+    }
+
+    private static long cpuOf(Thread t) {
+        return t == null ? 0 : Math.max(0, THREADS.getThreadCpuTime(t.getId()));     // -1 once it has ended
     }
 
     SchedulerMetrics collect() {

@@ -56,7 +56,7 @@ public final class BottleneckAnalysis {
         overloadedAgents(now, window, findings);
         starvedTenants(window, findings);
         breakers(now, findings);
-        blockingTasks(now, window, findings);
+        blockingTasks(window, findings);
         deadlineMisses(window, findings);
         sharedQueue(now, window, findings);
         return findings;
@@ -133,7 +133,7 @@ public final class BottleneckAnalysis {
     private static final double MISSES_RATE = 0.05;
     private static final double SHARED_MIN = 64;
 
-    private static void blockingTasks(SchedulerMetrics now, List<SchedulerMetrics> window, List<Finding> out) {
+    private static void blockingTasks(List<SchedulerMetrics> window, List<Finding> out) {
         if (window.size() < 2) {
             return;
         }

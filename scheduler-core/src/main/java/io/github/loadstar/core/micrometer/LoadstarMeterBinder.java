@@ -104,12 +104,12 @@ public final class LoadstarMeterBinder implements MeterBinder {
         for (int i = 0; i < agents; i++) {
             int a = i;
             Tags at = tags.and("agent", Integer.toString(i));
-            counter(registry, "loadstar.agent.completed", "tasks", "Tasks the agent ran", m -> row(m, a) == null ? 0 : row(m, a).completed(), at);
-            gauge(registry, "loadstar.agent.queued", "tasks", "Tasks waiting on the agent", m -> row(m, a) == null ? 0 : row(m, a).queued(), at);
+            counter(registry, "loadstar.agent.completed", "tasks", "Tasks the agent ran", m -> m.agent(a) == null ? 0 : m.agent(a).completed(), at);
+            gauge(registry, "loadstar.agent.queued", "tasks", "Tasks waiting on the agent", m -> m.agent(a) == null ? 0 : m.agent(a).queued(), at);
             gauge(registry, "loadstar.agent.utilization", null, "The agent's busy time over its lifetime",
-                    m -> row(m, a) == null ? 0 : row(m, a).utilization(), at);
+                    m -> m.agent(a) == null ? 0 : m.agent(a).utilization(), at);
             gauge(registry, "loadstar.agent.breaker.state", null, "Its breaker: 0 none or closed, 1 half-open, 2 open",
-                    m -> row(m, a) == null ? 0 : breakerLevel(row(m, a).breakerState()), at);
+                    m -> m.agent(a) == null ? 0 : breakerLevel(m.agent(a).breakerState()), at);
         }
         synchronized (this) {
             tenantService = MultiGauge.builder("loadstar.tenant.service").tags(tags).baseUnit("seconds")
@@ -126,20 +126,6 @@ public final class LoadstarMeterBinder implements MeterBinder {
     /** The agents in the scheduler now: not removed. */
     private static long present(SchedulerMetrics m) {
         return m.agents().stream().filter(a -> a.state() != io.github.loadstar.core.metrics.AgentState.REMOVED).count();
-    }
-
-    /** Agent {@code index}'s row, or null for a slot that has never held an agent (not listed). */
-    private static AgentMetrics row(SchedulerMetrics m, int index) {
-        java.util.List<AgentMetrics> rows = m.agents();
-        if (index < rows.size() && rows.get(index).index() == index) {
-            return rows.get(index);
-        }
-        for (AgentMetrics a : rows) {
-            if (a.index() == index) {
-                return a;
-            }
-        }
-        return null;
     }
 
     private static double breakerLevel(String state) {
