@@ -31,6 +31,11 @@ public final class Policies {
         return OrderingPolicies.fifo();
     }
 
+    /** First in, first out on the ordered path, switchable at run time; see {@link OrderingPolicies#arrival()}. */
+    public static OrderingPolicy arrival() {
+        return OrderingPolicies.arrival();
+    }
+
     /** Earliest deadline first, with the defaults. */
     public static EdfPolicy edf() {
         return new EdfPolicy();

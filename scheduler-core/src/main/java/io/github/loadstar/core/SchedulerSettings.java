@@ -1,5 +1,6 @@
 package io.github.loadstar.core;
 
+import io.github.loadstar.core.spi.NamedParameters;
 import io.github.loadstar.core.spi.OrderingPolicy;
 import io.github.loadstar.core.spi.PlacementPolicy;
 import io.github.loadstar.core.spi.RebalancePolicy;
@@ -8,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * The settings of a running scheduler that {@link Scheduler#reconfigure} can change while tasks run:
@@ -18,9 +21,10 @@ import java.util.Objects;
  *
  * <p>Capacities are here, one per agent slot ({@code 0} for a slot with no agent); agents are added
  * and removed by count ({@link #withAgentCount}) or with {@link Scheduler#addAgent} and
- * {@link Scheduler#removeAgent}, which also count as reconfigurations (a new version). What the ordering policies expose
- * ({@code Reconfigurable}: aging, level weights, nice values, EDF settings) is changed on the
- * policy object itself. The ordering policy can be switched between ordering policies (not between
+ * {@link Scheduler#removeAgent}, which also count as reconfigurations (a new version). The ordering
+ * policy's own parameters (aging, level weights, nice values, EDF settings) are here by name
+ * ({@link #withOrderingParameter}); every field can also be read and set by name, as text, with
+ * {@link NamedSettings}. The ordering policy can be switched between ordering policies (not between
  * the FIFO path and an ordered one, chosen at build).
  */
 public final class SchedulerSettings {
@@ -33,10 +37,12 @@ public final class SchedulerSettings {
     private final OrderingPolicy orderingPolicy;
     private final double[] capacities;
     private final java.util.Map<String, Double> tenantWeights;
+    private final SortedMap<String, String> orderingParameters;
 
     private SchedulerSettings(long version, StealPolicy stealPolicy, int stealBatchLimit, PlacementPolicy placementPolicy,
                               RebalancePolicy rebalancePolicy, Duration rebalanceInterval, OrderingPolicy orderingPolicy,
-                              double[] capacities, java.util.Map<String, Double> tenantWeights) {
+                              double[] capacities, java.util.Map<String, Double> tenantWeights,
+                              SortedMap<String, String> orderingParameters) {
         this.version = version;
         this.stealPolicy = Objects.requireNonNull(stealPolicy, "stealPolicy");
         this.stealBatchLimit = checkBatch(stealBatchLimit);
@@ -46,6 +52,7 @@ public final class SchedulerSettings {
         this.orderingPolicy = Objects.requireNonNull(orderingPolicy, "orderingPolicy");
         this.capacities = capacities;
         this.tenantWeights = tenantWeights;
+        this.orderingParameters = orderingParameters;
     }
 
     /**
@@ -56,7 +63,7 @@ public final class SchedulerSettings {
                                             RebalancePolicy rebalancePolicy, Duration rebalanceInterval,
                                             OrderingPolicy orderingPolicy, double[] capacities) {
         return new SchedulerSettings(1, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy, rebalanceInterval,
-                orderingPolicy, checkTopology(capacities), java.util.Map.of());
+                orderingPolicy, checkTopology(capacities), java.util.Map.of(), parametersOf(orderingPolicy));
     }
 
     private static double[] checkTopology(double[] capacities) {
@@ -144,7 +151,7 @@ public final class SchedulerSettings {
         java.util.Map<String, Double> w = new java.util.TreeMap<>(tenantWeights);
         w.put(tenant, weight);
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
-                rebalanceInterval, orderingPolicy, capacities, java.util.Collections.unmodifiableMap(w));
+                rebalanceInterval, orderingPolicy, capacities, java.util.Collections.unmodifiableMap(w), orderingParameters);
     }
 
     /** Orders each agent's backlog (or the shared one, in GLOBAL scope). */
@@ -162,7 +169,78 @@ public final class SchedulerSettings {
      */
     public SchedulerSettings withOrderingPolicy(OrderingPolicy policy) {
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
-                rebalanceInterval, policy, capacities, tenantWeights);
+                rebalanceInterval, policy, capacities, tenantWeights, parametersOf(policy));
+    }
+
+    /**
+     * The ordering policy's parameters, by name, as text (see {@link NamedParameters}): for MLFQ
+     * {@code agingThreshold}, {@code agingBoost}, {@code weights.high} …; for CFS
+     * {@code targetLatency}, {@code nice.<tenant>} …; for EDF {@code undatedDeadline}; for WFQ
+     * {@code weights.<flow>}. Empty for FIFO and for policies that do not name their parameters.
+     * Sorted, unmodifiable; the values in force when these settings were read.
+     */
+    public SortedMap<String, String> orderingParameters() {
+        return orderingParameters;
+    }
+
+    /**
+     * Sets one of the ordering policy's parameters by name (the change applies to the policy when
+     * the scheduler takes these settings: tasks already queued keep their place, new decisions use
+     * the new value). Checked at once against the policy named here, together with the other
+     * parameters set so far.
+     *
+     * @throws NullPointerException     if {@code name} or {@code value} is null
+     * @throws IllegalArgumentException naming the parameter, if the policy has no such parameter or the
+     *                                  value is invalid for it
+     */
+    public SchedulerSettings withOrderingParameter(String name, String value) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(value, "value");
+        return withOrderingParameters(java.util.Map.of(name, value));
+    }
+
+    /**
+     * Sets several of the ordering policy's parameters at once; see {@link #withOrderingParameter}.
+     *
+     * @throws IllegalArgumentException naming the first parameter that is unknown or invalid
+     */
+    public SchedulerSettings withOrderingParameters(java.util.Map<String, String> values) {
+        Objects.requireNonNull(values, "values");
+        if (values.isEmpty()) {
+            return this;
+        }
+        if (!(orderingPolicy instanceof NamedParameters)) {
+            throw new IllegalArgumentException("orderingPolicy " + orderingPolicy.name() + " has no parameters to set: "
+                    + values.keySet());
+        }
+        TreeMap<String, String> merged = new TreeMap<>(orderingParameters);
+        for (java.util.Map.Entry<String, String> e : values.entrySet()) {
+            merged.put(Objects.requireNonNull(e.getKey(), "name"), Objects.requireNonNull(e.getValue(), e.getKey()));
+        }
+        SortedMap<String, String> checked = ((NamedParameters) orderingPolicy).check(merged);  // applied by the scheduler
+        return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
+                rebalanceInterval, orderingPolicy, capacities, tenantWeights,
+                java.util.Collections.unmodifiableSortedMap(new TreeMap<>(checked)));
+    }
+
+    /**
+     * These settings with the ordering parameters as the policy has them now (for the runtime: a
+     * policy reconfigured directly, through {@code Reconfigurable}, shows its values here).
+     */
+    public SchedulerSettings withParametersInForce() {
+        SortedMap<String, String> now = parametersOf(orderingPolicy);
+        if (now.equals(orderingParameters)) {
+            return this;
+        }
+        return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
+                rebalanceInterval, orderingPolicy, capacities, tenantWeights, now);
+    }
+
+    private static SortedMap<String, String> parametersOf(OrderingPolicy policy) {
+        if (policy instanceof NamedParameters) {
+            return java.util.Collections.unmodifiableSortedMap(new TreeMap<>(((NamedParameters) policy).parameters()));
+        }
+        return java.util.Collections.emptySortedMap();
     }
 
     /**
@@ -185,25 +263,25 @@ public final class SchedulerSettings {
     /** @throws NullPointerException if {@code policy} is null */
     public SchedulerSettings withStealPolicy(StealPolicy policy) {
         return new SchedulerSettings(version, policy, stealBatchLimit,
-                placementPolicy, rebalancePolicy, rebalanceInterval, orderingPolicy, capacities, tenantWeights);
+                placementPolicy, rebalancePolicy, rebalanceInterval, orderingPolicy, capacities, tenantWeights, orderingParameters);
     }
 
     /** @throws IllegalArgumentException if {@code limit} is not between 1 and {@link SchedulerBuilder#MAX_STEAL_BATCH} */
     public SchedulerSettings withStealBatchLimit(int limit) {
         return new SchedulerSettings(version, stealPolicy, limit, placementPolicy, rebalancePolicy,
-                rebalanceInterval, orderingPolicy, capacities, tenantWeights);
+                rebalanceInterval, orderingPolicy, capacities, tenantWeights, orderingParameters);
     }
 
     /** @throws NullPointerException if {@code policy} is null */
     public SchedulerSettings withPlacementPolicy(PlacementPolicy policy) {
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, policy,
-                rebalancePolicy, rebalanceInterval, orderingPolicy, capacities, tenantWeights);
+                rebalancePolicy, rebalanceInterval, orderingPolicy, capacities, tenantWeights, orderingParameters);
     }
 
     /** @throws NullPointerException if {@code policy} is null */
     public SchedulerSettings withRebalancePolicy(RebalancePolicy policy) {
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy,
-                policy, rebalanceInterval, orderingPolicy, capacities, tenantWeights);
+                policy, rebalanceInterval, orderingPolicy, capacities, tenantWeights, orderingParameters);
     }
 
     /**
@@ -223,7 +301,7 @@ public final class SchedulerSettings {
         double[] c = capacities.clone();
         c[agent] = capacity;
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
-                rebalanceInterval, orderingPolicy, c, tenantWeights);
+                rebalanceInterval, orderingPolicy, c, tenantWeights, orderingParameters);
     }
 
     /**
@@ -256,7 +334,7 @@ public final class SchedulerSettings {
             }
         }
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
-                rebalanceInterval, orderingPolicy, c, tenantWeights);
+                rebalanceInterval, orderingPolicy, c, tenantWeights, orderingParameters);
     }
 
     /**
@@ -265,7 +343,7 @@ public final class SchedulerSettings {
      */
     public SchedulerSettings withTopology(double[] capacities) {
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
-                rebalanceInterval, orderingPolicy, checkTopology(capacities), tenantWeights);
+                rebalanceInterval, orderingPolicy, checkTopology(capacities), tenantWeights, orderingParameters);
     }
 
     /** Whether {@code other} has agents in the same slots (capacities may differ). */
@@ -287,13 +365,13 @@ public final class SchedulerSettings {
      */
     public SchedulerSettings withRebalanceInterval(Duration interval) {
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
-                interval, orderingPolicy, capacities, tenantWeights);
+                interval, orderingPolicy, capacities, tenantWeights, orderingParameters);
     }
 
     /** These settings as version {@code v} (for the runtime). */
     public SchedulerSettings withVersion(long v) {
         return new SchedulerSettings(v, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy, rebalanceInterval,
-                orderingPolicy, capacities, tenantWeights);
+                orderingPolicy, capacities, tenantWeights, orderingParameters);
     }
 
     /** The names of the fields whose values differ from {@code other}'s (the version aside), in declaration order. */
@@ -317,6 +395,15 @@ public final class SchedulerSettings {
         }
         if (orderingPolicy != other.orderingPolicy) {
             changed.add("orderingPolicy");
+        }
+        if (orderingPolicy == other.orderingPolicy) {
+            java.util.Set<String> names = new java.util.TreeSet<>(orderingParameters.keySet());
+            names.addAll(other.orderingParameters.keySet());
+            for (String n : names) {
+                if (!Objects.equals(orderingParameters.get(n), other.orderingParameters.get(n))) {
+                    changed.add(n);
+                }
+            }
         }
         if (!tenantWeights.equals(other.tenantWeights)) {
             changed.add("tenantWeights");

@@ -1,8 +1,11 @@
 package io.github.loadstar.algorithms.cfs;
 
+import io.github.loadstar.core.spi.NamedConfig;
+import io.github.loadstar.core.spi.ParameterText;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -10,7 +13,7 @@ import java.util.TreeMap;
  * kernel's for one CPU: target latency 6 ms, minimum granularity 0.75 ms, 8 tasks per latency
  * period.
  */
-public final class CfsConfig {
+public final class CfsConfig implements NamedConfig<CfsConfig> {
     private static final CfsConfig DEFAULTS = builder().build();
 
     private final long targetLatencyNanos;
@@ -94,6 +97,45 @@ public final class CfsConfig {
     public String toString() {
         return "CfsConfig{targetLatency=" + targetLatency() + ", minGranularity=" + minGranularity()
                 + ", tenantNice=" + tenantNice + "}";
+    }
+
+    /**
+     * The parameters by name, as text, for reconfiguration by name: {@code targetLatency},
+     * {@code minGranularity} and {@code nice.<tenant>} for each tenant given a nice value.
+     */
+    @Override
+    public SortedMap<String, String> parameters() {
+        TreeMap<String, String> m = new TreeMap<>();
+        m.put("targetLatency", ParameterText.duration(targetLatency()));
+        m.put("minGranularity", ParameterText.duration(minGranularity()));
+        tenantNice.forEach((t, n) -> m.put("nice." + t, Integer.toString(n)));
+        return m;
+    }
+
+    /**
+     * This config with the named parameters (see {@link #parameters()}) set; {@code nice.<tenant>}
+     * adds a tenant.
+     *
+     * @throws IllegalArgumentException naming the parameter, if a name is unknown or a value invalid
+     */
+    @Override
+    public CfsConfig withParameters(Map<String, String> values) {
+        Builder b = toBuilder();
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            String name = Objects.requireNonNull(e.getKey(), "name");
+            String v = Objects.requireNonNull(e.getValue(), name);
+            if (name.equals("targetLatency")) {
+                b.targetLatency(ParameterText.duration(name, v));
+            } else if (name.equals("minGranularity")) {
+                b.minGranularity(ParameterText.duration(name, v));
+            } else if (name.startsWith("nice.") && name.length() > "nice.".length()) {
+                b.nice(name.substring("nice.".length()), ParameterText.integer(name, v, -20, 19));
+            } else {
+                throw new IllegalArgumentException("unknown parameter " + name + " of cfs; its parameters: "
+                        + parameters().keySet() + " and nice.<tenant>");
+            }
+        }
+        return b.build();
     }
 
     /** Builds a {@link CfsConfig}. */

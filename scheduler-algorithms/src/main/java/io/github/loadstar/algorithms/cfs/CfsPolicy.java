@@ -5,7 +5,7 @@ import io.github.loadstar.algorithms.sim.TimeSlicedBacklog;
 import io.github.loadstar.core.spi.Backlog;
 import io.github.loadstar.core.spi.OrderingPolicy;
 import io.github.loadstar.core.spi.QueuedTask;
-import io.github.loadstar.core.spi.Reconfigurable;
+import io.github.loadstar.core.spi.ReconfigurableByName;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -46,7 +46,7 @@ import java.util.Map;
  * <p>References: Linux {@code kernel/sched/fair.c} ({@code update_curr}, {@code place_entity},
  * {@code update_min_vruntime}), {@code kernel/sched/core.c} ({@code sched_prio_to_weight}).
  */
-public final class CfsPolicy implements OrderingPolicy, Reconfigurable<CfsConfig> {
+public final class CfsPolicy implements OrderingPolicy, ReconfigurableByName<CfsConfig> {
     private final Versioned<CfsConfig> config;
 
     /** CFS with the defaults. */

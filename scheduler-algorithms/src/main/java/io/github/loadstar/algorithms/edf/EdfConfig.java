@@ -1,10 +1,13 @@
 package io.github.loadstar.algorithms.edf;
 
+import io.github.loadstar.core.spi.NamedConfig;
+import io.github.loadstar.core.spi.ParameterText;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.SortedMap;
 
 /** The parameters of {@link EdfPolicy}; an immutable value, validated when built. */
-public final class EdfConfig {
+public final class EdfConfig implements NamedConfig<EdfConfig> {
     /** The default {@link #undatedDeadline()}: one second. */
     public static final Duration DEFAULT_UNDATED_DEADLINE = Duration.ofSeconds(1);
 
@@ -51,6 +54,33 @@ public final class EdfConfig {
     @Override
     public String toString() {
         return "EdfConfig{undatedDeadline=" + undatedDeadline() + "}";
+    }
+
+    /** The parameters by name, as text, for reconfiguration by name: {@code undatedDeadline}. */
+    @Override
+    public SortedMap<String, String> parameters() {
+        java.util.TreeMap<String, String> m = new java.util.TreeMap<>();
+        m.put("undatedDeadline", ParameterText.duration(undatedDeadline()));
+        return m;
+    }
+
+    /**
+     * This config with the named parameters set.
+     *
+     * @throws IllegalArgumentException naming the parameter, if a name is unknown or a value invalid
+     */
+    @Override
+    public EdfConfig withParameters(java.util.Map<String, String> values) {
+        Builder b = builder().undatedDeadline(undatedDeadline());
+        for (java.util.Map.Entry<String, String> e : values.entrySet()) {
+            String name = Objects.requireNonNull(e.getKey(), "name");
+            String v = Objects.requireNonNull(e.getValue(), name);
+            if (!name.equals("undatedDeadline")) {
+                throw new IllegalArgumentException("unknown parameter " + name + " of edf; its parameters: undatedDeadline");
+            }
+            b.undatedDeadline(ParameterText.duration(name, v));
+        }
+        return b.build();
     }
 
     /** Builds an {@link EdfConfig}. */

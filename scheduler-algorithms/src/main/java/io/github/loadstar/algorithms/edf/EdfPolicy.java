@@ -5,7 +5,7 @@ import io.github.loadstar.algorithms.internal.Versioned;
 import io.github.loadstar.core.spi.Backlog;
 import io.github.loadstar.core.spi.OrderingPolicy;
 import io.github.loadstar.core.spi.QueuedTask;
-import io.github.loadstar.core.spi.Reconfigurable;
+import io.github.loadstar.core.spi.ReconfigurableByName;
 
 /**
  * Earliest Deadline First: the task with the earliest absolute deadline runs first.
@@ -35,7 +35,7 @@ import io.github.loadstar.core.spi.Reconfigurable;
  * <p>References: C. L. Liu, J. W. Layland, "Scheduling Algorithms for Multiprogramming in a
  * Hard-Real-Time Environment", JACM 1973; Linux {@code Documentation/scheduler/sched-deadline.rst}.
  */
-public final class EdfPolicy implements OrderingPolicy, Reconfigurable<EdfConfig> {
+public final class EdfPolicy implements OrderingPolicy, ReconfigurableByName<EdfConfig> {
     private final Versioned<EdfConfig> config;
 
     /** EDF with the defaults. */

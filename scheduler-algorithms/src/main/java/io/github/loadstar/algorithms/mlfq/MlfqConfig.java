@@ -1,9 +1,13 @@
 package io.github.loadstar.algorithms.mlfq;
 
 import io.github.loadstar.core.Priority;
+import io.github.loadstar.core.spi.NamedConfig;
+import io.github.loadstar.core.spi.ParameterText;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Objects;
+import java.util.SortedMap;
 
 /**
  * The parameters of {@link MlfqPolicy}; an immutable value, validated when built.
@@ -19,7 +23,7 @@ import java.util.Objects;
  *   <tr><td>boostPeriod</td><td>1 s</td></tr>
  * </table>
  */
-public final class MlfqConfig {
+public final class MlfqConfig implements NamedConfig<MlfqConfig> {
     private static final MlfqConfig DEFAULTS = builder().build();
 
     private final double[] weights;       // by level 1..3 (index 0 unused: CRITICAL is strict)
@@ -136,6 +140,69 @@ public final class MlfqConfig {
                 + ", agingThreshold=" + agingThreshold() + ", agingBoost=" + agingBoost
                 + ", allotments=" + Duration.ofNanos(allotmentNanos[1]) + "/" + Duration.ofNanos(allotmentNanos[2])
                 + ", boostPeriod=" + boostPeriod() + "}";
+    }
+
+    private static final String[] LEVEL = {"critical", "high", "normal", "low"};
+
+    /**
+     * The parameters by name, as text, for reconfiguration by name: {@code weights.high},
+     * {@code weights.normal}, {@code weights.low}, {@code agingThreshold}, {@code agingBoost},
+     * {@code allotment.high}, {@code allotment.normal}, {@code quantum.<level>} and
+     * {@code boostPeriod}.
+     */
+    @Override
+    public SortedMap<String, String> parameters() {
+        java.util.TreeMap<String, String> m = new java.util.TreeMap<>();
+        for (int level = 1; level < 4; level++) {
+            m.put("weights." + LEVEL[level], Double.toString(weights[level]));
+        }
+        m.put("agingThreshold", ParameterText.duration(agingThreshold()));
+        m.put("agingBoost", Integer.toString(agingBoost));
+        for (int level = 1; level < 3; level++) {
+            m.put("allotment." + LEVEL[level], ParameterText.duration(Duration.ofNanos(allotmentNanos[level])));
+        }
+        for (int level = 0; level < 4; level++) {
+            m.put("quantum." + LEVEL[level], ParameterText.duration(Duration.ofNanos(quantumNanos[level])));
+        }
+        m.put("boostPeriod", ParameterText.duration(boostPeriod()));
+        return m;
+    }
+
+    /**
+     * This config with the named parameters (see {@link #parameters()}) set.
+     *
+     * @throws IllegalArgumentException naming the parameter, if a name is unknown or a value invalid
+     */
+    @Override
+    public MlfqConfig withParameters(Map<String, String> values) {
+        Builder b = toBuilder();
+        double[] w = weights.clone();
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            String name = Objects.requireNonNull(e.getKey(), "name");
+            String v = Objects.requireNonNull(e.getValue(), name);
+            if (name.startsWith("weights.") && level(name) > 0) {
+                w[level(name)] = ParameterText.decimal(name, v);
+            } else if (name.startsWith("allotment.") && (level(name) == 1 || level(name) == 2)) {
+                b.allotment(Priority.values()[level(name)], ParameterText.duration(name, v));
+            } else if (name.startsWith("quantum.") && level(name) >= 0) {
+                b.quantum(Priority.values()[level(name)], ParameterText.duration(name, v));
+            } else if (name.equals("agingThreshold")) {
+                b.agingThreshold(ParameterText.duration(name, v));
+            } else if (name.equals("agingBoost")) {
+                b.agingBoost(ParameterText.integer(name, v, Integer.MIN_VALUE, Integer.MAX_VALUE));
+            } else if (name.equals("boostPeriod")) {
+                b.boostPeriod(ParameterText.duration(name, v));
+            } else {
+                throw new IllegalArgumentException("unknown parameter " + name + " of mlfq; its parameters: "
+                        + parameters().keySet());
+            }
+        }
+        b.weights(w[1], w[2], w[3]);
+        return b.build();
+    }
+
+    private static int level(String name) {
+        return Arrays.asList(LEVEL).indexOf(name.substring(name.indexOf('.') + 1));
     }
 
     /** Builds an {@link MlfqConfig}. */

@@ -6,7 +6,7 @@ import io.github.loadstar.core.Priority;
 import io.github.loadstar.core.spi.Backlog;
 import io.github.loadstar.core.spi.OrderingPolicy;
 import io.github.loadstar.core.spi.QueuedTask;
-import io.github.loadstar.core.spi.Reconfigurable;
+import io.github.loadstar.core.spi.ReconfigurableByName;
 import io.github.loadstar.algorithms.internal.KeyedHeap;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -57,7 +57,7 @@ import java.util.Map;
  * nginx's upstream balancer; Hadoop's {@code WeightedRoundRobinMultiplexer} for deterministic level
  * draining.
  */
-public final class MlfqPolicy implements OrderingPolicy, Reconfigurable<MlfqConfig> {
+public final class MlfqPolicy implements OrderingPolicy, ReconfigurableByName<MlfqConfig> {
     static final int CRITICAL = 0;
     static final int HIGH = 1;
     static final int LOW = 3;

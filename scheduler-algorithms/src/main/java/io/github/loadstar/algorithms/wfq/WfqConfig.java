@@ -1,8 +1,11 @@
 package io.github.loadstar.algorithms.wfq;
 
+import io.github.loadstar.core.spi.NamedConfig;
+import io.github.loadstar.core.spi.ParameterText;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -10,7 +13,7 @@ import java.util.TreeMap;
  * {@code tenantWeight} the tasks carry. An immutable value, validated when built; replace it at run
  * time with {@link WfqPolicy#reconfigure} to change weights.
  */
-public final class WfqConfig {
+public final class WfqConfig implements NamedConfig<WfqConfig> {
     private static final WfqConfig DEFAULTS = builder().build();
 
     private final Map<String, Double> weights;
@@ -62,6 +65,34 @@ public final class WfqConfig {
         return "WfqConfig{weights=" + weights + "}";
     }
 
+    /** The parameters by name, as text, for reconfiguration by name: {@code weights.<flow>} for each flow set. */
+    @Override
+    public SortedMap<String, String> parameters() {
+        TreeMap<String, String> m = new TreeMap<>();
+        weights.forEach((f, w) -> m.put("weights." + f, Double.toString(w)));
+        return m;
+    }
+
+    /**
+     * This config with the named parameters set; {@code weights.<flow>} adds a flow.
+     *
+     * @throws IllegalArgumentException naming the parameter, if a name is unknown or a value invalid
+     */
+    @Override
+    public WfqConfig withParameters(Map<String, String> values) {
+        Builder b = toBuilder();
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            String name = Objects.requireNonNull(e.getKey(), "name");
+            String v = Objects.requireNonNull(e.getValue(), name);
+            if (name.startsWith("weights.") && name.length() > "weights.".length()) {
+                b.weight(name.substring("weights.".length()), ParameterText.decimal(name, v));
+            } else {
+                throw new IllegalArgumentException("unknown parameter " + name + " of wfq; its parameters: weights.<flow>");
+            }
+        }
+        return b.build();
+    }
+
     /** Builds a {@link WfqConfig}. */
     public static final class Builder {
         private final Map<String, Double> weights = new TreeMap<>();
@@ -78,7 +109,7 @@ public final class WfqConfig {
         public Builder weight(String flow, double weight) {
             Objects.requireNonNull(flow, "flow");
             if (!(weight >= 1e-6) || Double.isInfinite(weight)) {
-                throw new IllegalArgumentException("weight of flow '" + flow + "' must be finite and at least 1e-6: " + weight);
+                throw new IllegalArgumentException("weights." + flow + " must be finite and at least 1e-6: " + weight);
             }
             weights.put(flow, weight);
             return this;

@@ -5,7 +5,7 @@ import io.github.loadstar.algorithms.internal.Versioned;
 import io.github.loadstar.core.spi.Backlog;
 import io.github.loadstar.core.spi.OrderingPolicy;
 import io.github.loadstar.core.spi.QueuedTask;
-import io.github.loadstar.core.spi.Reconfigurable;
+import io.github.loadstar.core.spi.ReconfigurableByName;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
@@ -42,7 +42,7 @@ import java.util.Map;
  * IEEE/ACM ToN 1997 (WF2Q+); A. K. Parekh, R. G. Gallager 1993 (GPS); FreeBSD
  * {@code sys/netpfil/ipfw/dn_sched_wf2q.c}.
  */
-public final class WfqPolicy implements OrderingPolicy, Reconfigurable<WfqConfig> {
+public final class WfqPolicy implements OrderingPolicy, ReconfigurableByName<WfqConfig> {
     /** Fixed-point scale of virtual time: one unit of cost at weight 1 is 2^20. */
     static final double SCALE = 1 << 20;
 

@@ -35,49 +35,55 @@ final class OrderingSwitchTest {
     @ParameterizedTest
     @EnumSource(OrderingScope.class)
     void queuedTasksMoveIntoTheNewPolicyAndItsOrderRuns(OrderingScope scope) throws Exception {
-        for (boolean switched : new boolean[] {false, true}) {
-            List<String> order = Collections.synchronizedList(new ArrayList<>());
-            try (Scheduler s = Scheduler.builder().agents(1).orderingPolicy(Policies.edf()).orderingScope(scope).build()) {
-                CountDownLatch gate = new CountDownLatch(1);
-                CountDownLatch started = new CountDownLatch(1);
-                s.execute(() -> {
-                    started.countDown();
-                    try {
-                        gate.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-                assertTrue(started.await(10, TimeUnit.SECONDS));
-                CountDownLatch done = new CountDownLatch(200);
-                for (String tenant : new String[] {"a", "b"}) {
-                    TaskOptions options = TaskOptions.builder().tenant(tenant).build();
-                    for (int i = 0; i < 100; i++) {
-                        s.execute(() -> {
-                            order.add(tenant);
-                            done.countDown();
-                        }, options);
-                    }
-                }
-                if (switched) {
-                    OrderingPolicy cfs = Policies.cfs();
-                    SchedulerSettings.Change change = s.reconfigure(x -> x.withOrderingPolicy(cfs));
-                    assertEquals(List.of("orderingPolicy"), change.changed());
-                    assertSame(cfs, s.settings().orderingPolicy());
-                }
-                gate.countDown();
-                assertTrue(done.await(20, TimeUnit.SECONDS), s.metrics().toString());
+        for (OrderingPolicy start : List.of(Policies.edf(), Policies.arrival())) {
+            for (boolean switched : new boolean[] {false, true}) {
+                runOnce(scope, start, switched);
             }
-            assertEquals(200, order.size(), "every task ran once");
-            long aFirst = order.subList(0, 100).stream().filter("a"::equals).count();
+        }
+    }
+
+    private static void runOnce(OrderingScope scope, OrderingPolicy start, boolean switched) throws Exception {
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        try (Scheduler s = Scheduler.builder().agents(1).orderingPolicy(start).orderingScope(scope).build()) {
+            CountDownLatch gate = new CountDownLatch(1);
+            CountDownLatch started = new CountDownLatch(1);
+            s.execute(() -> {
+                started.countDown();
+                try {
+                    gate.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertTrue(started.await(10, TimeUnit.SECONDS));
+            CountDownLatch done = new CountDownLatch(200);
+            for (String tenant : new String[] {"a", "b"}) {
+                TaskOptions options = TaskOptions.builder().tenant(tenant).build();
+                for (int i = 0; i < 100; i++) {
+                    s.execute(() -> {
+                        order.add(tenant);
+                        done.countDown();
+                    }, options);
+                }
+            }
             if (switched) {
-                // CFS charges wall-clock run time: one slow first task (class loading, the JIT) of one
-                // tenant lets the other run a long streak, so the split varies (6 to 60 a's seen); any
-                // b among the first 100 is already impossible in submission order
-                assertTrue(aFirst >= 1 && aFirst <= 90, "CFS shared the agent: " + aFirst + " of the first 100 were a's");
-            } else {
-                assertEquals(100, aFirst, "the control: EDF without deadlines runs in submission order");
+                OrderingPolicy cfs = Policies.cfs();
+                SchedulerSettings.Change change = s.reconfigure(x -> x.withOrderingPolicy(cfs));
+                assertEquals(List.of("orderingPolicy"), change.changed());
+                assertSame(cfs, s.settings().orderingPolicy());
             }
+            gate.countDown();
+            assertTrue(done.await(20, TimeUnit.SECONDS), s.metrics().toString());
+        }
+        assertEquals(200, order.size(), "every task ran once");
+        long aFirst = order.subList(0, 100).stream().filter("a"::equals).count();
+        if (switched) {
+            // CFS charges wall-clock run time: one slow first task (class loading, the JIT) of one
+            // tenant lets the other run a long streak, so the split varies (6 to 60 a's seen); any
+            // b among the first 100 is already impossible in submission order
+            assertTrue(aFirst >= 1 && aFirst <= 90, "CFS shared the agent: " + aFirst + " of the first 100 were a's");
+        } else {
+            assertEquals(100, aFirst, "the control: " + start.name() + " (no deadlines) runs in submission order");
         }
     }
 
@@ -106,6 +112,14 @@ final class OrderingSwitchTest {
             assertTrue(e.getMessage().contains("newBacklog"), e.getMessage());
             assertEquals(version, ordered.settings().version(), "nothing changed");
             assertEquals("wfq", ordered.settings().orderingPolicy().name());
+        }
+        // built with the arrival policy (FIFO on the ordered path), a scheduler switches both ways
+        try (Scheduler s = Scheduler.builder().agents(2).orderingPolicy(Policies.arrival()).build()) {
+            s.reconfigure(x -> x.withOrderingPolicy(Policies.edf()));
+            assertEquals("edf", s.settings().orderingPolicy().name());
+            s.reconfigure(x -> x.withOrderingPolicy(Policies.arrival()));
+            assertEquals("arrival", s.settings().orderingPolicy().name());
+            assertEquals(3, s.settings().version());
         }
     }
 }

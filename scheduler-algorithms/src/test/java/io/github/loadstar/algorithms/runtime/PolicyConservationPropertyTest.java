@@ -46,7 +46,7 @@ import org.junit.jupiter.api.Test;
 final class PolicyConservationPropertyTest {
     private static final int EXAMPLES = Boolean.getBoolean("loadstar.stress") ? 1_000 : 80;
     /** FIFO too: with breakers and elastic agents it runs the guarded FIFO loop. */
-    private static final String[] POLICIES = {"edf", "cfs", "wfq", "mlfq", "fifo"};
+    private static final String[] POLICIES = {"edf", "cfs", "wfq", "mlfq", "fifo", "arrival"};
     private static final java.util.concurrent.atomic.AtomicInteger RUNS = new java.util.concurrent.atomic.AtomicInteger();
 
     @Test
@@ -69,6 +69,8 @@ final class PolicyConservationPropertyTest {
                 return Policies.wfq();
             case "fifo":
                 return Policies.fifo();
+            case "arrival":
+                return Policies.arrival();
             default:
                 return Policies.mlfq();
         }

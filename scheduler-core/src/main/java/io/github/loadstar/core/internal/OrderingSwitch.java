@@ -36,8 +36,9 @@ final class OrderingSwitch {
     static Runnable prepare(LoadstarScheduler s, OrderingPolicy next) {
         if (next.isFifo() != !s.ordered) {
             throw new IllegalArgumentException("orderingPolicy: " + (s.ordered
-                    ? "this scheduler orders its backlogs; FIFO is chosen at build" : "this scheduler runs FIFO;"
-                    + " an ordering policy is chosen at build") + " (asked for " + next.name() + ")");
+                    ? "this scheduler orders its backlogs; FIFO's lock-free path is chosen at build" : "this scheduler runs"
+                    + " FIFO's lock-free path, chosen at build") + " (asked for " + next.name() + "; a scheduler built with"
+                    + " the arrival policy, FIFO on the ordered path, switches both ways)");
         }
         List<Agent> owners = new ArrayList<>();
         List<Backlog> fresh = new ArrayList<>();

@@ -13,6 +13,7 @@ import io.github.loadstar.core.metrics.SchedulerMetrics;
 import io.github.loadstar.core.spi.AgentBreaker;
 import io.github.loadstar.core.spi.AgentLoads;
 import io.github.loadstar.core.spi.Backlog;
+import io.github.loadstar.core.spi.NamedParameters;
 import io.github.loadstar.core.spi.OrderingPolicy;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -322,7 +323,7 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
 
     /** See {@link io.github.loadstar.core.Scheduler#settings()}. */
     public SchedulerSettings settings() {
-        return settings;
+        return settings.withParametersInForce();
     }
 
     /**
@@ -333,7 +334,7 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
     public SchedulerSettings.Change reconfigure(UnaryOperator<SchedulerSettings> change) {
         Objects.requireNonNull(change, "change");
         synchronized (reconfiguring) {
-            SchedulerSettings previous = settings;
+            SchedulerSettings previous = settings.withParametersInForce();
             SchedulerSettings next = Objects.requireNonNull(change.apply(previous), "the changed settings");
             AgentCountChange count = null;
             if (!next.sameAgentsAs(previous)) {
@@ -347,6 +348,7 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
             if (next.orderingPolicy() != previous.orderingPolicy()) {
                 switchOrdering = OrderingSwitch.prepare((LoadstarScheduler) this, next.orderingPolicy());
             }
+            java.util.Map<String, String> parameters = parametersToApply(next);     // checked: the policy's check
             next = next.withVersion(previous.version() + 1);
             if (count != null) {
                 next = count.apply(next);       // the agents where they now are
@@ -354,6 +356,9 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
             settings = next;
             if (switchOrdering != null) {
                 switchOrdering.run();
+            }
+            if (parameters != null) {
+                ((NamedParameters) next.orderingPolicy()).apply(parameters);
             }
             if (!next.tenantWeights().equals(previous.tenantWeights())) {
                 figures.onTenantWeights(next.tenantWeights());
@@ -369,6 +374,15 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
             LoggerFactory.getLogger(SchedulerState.class).info("scheduler {} reconfigured to version {}: {} changed", name, next.version(), changed);
             return new SchedulerSettings.Change(previous, next, changed);
         }
+    }
+
+    /** The ordering parameters {@code next} sets that its policy does not have now, or null if none. */
+    private static java.util.Map<String, String> parametersToApply(SchedulerSettings next) {
+        if (!(next.orderingPolicy() instanceof NamedParameters)) {
+            return null;
+        }
+        NamedParameters p = (NamedParameters) next.orderingPolicy();
+        return p.parameters().equals(next.orderingParameters()) ? null : next.orderingParameters();
     }
 
     /** See {@link io.github.loadstar.core.Scheduler#topologyDecisions()}. */

@@ -101,7 +101,8 @@ public interface SchedulerMXBean {
     String getRebalancePolicy();
 
     /**
-     * Sets the rebalancing policy: {@code off}, {@code threshold} or {@code threshold:<tolerance>}.
+     * Sets the rebalancing policy: {@code off}, {@code threshold}, {@code threshold:<tolerance>},
+     * {@code adaptive} or {@code adaptive:<tolerance>}.
      *
      * @throws IllegalArgumentException naming {@code rebalancePolicy} or {@code tolerance}
      */
@@ -112,4 +113,27 @@ public interface SchedulerMXBean {
 
     /** Sets the rebalancing interval. @throws IllegalArgumentException naming {@code rebalanceInterval} */
     void setRebalanceIntervalMillis(long millis);
+
+    /**
+     * Every setting by name, with its value as text (see {@code NamedSettings}: the steal, placement,
+     * rebalancing and ordering policies, capacities, tenant weights, and the ordering policy's own
+     * parameters such as {@code agingBoost}).
+     */
+    java.util.Map<String, String> getSettings();
+
+    /**
+     * Sets one setting by name (see {@link #getSettings()} for the names).
+     *
+     * @throws IllegalArgumentException naming the setting, if the name is unknown or the value invalid
+     */
+    void setSetting(String name, String value);
+
+    /**
+     * Sets several settings at once, all or nothing, as {@code name=value} assignments (the command
+     * line's {@code config-manage --config '{"stealThreshold": 5, "agingBoost": 2}'}).
+     *
+     * @return the names of the settings that changed
+     * @throws IllegalArgumentException naming the first bad assignment; nothing is changed
+     */
+    String[] updateSettings(String[] assignments);
 }

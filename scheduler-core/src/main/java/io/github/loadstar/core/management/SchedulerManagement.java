@@ -1,5 +1,6 @@
 package io.github.loadstar.core.management;
 
+import io.github.loadstar.core.NamedSettings;
 import io.github.loadstar.core.Scheduler;
 import io.github.loadstar.core.metrics.Finding;
 import io.github.loadstar.core.metrics.SchedulerMetrics;
@@ -211,30 +212,8 @@ public final class SchedulerManagement implements SchedulerMXBean {
 
     @Override
     public void setRebalancePolicy(String policy) {
-        RebalancePolicy p = parse(policy);
+        RebalancePolicy p = RebalancePolicies.byName(policy);
         scheduler.reconfigure(s -> s.withRebalancePolicy(p));
-    }
-
-    /** {@code off}, {@code threshold} or {@code threshold:<tolerance>}. */
-    static RebalancePolicy parse(String policy) {
-        if (policy == null) {
-            throw new IllegalArgumentException("rebalancePolicy must be off, threshold or threshold:<tolerance>: null");
-        }
-        String p = policy.trim();
-        if (p.equals("off")) {
-            return RebalancePolicies.off();
-        }
-        if (p.equals("threshold")) {
-            return RebalancePolicies.threshold();
-        }
-        if (p.startsWith("threshold:")) {
-            try {
-                return RebalancePolicies.threshold(Double.parseDouble(p.substring("threshold:".length())));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("rebalancePolicy tolerance is not a number: " + policy, e);
-            }
-        }
-        throw new IllegalArgumentException("rebalancePolicy must be off, threshold or threshold:<tolerance>: " + policy);
     }
 
     @Override
@@ -245,5 +224,37 @@ public final class SchedulerManagement implements SchedulerMXBean {
     @Override
     public void setRebalanceIntervalMillis(long millis) {
         scheduler.reconfigure(s -> s.withRebalanceInterval(Duration.ofMillis(millis)));
+    }
+
+    @Override
+    public java.util.Map<String, String> getSettings() {
+        return NamedSettings.read(scheduler.settings());
+    }
+
+    @Override
+    public void setSetting(String name, String value) {
+        if (name == null || value == null) {
+            throw new IllegalArgumentException("setSetting needs a name and a value: " + name + "=" + value);
+        }
+        scheduler.reconfigure(s -> NamedSettings.apply(s, java.util.Map.of(name, value)));
+    }
+
+    @Override
+    public String[] updateSettings(String[] assignments) {
+        if (assignments == null) {
+            throw new IllegalArgumentException("updateSettings needs name=value assignments: null");
+        }
+        java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
+        for (String a : assignments) {
+            int eq = a == null ? -1 : a.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("not a name=value assignment: " + a);
+            }
+            String name = a.substring(0, eq).trim();
+            if (values.put(name, a.substring(eq + 1).trim()) != null) {
+                throw new IllegalArgumentException(name + " is assigned twice");
+            }
+        }
+        return scheduler.reconfigure(s -> NamedSettings.apply(s, values)).changed().toArray(String[]::new);
     }
 }

@@ -90,6 +90,11 @@ final class AdaptiveRebalancing implements RebalancePolicy {
         return rule.tolerance;
     }
 
+    /** The tolerance it was made with, which it tunes from and eases back to. */
+    double base() {
+        return base;
+    }
+
     @Override
     public String name() {
         return "adaptive";

@@ -7,11 +7,12 @@ import java.util.ServiceLoader;
 import java.util.TreeMap;
 
 /**
- * The registry of ordering policies: FIFO built in, the rest found with {@link ServiceLoader}
+ * The registry of ordering policies: {@code fifo} and {@code arrival} built in, the rest found with {@link ServiceLoader}
  * ({@code scheduler-algorithms} registers {@code edf}, {@code cfs}, {@code wfq} and {@code mlfq}).
  */
 public final class OrderingPolicies {
     private static final OrderingPolicy FIFO = new Fifo();
+    private static final OrderingPolicy ARRIVAL = new Arrival();
 
     private OrderingPolicies() {
     }
@@ -19,6 +20,16 @@ public final class OrderingPolicies {
     /** First in, first out: the default, run on the runtime's lock-free path. */
     public static OrderingPolicy fifo() {
         return FIFO;
+    }
+
+    /**
+     * First in, first out through the ordered path (a backlog per agent under the agent's claim, as
+     * EDF or CFS): slower than {@link #fifo()}, whose lock-free loops are chosen at build, but a
+     * scheduler built with it can switch to another ordering policy while it runs, and back
+     * ({@code reconfigure(s -> s.withOrderingPolicy(...))}). Registered as {@code arrival}.
+     */
+    public static OrderingPolicy arrival() {
+        return ARRIVAL;
     }
 
     /**
@@ -56,6 +67,17 @@ public final class OrderingPolicies {
                 return FIFO;
             }
         });
+        byName.put("arrival", new OrderingPolicyProvider() {
+            @Override
+            public String name() {
+                return "arrival";
+            }
+
+            @Override
+            public OrderingPolicy create() {
+                return ARRIVAL;
+            }
+        });
         for (OrderingPolicyProvider p : ServiceLoader.load(OrderingPolicyProvider.class,
                 OrderingPolicies.class.getClassLoader())) {
             byName.putIfAbsent(p.name(), p);
@@ -83,6 +105,24 @@ public final class OrderingPolicies {
         @Override
         public String toString() {
             return "fifo";
+        }
+    }
+
+    /** FIFO on the ordered path: the same backlog, but not {@link OrderingPolicy#isFifo()}. */
+    private static final class Arrival implements OrderingPolicy {
+        @Override
+        public String name() {
+            return "arrival";
+        }
+
+        @Override
+        public Backlog newBacklog() {
+            return new FifoBacklog();
+        }
+
+        @Override
+        public String toString() {
+            return "arrival";
         }
     }
 

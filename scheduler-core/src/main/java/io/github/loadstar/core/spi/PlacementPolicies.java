@@ -32,6 +32,27 @@ public final class PlacementPolicies {
         return Affinity.INSTANCE;
     }
 
+    /**
+     * A stock policy by name: {@code power-of-two-choices}, {@code round-robin} or {@code affinity}
+     * (a new round-robin each time).
+     *
+     * @throws IllegalArgumentException naming {@code placementPolicy} if the name is none of these
+     */
+    public static PlacementPolicy byName(String name) {
+        String n = name == null ? "" : name.trim();
+        switch (n) {
+            case "power-of-two-choices":
+                return powerOfTwoChoices();
+            case "round-robin":
+                return roundRobin();
+            case "affinity":
+                return affinity();
+            default:
+                throw new IllegalArgumentException("placementPolicy must be power-of-two-choices, round-robin or affinity: "
+                        + name);
+        }
+    }
+
     static int powerOfTwo(AgentLoads loads, int random) {
         int n = loads.agentCount();
         if (n == 1) {

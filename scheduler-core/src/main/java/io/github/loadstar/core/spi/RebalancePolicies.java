@@ -29,6 +29,46 @@ public final class RebalancePolicies {
     private RebalancePolicies() {
     }
 
+    /**
+     * A stock policy by its text: {@code off}, {@code threshold}, {@code threshold:<tolerance>},
+     * {@code adaptive} or {@code adaptive:<base tolerance>} (what {@link #describe} writes). A new
+     * instance each time (the adaptive one keeps state).
+     *
+     * @throws IllegalArgumentException naming {@code rebalancePolicy} (or {@code tolerance}) if the text names none
+     */
+    public static RebalancePolicy byName(String text) {
+        String t = text == null ? "" : text.trim();
+        switch (t) {
+            case "off":
+                return off();
+            case "threshold":
+                return threshold();
+            case "adaptive":
+                return adaptive();
+            default:
+                break;
+        }
+        if (t.startsWith("threshold:")) {
+            return threshold(ParameterText.decimal("tolerance", t.substring("threshold:".length())));
+        }
+        if (t.startsWith("adaptive:")) {
+            return adaptive(ParameterText.decimal("tolerance", t.substring("adaptive:".length())));
+        }
+        throw new IllegalArgumentException("rebalancePolicy must be off, threshold, threshold:<tolerance>, adaptive or "
+                + "adaptive:<tolerance>: " + text);
+    }
+
+    /** The text {@link #byName} reads back to an equal policy; a policy of the user's own: its name. */
+    public static String describe(RebalancePolicy policy) {
+        if (policy instanceof ThresholdRebalancing) {
+            return "threshold:" + ((ThresholdRebalancing) policy).tolerance;
+        }
+        if (policy instanceof AdaptiveRebalancing) {
+            return "adaptive:" + ((AdaptiveRebalancing) policy).base();
+        }
+        return policy.name();
+    }
+
     /** No rebalancing: stealing alone balances the load (the default). */
     public static RebalancePolicy off() {
         return OFF;

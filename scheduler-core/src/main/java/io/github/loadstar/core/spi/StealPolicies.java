@@ -39,6 +39,40 @@ public final class StealPolicies {
         return PowerOfTwo.INSTANCE;
     }
 
+    /**
+     * A stock policy by its text: {@code threshold}, {@code threshold:<stealThreshold>},
+     * {@code random-stride} or {@code power-of-two-choices} (what {@link #describe} writes).
+     *
+     * @throws IllegalArgumentException naming {@code stealPolicy} (or {@code stealThreshold}) if the text names none
+     */
+    public static StealPolicy byName(String text) {
+        String t = text == null ? "" : text.trim();
+        if (t.equals("threshold")) {
+            return threshold();
+        }
+        if (t.startsWith("threshold:")) {
+            return threshold(ParameterText.integer("stealThreshold", t.substring("threshold:".length()), 0, Integer.MAX_VALUE));
+        }
+        if (t.equals("random-stride")) {
+            return randomStride();
+        }
+        if (t.equals("power-of-two-choices")) {
+            return powerOfTwoChoices();
+        }
+        throw new IllegalArgumentException("stealPolicy must be threshold, threshold:<n>, random-stride or "
+                + "power-of-two-choices: " + text);
+    }
+
+    /** The text {@link #byName} reads back to an equal policy; a policy of the user's own: its name. */
+    public static String describe(StealPolicy policy) {
+        return policy instanceof Threshold ? "threshold:" + ((Threshold) policy).stealThreshold : policy.name();
+    }
+
+    /** The threshold of a {@link #threshold(int)} policy, or -1 for any other. */
+    public static int stealThresholdOf(StealPolicy policy) {
+        return policy instanceof Threshold ? ((Threshold) policy).stealThreshold : -1;
+    }
+
     private static final class Threshold implements StealPolicy {
         private final int stealThreshold;
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.loadstar.core.NamedSettings;
 import io.github.loadstar.core.Scheduler;
 import io.github.loadstar.core.spi.RebalancePolicies;
 import java.io.BufferedReader;
@@ -15,6 +16,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.management.Attribute;
@@ -76,6 +78,24 @@ final class SchedulerMXBeanTest {
             assertEquals(20L, s.settings().rebalanceInterval().toMillis());
             server.setAttribute(name, new Attribute("RebalancePolicy", "off"));
             assertTrue(RebalancePolicies.off() == s.settings().rebalancePolicy());
+            // every setting by name: read as a table, written one at a time or several at once
+            Map<String, String> settings = table(server.getAttribute(name, "Settings"));
+            assertEquals("8", settings.get("stealBatchLimit"));
+            assertEquals("20ms", settings.get("rebalanceInterval"));
+            long version = s.settings().version();
+            server.invoke(name, "setSetting", new Object[] {"stealThreshold", "5"}, new String[] {"java.lang.String", "java.lang.String"});
+            assertEquals("threshold:5", NamedSettings.read(s.settings()).get("stealPolicy"));
+            String[] changed = (String[]) server.invoke(name, "updateSettings",
+                    new Object[] {new String[] {"stealBatchLimit=16", "rebalanceInterval = 250ms"}}, new String[] {"[Ljava.lang.String;"});
+            assertEquals(List.of("stealBatchLimit", "rebalanceInterval"), List.of(changed));
+            assertEquals(version + 2, s.settings().version());
+            for (String[] wrong : new String[][] {{"stealBatchLimit=4", "agingBoost=2"}, {"stealBatchLimit"}, {"a=1", "a=2"}}) {
+                bad = assertThrows(RuntimeMBeanException.class, () -> server.invoke(name, "updateSettings",
+                        new Object[] {wrong}, new String[] {"[Ljava.lang.String;"}));
+                assertTrue(bad.getCause() instanceof IllegalArgumentException, bad.getCause().toString());
+                assertEquals(16, s.settings().stealBatchLimit(), "all or nothing: " + List.of(wrong));
+            }
+            assertTrue(bad.getCause().getMessage().contains("assigned twice"), bad.getCause().getMessage());
 
             long steals = (long) server.getAttribute(name, "Steals");
             server.invoke(name, "rebalance", new Object[0], new String[0]);     // a round on an idle scheduler: no move
@@ -152,6 +172,14 @@ final class SchedulerMXBeanTest {
                 remote.setAttribute(name, new Attribute("StealBatchLimit", 4));
                 assertEquals(4, remote.getAttribute(name, "StealBatchLimit"));
                 assertEquals(2L, remote.getAttribute(name, "SettingsVersion"));
+                String[] changed = (String[]) remote.invoke(name, "updateSettings",
+                        new Object[] {new String[] {"stealThreshold=5", "placementPolicy=round-robin"}},
+                        new String[] {"[Ljava.lang.String;"});
+                assertEquals(List.of("stealPolicy", "placementPolicy"), List.of(changed));
+                Map<String, String> settings = table(remote.getAttribute(name, "Settings"));
+                assertEquals("threshold:5", settings.get("stealPolicy"));
+                assertEquals("round-robin", settings.get("placementPolicy"));
+                assertEquals(3L, remote.getAttribute(name, "SettingsVersion"));
                 String[] findings = (String[]) remote.invoke(name, "bottlenecks", new Object[] {60L}, new String[] {"long"});
                 assertEquals(0, findings.length);
                 assertTrue(((String) remote.getAttribute(name, "ReportJson")).startsWith("{\"scheduler\":\"remote\""));
@@ -169,5 +197,15 @@ final class SchedulerMXBeanTest {
         } finally {
             child.destroyForcibly();
         }
+    }
+
+    /** A map attribute as an MXBean writes it (a table of key and value rows), back as a map. */
+    private static Map<String, String> table(Object attribute) {
+        Map<String, String> m = new java.util.TreeMap<>();
+        for (Object row : ((javax.management.openmbean.TabularData) attribute).values()) {
+            CompositeData r = (CompositeData) row;
+            m.put((String) r.get("key"), (String) r.get("value"));
+        }
+        return m;
     }
 }
