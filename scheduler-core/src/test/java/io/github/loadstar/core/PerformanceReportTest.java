@@ -70,6 +70,39 @@ final class PerformanceReportTest {
         assertTrue(json.get("window").get("samples").asInt() > 1, "the history held several snapshots");
     }
 
+    /**
+     * A live run whose every task is placed on agent 0 and never stolen (a steal threshold no queue
+     * reaches, rebalancing off): the report's patterns name agent 0 as the hot agent, in text and JSON.
+     */
+    @Test
+    void theReportNamesTheHotAgentOfASkewedRun() throws Exception {
+        try (Scheduler s = Scheduler.builder().agents(3).placementPolicy(AllOnAgentZero.INSTANCE)
+                .stealPolicy(io.github.loadstar.core.spi.StealPolicies.threshold(Integer.MAX_VALUE))
+                .coordinator(CoordinatorConfig.builder().historyInterval(Duration.ofMillis(10)).build()).build()) {
+            int n = 300;
+            CountDownLatch done = new CountDownLatch(n);
+            for (int i = 0; i < n; i++) {
+                s.execute(() -> {
+                    long until = System.nanoTime() + 1_000_000;
+                    while (System.nanoTime() - until < 0) {
+                        Thread.onSpinWait();
+                    }
+                    done.countDown();
+                });
+            }
+            assertTrue(done.await(30, TimeUnit.SECONDS));
+            PerformanceReport report = s.report(Duration.ofMinutes(1));
+            List<io.github.loadstar.core.metrics.LoadPattern> hot = report.patterns().stream()
+                    .filter(p -> p.kind() == io.github.loadstar.core.metrics.LoadPattern.Kind.HOT_AGENT).toList();
+            assertEquals(1, hot.size(), report.toText());
+            assertEquals("agent 0", hot.get(0).subject());
+            assertTrue(report.toText().contains("HOT_AGENT (agent 0)"), report.toText());
+            JsonNode json = new ObjectMapper().readTree(report.toJson());
+            assertEquals("HOT_AGENT", json.get("patterns").get(0).get("kind").asText());
+            assertEquals(0, json.get("patterns").get(0).get("evidence").get("agent").asInt());
+        }
+    }
+
     /** Snapshots of one agent every second with {@code completed} tasks so far and {@code busy} seconds of work. */
     private static SchedulerMetrics at(int second, long completed, double busySeconds) {
         AgentMetrics a = new AgentMetrics(0, "t", AgentState.RUNNING, 1.0, 0, false, completed, 0, 0, 0, 0, 0, 0, 0, 0, 0,

@@ -61,6 +61,9 @@ public interface SchedulerMXBean {
     /** The bottleneck findings over the newest {@code windowSeconds}, one line each (evidence and action). */
     String[] bottlenecks(long windowSeconds);
 
+    /** The recurring patterns in the newest {@code windowSeconds} of the history, one line each (kind, subject, figures). */
+    String[] patterns(long windowSeconds);
+
     /** Runs one rebalancing round now (see {@link io.github.loadstar.core.Scheduler#rebalanceNow()}). */
     void rebalance();
 

@@ -158,6 +158,11 @@ public final class SchedulerManagement implements SchedulerMXBean {
                 + " -> " + f.action()).toArray(String[]::new);
     }
 
+    @Override
+    public String[] patterns(long windowSeconds) {
+        return scheduler.history().patterns(window(windowSeconds)).stream().map(Object::toString).toArray(String[]::new);
+    }
+
     private static Duration window(long seconds) {
         if (seconds < 0) {
             throw new IllegalArgumentException("windowSeconds must not be negative: " + seconds);

@@ -10,7 +10,8 @@ import java.util.Objects;
  * migration rate, queue latency percentiles, utilization efficiency, fairness index — plus
  * throughput and deadline figures, each both cumulative (from the snapshot) and over a recent
  * window of the history; the per-agent and per-tenant rows and breaker states; and the trend over
- * the window (its second half against its first). As text for people ({@link #toText()},
+ * the window (its second half against its first), and the {@link LoadPatterns patterns} in the
+ * window's history. As text for people ({@link #toText()},
  * {@link #toDetailedText()}) and JSON for machines ({@link #toJson()}).
  *
  * <p>A trend is {@code rising} when the second half's figure is more than 10 % above the first's,
@@ -23,14 +24,16 @@ public final class PerformanceReport {
     private final WindowFigures window;
     private final WindowFigures firstHalf;
     private final WindowFigures secondHalf;
+    private final List<LoadPattern> patterns;
 
     private PerformanceReport(String scheduler, SchedulerMetrics now, WindowFigures window, WindowFigures firstHalf,
-                              WindowFigures secondHalf) {
+                              WindowFigures secondHalf, List<LoadPattern> patterns) {
         this.scheduler = scheduler;
         this.now = now;
         this.window = window;
         this.firstHalf = firstHalf;
         this.secondHalf = secondHalf;
+        this.patterns = List.copyOf(patterns);
     }
 
     /**
@@ -54,7 +57,12 @@ public final class PerformanceReport {
             first = WindowFigures.of(in.subList(0, mid + 1));
             second = WindowFigures.of(in.subList(mid, n));
         }
-        return new PerformanceReport(scheduler, now, window, first, second);
+        return new PerformanceReport(scheduler, now, window, first, second, history.patterns(span));
+    }
+
+    /** The patterns in the window's history ({@link LoadPatterns}). */
+    public List<LoadPattern> patterns() {
+        return patterns;
     }
 
     /** The snapshot the report rests on. */
@@ -104,7 +112,8 @@ public final class PerformanceReport {
                         + "  queue latency         p50 %s  p90 %s  p99 %s  p99.9 %s  max %s (%,d samples, 1 in %d)%n"
                         + "  fairness              work (Jain) %.4f; tenants (Jain) %.4f cumulative, %.4f demand-aware"
                         + " over %.1f s of contention%n"
-                        + "  deadlines             %,d missed, %,d started late; %,d failed, %,d rejected%n",
+                        + "  deadlines             %,d missed, %,d started late; %,d failed, %,d rejected%n"
+                        + "  patterns              %s%n",
                 scheduler, now.agents().size(), window.seconds(), window.samples(),
                 now.throughputPerSecond(), window.throughputPerSecond(), throughputTrend(),
                 now.utilization() * 100, window.utilization() * 100, utilizationTrend(),
@@ -113,7 +122,18 @@ public final class PerformanceReport {
                 SchedulerMetrics.nanos(l.p50()), SchedulerMetrics.nanos(l.p90()), SchedulerMetrics.nanos(l.p99()),
                 SchedulerMetrics.nanos(l.p999()), SchedulerMetrics.nanos(l.max()), l.samples(), l.samplingInterval(),
                 now.workFairness(), now.tenantFairness(), window.tenantFairness(), window.contendedSeconds(),
-                now.deadlineMisses(), now.lateStarts(), now.failed(), now.rejected());
+                now.deadlineMisses(), now.lateStarts(), now.failed(), now.rejected(), patternLines());
+    }
+
+    private String patternLines() {
+        if (patterns.isEmpty()) {
+            return "none in the window";
+        }
+        StringBuilder s = new StringBuilder();
+        for (LoadPattern p : patterns) {
+            s.append(s.length() == 0 ? "" : String.format("%n                        ")).append(p);
+        }
+        return s.toString();
     }
 
     /** The KPIs, then every agent and tenant row (with breaker states) of the snapshot. */
@@ -121,7 +141,10 @@ public final class PerformanceReport {
         return toText() + now;
     }
 
-    /** The report as one JSON object: {@code scheduler}, {@code kpis}, {@code trend}, {@code window}, {@code now}. */
+    /**
+     * The report as one JSON object: {@code scheduler}, {@code kpis}, {@code trend}, {@code window},
+     * {@code patterns} (kind, subject, description, evidence), {@code now}.
+     */
     public String toJson() {
         LatencySummary l = now.queueLatency();
         StringBuilder s = new StringBuilder(2048);
@@ -155,7 +178,20 @@ public final class PerformanceReport {
         Json.field(s, "migrations", window.migrations()).append(',');
         Json.field(s, "steals", window.steals()).append(',');
         Json.field(s, "meanLoadCoefficientOfVariation", window.meanLoadCoefficientOfVariation()).append(',');
-        Json.field(s, "contendedSeconds", window.contendedSeconds()).append("},\"now\":");
+        Json.field(s, "contendedSeconds", window.contendedSeconds()).append("},\"patterns\":[");
+        for (int i = 0; i < patterns.size(); i++) {
+            LoadPattern p = patterns.get(i);
+            s.append(i == 0 ? "{" : ",{");
+            Json.field(s, "kind", p.kind().name()).append(',');
+            Json.field(s, "subject", p.subject()).append(',');
+            Json.field(s, "description", p.description()).append(",\"evidence\":{");
+            int k = 0;
+            for (java.util.Map.Entry<String, Double> e : p.evidence().entrySet()) {
+                Json.field(s.append(k++ == 0 ? "" : ","), e.getKey(), e.getValue());
+            }
+            s.append("}}");
+        }
+        s.append("],\"now\":");
         return s.append(now.toJson()).append('}').toString();
     }
 

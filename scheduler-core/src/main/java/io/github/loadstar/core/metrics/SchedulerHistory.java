@@ -69,6 +69,16 @@ public record SchedulerHistory(long intervalNanos, List<SchedulerMetrics> sample
         return samples.subList(first, samples.size());
     }
 
+    /**
+     * The recurring patterns in the newest {@code span} ({@link LoadPatterns#find}).
+     *
+     * @throws NullPointerException     if {@code span} is null
+     * @throws IllegalArgumentException if {@code span} is negative
+     */
+    public List<LoadPattern> patterns(Duration span) {
+        return LoadPatterns.find(within(span));
+    }
+
     /** The figures over the whole history; {@link WindowFigures#none()} while it is empty. */
     public WindowFigures whole() {
         return samples.isEmpty() ? WindowFigures.none() : WindowFigures.of(samples);

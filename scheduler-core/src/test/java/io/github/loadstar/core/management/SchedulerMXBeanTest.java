@@ -123,6 +123,8 @@ final class SchedulerMXBeanTest {
                     () -> server.invoke(name, "drainAgent", new Object[] {7}, new String[] {"int"}));
             assertTrue(refused.getCause().getMessage().contains("agent"), refused.getCause().getMessage());
             String[] findings = (String[]) server.invoke(name, "bottlenecks", new Object[] {60L}, new String[] {"long"});
+            assertEquals(0, ((String[]) server.invoke(name, "patterns", new Object[] {60L}, new String[] {"long"})).length,
+                    "a short healthy run has no recurring pattern");
             assertEquals(0, findings.length, List.of(findings).toString());
             assertTrue(((String) server.invoke(name, "report", new Object[] {60L}, new String[] {"long"}))
                     .contains("agent"));
