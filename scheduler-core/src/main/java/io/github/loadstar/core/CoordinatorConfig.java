@@ -60,6 +60,22 @@ public final class CoordinatorConfig {
         return rebalanceInterval;
     }
 
+    /**
+     * Checks that this history can feed {@code topology} (at build, and when a reconfiguration
+     * changes the topology settings).
+     *
+     * @throws IllegalArgumentException naming topology if it is on without a history that holds at
+     *                                  least two snapshots of its window
+     */
+    public void checkTopology(TopologyConfig topology) {
+        if (topology.isOn() && (historyInterval.isZero()
+                || topology.window().compareTo(historyInterval.multipliedBy(2)) < 0)) {
+            throw new IllegalArgumentException("topology: its window (" + topology.window().toMillis()
+                    + " ms) must span at least two history intervals (" + historyInterval.toMillis() + " ms"
+                    + (historyInterval.isZero() ? ": the history is off" : "") + ")");
+        }
+    }
+
     /** The topology optimiser ({@link TopologyConfig#OFF} by default). */
     public TopologyConfig topology() {
         return topology;
@@ -156,12 +172,9 @@ public final class CoordinatorConfig {
          *                                  that holds at least two snapshots of its window
          */
         public CoordinatorConfig build() {
-            if (topology.isOn() && (historyInterval.isZero()
-                    || topology.window().compareTo(historyInterval.multipliedBy(2)) < 0)) {
-                throw new IllegalArgumentException("topology: its window (" + topology.window().toMillis()
-                        + " ms) must span at least two history intervals (" + historyInterval.toMillis() + " ms)");
-            }
-            return new CoordinatorConfig(this);
+            CoordinatorConfig c = new CoordinatorConfig(this);
+            c.checkTopology(topology);
+            return c;
         }
     }
 }

@@ -33,6 +33,10 @@ import java.util.TreeMap;
  *   <tr><td>{@code agentCount}</td><td>1 … the scheduler's maxAgents</td></tr>
  *   <tr><td>{@code capacities[i]}</td><td>the capacity of the agent in slot {@code i}</td></tr>
  *   <tr><td>{@code tenantWeights[t]}</td><td>tenant {@code t}'s weight in the registry</td></tr>
+ *   <tr><td>{@code topology.objective}</td><td>{@code off}, {@code throughput}, {@code queue-latency-p99}</td></tr>
+ *   <tr><td>{@code topology.minAgents}, {@code topology.maxAgents}</td><td>the optimiser's bounds</td></tr>
+ *   <tr><td>{@code topology.threshold}, {@code topology.window},
+ *       {@code topology.calibrateCapacities}</td><td>as {@link TopologyConfig}</td></tr>
  *   <tr><td>any other name</td><td>a parameter of the ordering policy ({@link SchedulerSettings#orderingParameters()}:
  *       {@code agingBoost}, {@code nice.batch}, …)</td></tr>
  * </table>
@@ -68,6 +72,13 @@ public final class NamedSettings {
             }
         }
         s.tenantWeights().forEach((t, w) -> m.put("tenantWeights[" + t + "]", Double.toString(w)));
+        TopologyConfig t = s.topology();
+        m.put("topology.objective", t.isOn() ? t.objective().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') : "off");
+        m.put("topology.minAgents", Integer.toString(t.minAgents()));
+        m.put("topology.maxAgents", Integer.toString(t.maxAgents()));
+        m.put("topology.threshold", Double.toString(t.threshold()));
+        m.put("topology.window", ParameterText.duration(t.window()));
+        m.put("topology.calibrateCapacities", Boolean.toString(t.calibrateCapacities()));
         return java.util.Collections.unmodifiableSortedMap(m);
     }
 
@@ -96,6 +107,11 @@ public final class NamedSettings {
         String count = rest.remove("agentCount");
         if (count != null) {
             next = next.withAgentCount(ParameterText.integer("agentCount", count, 1, Integer.MAX_VALUE));
+        }
+        Map<String, String> topology = new TreeMap<>();
+        rest.keySet().removeIf(k -> k.startsWith("topology.") && topology.put(k, rest.get(k)) == null);
+        if (!topology.isEmpty()) {
+            next = next.withTopology(topology(next.topology(), topology));
         }
         Map<String, String> parameters = new TreeMap<>();
         for (Map.Entry<String, String> e : rest.entrySet()) {
@@ -153,5 +169,63 @@ public final class NamedSettings {
             next = next.withOrderingParameters(parameters);
         }
         return next;
+    }
+
+    private static TopologyConfig topology(TopologyConfig now, Map<String, String> values) {
+        TopologyConfig.Builder b = now.toBuilder();
+        int min = now.minAgents();
+        int max = now.maxAgents();
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            String name = e.getKey();
+            String v = e.getValue().trim();
+            switch (name) {
+                case "topology.objective":
+                    if (v.equals("off")) {
+                        b.off();
+                    } else if (v.equals("throughput")) {
+                        b.objective(TopologyConfig.Objective.THROUGHPUT);
+                    } else if (v.equals("queue-latency-p99")) {
+                        b.objective(TopologyConfig.Objective.QUEUE_LATENCY_P99);
+                    } else {
+                        throw new IllegalArgumentException(name + " must be off, throughput or queue-latency-p99: " + v);
+                    }
+                    break;
+                case "topology.minAgents":
+                    min = ParameterText.integer(name, v, 1, SchedulerBuilder.MAX_AGENTS);
+                    break;
+                case "topology.maxAgents":
+                    max = ParameterText.integer(name, v, 1, SchedulerBuilder.MAX_AGENTS);
+                    break;
+                case "topology.threshold":
+                    try {
+                        b.threshold(ParameterText.decimal(name, v));
+                    } catch (IllegalArgumentException bad) {
+                        throw new IllegalArgumentException(name + ": " + bad.getMessage(), bad);
+                    }
+                    break;
+                case "topology.window":
+                    try {
+                        b.window(ParameterText.duration(name, v));
+                    } catch (IllegalArgumentException bad) {
+                        throw new IllegalArgumentException(name + ": " + bad.getMessage(), bad);
+                    }
+                    break;
+                case "topology.calibrateCapacities":
+                    if (!v.equals("true") && !v.equals("false")) {
+                        throw new IllegalArgumentException(name + " must be true or false: " + v);
+                    }
+                    b.calibrateCapacities(Boolean.parseBoolean(v));
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown setting " + name + " (topology.objective, .minAgents,"
+                            + " .maxAgents, .threshold, .window, .calibrateCapacities)");
+            }
+        }
+        try {
+            b.agents(min, max);
+        } catch (IllegalArgumentException bad) {
+            throw new IllegalArgumentException("topology.minAgents/maxAgents: " + bad.getMessage(), bad);
+        }
+        return b.build();
     }
 }

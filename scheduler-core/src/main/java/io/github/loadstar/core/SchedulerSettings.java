@@ -38,11 +38,12 @@ public final class SchedulerSettings {
     private final double[] capacities;
     private final java.util.Map<String, Double> tenantWeights;
     private final SortedMap<String, String> orderingParameters;
+    private final TopologyConfig topology;
 
     private SchedulerSettings(long version, StealPolicy stealPolicy, int stealBatchLimit, PlacementPolicy placementPolicy,
                               RebalancePolicy rebalancePolicy, Duration rebalanceInterval, OrderingPolicy orderingPolicy,
                               double[] capacities, java.util.Map<String, Double> tenantWeights,
-                              SortedMap<String, String> orderingParameters) {
+                              SortedMap<String, String> orderingParameters, TopologyConfig topology) {
         this.version = version;
         this.stealPolicy = Objects.requireNonNull(stealPolicy, "stealPolicy");
         this.stealBatchLimit = checkBatch(stealBatchLimit);
@@ -53,6 +54,7 @@ public final class SchedulerSettings {
         this.capacities = capacities;
         this.tenantWeights = tenantWeights;
         this.orderingParameters = orderingParameters;
+        this.topology = Objects.requireNonNull(topology, "topology");
     }
 
     /**
@@ -61,9 +63,9 @@ public final class SchedulerSettings {
      */
     public static SchedulerSettings initial(StealPolicy stealPolicy, int stealBatchLimit, PlacementPolicy placementPolicy,
                                             RebalancePolicy rebalancePolicy, Duration rebalanceInterval,
-                                            OrderingPolicy orderingPolicy, double[] capacities) {
+                                            OrderingPolicy orderingPolicy, double[] capacities, TopologyConfig topology) {
         return new SchedulerSettings(1, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy, rebalanceInterval,
-                orderingPolicy, checkTopology(capacities), java.util.Map.of(), parametersOf(orderingPolicy));
+                orderingPolicy, checkTopology(capacities), java.util.Map.of(), parametersOf(orderingPolicy), topology);
     }
 
     private static double[] checkTopology(double[] capacities) {
@@ -151,7 +153,7 @@ public final class SchedulerSettings {
         java.util.Map<String, Double> w = new java.util.TreeMap<>(tenantWeights);
         w.put(tenant, weight);
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
-                rebalanceInterval, orderingPolicy, capacities, java.util.Collections.unmodifiableMap(w), orderingParameters);
+                rebalanceInterval, orderingPolicy, capacities, java.util.Collections.unmodifiableMap(w), orderingParameters, topology);
     }
 
     /** Orders each agent's backlog (or the shared one, in GLOBAL scope). */
@@ -169,7 +171,7 @@ public final class SchedulerSettings {
      */
     public SchedulerSettings withOrderingPolicy(OrderingPolicy policy) {
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
-                rebalanceInterval, policy, capacities, tenantWeights, parametersOf(policy));
+                rebalanceInterval, policy, capacities, tenantWeights, parametersOf(policy), topology);
     }
 
     /**
@@ -220,7 +222,7 @@ public final class SchedulerSettings {
         SortedMap<String, String> checked = ((NamedParameters) orderingPolicy).check(merged);  // applied by the scheduler
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
                 rebalanceInterval, orderingPolicy, capacities, tenantWeights,
-                java.util.Collections.unmodifiableSortedMap(new TreeMap<>(checked)));
+                java.util.Collections.unmodifiableSortedMap(new TreeMap<>(checked)), topology);
     }
 
     /**
@@ -233,7 +235,7 @@ public final class SchedulerSettings {
             return this;
         }
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
-                rebalanceInterval, orderingPolicy, capacities, tenantWeights, now);
+                rebalanceInterval, orderingPolicy, capacities, tenantWeights, now, topology);
     }
 
     private static SortedMap<String, String> parametersOf(OrderingPolicy policy) {
@@ -241,6 +243,23 @@ public final class SchedulerSettings {
             return java.util.Collections.unmodifiableSortedMap(new TreeMap<>(((NamedParameters) policy).parameters()));
         }
         return java.util.Collections.emptySortedMap();
+    }
+
+    /** The topology optimiser's settings ({@link TopologyConfig#OFF} when it does not run). */
+    public TopologyConfig topology() {
+        return topology;
+    }
+
+    /**
+     * The topology optimiser's settings: turned on or off, its objective, bounds, threshold and
+     * window changed. The scheduler refuses, naming {@code topology}, a window that does not span two
+     * history intervals, or an optimiser turned on with the history off.
+     *
+     * @throws NullPointerException if {@code topology} is null
+     */
+    public SchedulerSettings withTopology(TopologyConfig topology) {
+        return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
+                rebalanceInterval, orderingPolicy, capacities, tenantWeights, orderingParameters, topology);
     }
 
     /**
@@ -263,25 +282,25 @@ public final class SchedulerSettings {
     /** @throws NullPointerException if {@code policy} is null */
     public SchedulerSettings withStealPolicy(StealPolicy policy) {
         return new SchedulerSettings(version, policy, stealBatchLimit,
-                placementPolicy, rebalancePolicy, rebalanceInterval, orderingPolicy, capacities, tenantWeights, orderingParameters);
+                placementPolicy, rebalancePolicy, rebalanceInterval, orderingPolicy, capacities, tenantWeights, orderingParameters, topology);
     }
 
     /** @throws IllegalArgumentException if {@code limit} is not between 1 and {@link SchedulerBuilder#MAX_STEAL_BATCH} */
     public SchedulerSettings withStealBatchLimit(int limit) {
         return new SchedulerSettings(version, stealPolicy, limit, placementPolicy, rebalancePolicy,
-                rebalanceInterval, orderingPolicy, capacities, tenantWeights, orderingParameters);
+                rebalanceInterval, orderingPolicy, capacities, tenantWeights, orderingParameters, topology);
     }
 
     /** @throws NullPointerException if {@code policy} is null */
     public SchedulerSettings withPlacementPolicy(PlacementPolicy policy) {
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, policy,
-                rebalancePolicy, rebalanceInterval, orderingPolicy, capacities, tenantWeights, orderingParameters);
+                rebalancePolicy, rebalanceInterval, orderingPolicy, capacities, tenantWeights, orderingParameters, topology);
     }
 
     /** @throws NullPointerException if {@code policy} is null */
     public SchedulerSettings withRebalancePolicy(RebalancePolicy policy) {
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy,
-                policy, rebalanceInterval, orderingPolicy, capacities, tenantWeights, orderingParameters);
+                policy, rebalanceInterval, orderingPolicy, capacities, tenantWeights, orderingParameters, topology);
     }
 
     /**
@@ -301,7 +320,7 @@ public final class SchedulerSettings {
         double[] c = capacities.clone();
         c[agent] = capacity;
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
-                rebalanceInterval, orderingPolicy, c, tenantWeights, orderingParameters);
+                rebalanceInterval, orderingPolicy, c, tenantWeights, orderingParameters, topology);
     }
 
     /**
@@ -334,16 +353,16 @@ public final class SchedulerSettings {
             }
         }
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
-                rebalanceInterval, orderingPolicy, c, tenantWeights, orderingParameters);
+                rebalanceInterval, orderingPolicy, c, tenantWeights, orderingParameters, topology);
     }
 
     /**
      * These settings with the agents in {@code capacities} (for the runtime, which adds and removes
      * agents; users change a capacity with {@link #withCapacity}).
      */
-    public SchedulerSettings withTopology(double[] capacities) {
+    public SchedulerSettings withCapacitiesInForce(double[] capacities) {
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
-                rebalanceInterval, orderingPolicy, checkTopology(capacities), tenantWeights, orderingParameters);
+                rebalanceInterval, orderingPolicy, checkTopology(capacities), tenantWeights, orderingParameters, topology);
     }
 
     /** Whether {@code other} has agents in the same slots (capacities may differ). */
@@ -365,13 +384,13 @@ public final class SchedulerSettings {
      */
     public SchedulerSettings withRebalanceInterval(Duration interval) {
         return new SchedulerSettings(version, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy,
-                interval, orderingPolicy, capacities, tenantWeights, orderingParameters);
+                interval, orderingPolicy, capacities, tenantWeights, orderingParameters, topology);
     }
 
     /** These settings as version {@code v} (for the runtime). */
     public SchedulerSettings withVersion(long v) {
         return new SchedulerSettings(v, stealPolicy, stealBatchLimit, placementPolicy, rebalancePolicy, rebalanceInterval,
-                orderingPolicy, capacities, tenantWeights, orderingParameters);
+                orderingPolicy, capacities, tenantWeights, orderingParameters, topology);
     }
 
     /** The names of the fields whose values differ from {@code other}'s (the version aside), in declaration order. */
@@ -411,6 +430,9 @@ public final class SchedulerSettings {
         if (!java.util.Arrays.equals(capacities, other.capacities)) {
             changed.add("capacities");
         }
+        if (!topology.equals(other.topology)) {
+            changed.add("topology");
+        }
         return changed;
     }
 
@@ -420,7 +442,7 @@ public final class SchedulerSettings {
                 + stealBatchLimit + ", placementPolicy=" + placementPolicy.name() + ", rebalancePolicy=" + rebalancePolicy
                 + ", rebalanceInterval=" + rebalanceInterval.toMillis() + " ms, orderingPolicy=" + orderingPolicy.name()
                 + ", capacities="
-                + java.util.Arrays.toString(capacities) + ", tenantWeights=" + tenantWeights + "}";
+                + java.util.Arrays.toString(capacities) + ", tenantWeights=" + tenantWeights + ", topology=" + topology + "}";
     }
 
     /**

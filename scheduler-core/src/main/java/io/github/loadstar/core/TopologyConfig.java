@@ -15,7 +15,7 @@ import java.util.Objects;
  */
 public final class TopologyConfig {
     /** No topology changes. */
-    public static final TopologyConfig OFF = new TopologyConfig(null, 1, 1, 0.10, Duration.ofSeconds(5));
+    public static final TopologyConfig OFF = new TopologyConfig(null, 1, 64, 0.10, Duration.ofSeconds(5), false);
 
     /** What the optimiser improves. */
     public enum Objective {
@@ -30,18 +30,36 @@ public final class TopologyConfig {
     private final int maxAgents;
     private final double threshold;
     private final Duration window;
+    private final boolean calibrateCapacities;
 
-    private TopologyConfig(Objective objective, int minAgents, int maxAgents, double threshold, Duration window) {
+    private TopologyConfig(Objective objective, int minAgents, int maxAgents, double threshold, Duration window,
+                           boolean calibrateCapacities) {
         this.objective = objective;
         this.minAgents = minAgents;
         this.maxAgents = maxAgents;
         this.threshold = threshold;
         this.window = window;
+        this.calibrateCapacities = calibrateCapacities;
     }
 
-    /** A builder: objective throughput, 1 to 64 agents, threshold 10 %, window 5 s. */
+    /**
+     * A builder: objective throughput, 1 to 64 agents, threshold 10 %, window 5 s, capacities not
+     * calibrated.
+     */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** A builder that starts from this configuration (from {@link #OFF}: off, with the defaults). */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.objective = objective;
+        b.minAgents = minAgents;
+        b.maxAgents = maxAgents;
+        b.threshold = threshold;
+        b.window = window;
+        b.calibrateCapacities = calibrateCapacities;
+        return b;
     }
 
     /** Whether the optimiser runs. */
@@ -74,10 +92,38 @@ public final class TopologyConfig {
         return window;
     }
 
+    /**
+     * Whether it may set the agents' capacities to their measured speeds (tasks per busy second)
+     * when the model predicts the improvement; see {@link io.github.loadstar.core.metrics.TopologyModel}.
+     * Off by default: the model leaves out what already steers work by speed — stealing, and
+     * placement by queue length — so its gain is an upper bound, which the next window's check may
+     * not bear out; it pays where those cannot act (stealing limited, pinned work, agents whose
+     * speeds differ a lot).
+     */
+    public boolean calibrateCapacities() {
+        return calibrateCapacities;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof TopologyConfig)) {
+            return false;
+        }
+        TopologyConfig c = (TopologyConfig) o;
+        return objective == c.objective && minAgents == c.minAgents && maxAgents == c.maxAgents
+                && threshold == c.threshold && window.equals(c.window) && calibrateCapacities == c.calibrateCapacities;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(objective, minAgents, maxAgents, threshold, window, calibrateCapacities);
+    }
+
     @Override
     public String toString() {
         return isOn() ? "TopologyConfig{" + objective + ", agents " + minAgents + ".." + maxAgents + ", threshold "
-                + threshold + ", window " + window.toMillis() + " ms}" : "TopologyConfig{off}";
+                + threshold + ", window " + window.toMillis() + " ms" + (calibrateCapacities ? ", capacities calibrated" : "")
+                + "}" : "TopologyConfig{off}";
     }
 
     /** Builds a {@link TopologyConfig}; each setter validates its value at once. */
@@ -87,6 +133,7 @@ public final class TopologyConfig {
         private int maxAgents = 64;
         private double threshold = 0.10;
         private Duration window = Duration.ofSeconds(5);
+        private boolean calibrateCapacities;
 
         private Builder() {
         }
@@ -94,6 +141,18 @@ public final class TopologyConfig {
         /** @throws NullPointerException if {@code objective} is null */
         public Builder objective(Objective objective) {
             this.objective = Objects.requireNonNull(objective, "objective");
+            return this;
+        }
+
+        /** No objective: the configuration built is off (its other values kept for when it is turned on again). */
+        public Builder off() {
+            this.objective = null;
+            return this;
+        }
+
+        /** Whether it may set capacities to measured speeds (default: no; see {@link TopologyConfig#calibrateCapacities()}). */
+        public Builder calibrateCapacities(boolean calibrate) {
+            this.calibrateCapacities = calibrate;
             return this;
         }
 
@@ -137,7 +196,7 @@ public final class TopologyConfig {
 
         /** The configuration. */
         public TopologyConfig build() {
-            return new TopologyConfig(objective, minAgents, maxAgents, threshold, window);
+            return new TopologyConfig(objective, minAgents, maxAgents, threshold, window, calibrateCapacities);
         }
     }
 }

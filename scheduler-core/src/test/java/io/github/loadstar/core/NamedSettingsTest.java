@@ -30,7 +30,9 @@ final class NamedSettingsTest {
             SortedMap<String, String> read = NamedSettings.read(s.settings());
             assertEquals(List.of("agentCount", "capacities[0]", "capacities[1]", "orderingPolicy", "placementPolicy",
                     "rebalanceInterval", "rebalancePolicy", "stealBatchLimit", "stealPolicy", "stealThreshold",
-                    "tenantWeights[a]"), List.copyOf(read.keySet()));
+                    "tenantWeights[a]", "topology.calibrateCapacities", "topology.maxAgents", "topology.minAgents",
+                    "topology.objective", "topology.threshold", "topology.window"), List.copyOf(read.keySet()));
+            assertEquals("off", read.get("topology.objective"));
             assertEquals("fifo", read.get("orderingPolicy"));
             assertEquals("2", read.get("agentCount"));
             assertEquals("2.0", read.get("tenantWeights[a]"));
@@ -100,6 +102,13 @@ final class NamedSettingsTest {
                 {"tenantWeights[a]", "NaN", "tenantWeights[a]"},
                 {"orderingPolicy", "lottery", "orderingPolicy"},
                 {"agingBoost", "10", "agingBoost"},       // FIFO has no parameters
+                {"topology.objective", "fastest", "topology.objective"},
+                {"topology.minAgents", "65", "topology.minAgents"},     // above maxAgents (64)
+                {"topology.maxAgents", "0", "topology.maxAgents"},
+                {"topology.threshold", "11", "topology.threshold"},
+                {"topology.window", "10ms", "topology.window"},
+                {"topology.calibrateCapacities", "maybe", "topology.calibrateCapacities"},
+                {"topology.colour", "blue", "topology.colour"},
         };
         try (Scheduler s = Scheduler.builder().agents(2).maxAgents(4).build()) {
             SchedulerSettings before = s.settings();

@@ -69,6 +69,6 @@ final class AgentCountChange {
         for (double capacity : added) {
             AgentRemoval.addLocked(scheduler, capacity);
         }
-        return next.withTopology(AgentRemoval.capacitiesNow(scheduler));
+        return next.withCapacitiesInForce(AgentRemoval.capacitiesNow(scheduler));
     }
 }

@@ -199,7 +199,7 @@ final class AgentRemoval {
             }
             io.github.loadstar.core.SchedulerSettings previous = s.settings;
             int index = addLocked(s, capacity);
-            s.settings = previous.withTopology(capacitiesNow(s)).withVersion(previous.version() + 1);
+            s.settings = previous.withCapacitiesInForce(capacitiesNow(s)).withVersion(previous.version() + 1);
             return index;
         }
     }
@@ -272,7 +272,7 @@ final class AgentRemoval {
             }
             io.github.loadstar.core.SchedulerSettings previous = s.settings;
             removeLocked(s, agent);
-            s.settings = previous.withTopology(capacitiesNow(s)).withVersion(previous.version() + 1);
+            s.settings = previous.withCapacitiesInForce(capacitiesNow(s)).withVersion(previous.version() + 1);
         }
     }
 

@@ -47,11 +47,11 @@ final class Coordinator implements Runnable {
     /** The rule a requested round uses while the configured policy is off. */
     private final RebalancePolicy oneOff = io.github.loadstar.core.spi.RebalancePolicies.threshold();
 
-    /** The topology optimiser, or null when off. */
+    /** The topology optimiser; it reads its settings (on or off) from the scheduler's settings. */
     private final TopologyOptimiser topology;
 
     Coordinator(LoadstarScheduler scheduler, CoordinatorConfig config) {
-        this.topology = config.topology().isOn() ? new TopologyOptimiser(scheduler, config.topology()) : null;
+        this.topology = new TopologyOptimiser(scheduler);
         this.scheduler = scheduler;
         this.historyNanos = config.historyInterval().toNanos();
         this.capacity = config.historySize();
@@ -63,7 +63,7 @@ final class Coordinator implements Runnable {
 
     /** Whether the coordinator has anything to do: a history to keep, or rebalancing to do. */
     boolean needed() {
-        return historyNanos > 0 || !scheduler.settings.rebalancePolicy().isOff() || topology != null;
+        return historyNanos > 0 || !scheduler.settings.rebalancePolicy().isOff() || scheduler.settings.topology().isOn();
     }
 
     /**
@@ -105,8 +105,8 @@ final class Coordinator implements Runnable {
         long now = System.nanoTime();
         long nextSample = now + historyNanos;
         long nextRebalance = now;
-        long nextTopology = topology == null ? Long.MAX_VALUE : now + topology.windowNanos();
         SchedulerSettings seen = scheduler.settings;
+        long nextTopology = now + seen.topology().window().toNanos();
         try {
             while (!scheduler.isTerminated()) {
                 SchedulerSettings settings = scheduler.settings;
@@ -114,9 +114,13 @@ final class Coordinator implements Runnable {
                 long rebalanceNanos = policy.isOff() ? 0 : settings.rebalanceInterval().toNanos();
                 now = System.nanoTime();
                 if (settings != seen) {
+                    if (!settings.topology().equals(seen.topology())) {
+                        nextTopology = now + settings.topology().window().toNanos();   // a new window starts now
+                    }
                     seen = settings;
                     nextRebalance = now;    // a new policy or period starts now
                 }
+                boolean topologyOn = settings.topology().isOn();
                 if (requested) {
                     requested = false;
                     rebalance(policy.isOff() ? oneOff : policy);
@@ -129,18 +133,18 @@ final class Coordinator implements Runnable {
                     rebalance(policy);
                     nextRebalance = next(nextRebalance, period(policy, rebalanceNanos), now);
                 }
-                if (topology != null && nextTopology - now <= 0) {
+                if (topologyOn && nextTopology - now <= 0) {
                     try {
-                        topology.round();
+                        topology.round(settings.topology());
                     } catch (RuntimeException e) {
                         LOG.warn("scheduler {}: a topology round failed; the next one runs as planned", scheduler.name(), e);
                     }
-                    nextTopology = next(nextTopology, topology.windowNanos(), now);
+                    nextTopology = next(nextTopology, settings.topology().window().toNanos(), now);
                 }
                 long wake = historyNanos == 0 ? (rebalanceNanos == 0 ? now + 1_000_000_000L : nextRebalance)
                         : rebalanceNanos == 0 ? nextSample
                         : (nextSample - nextRebalance < 0 ? nextSample : nextRebalance);
-                if (topology != null && nextTopology - wake < 0) {
+                if (topologyOn && nextTopology - wake < 0) {
                     wake = nextTopology;
                 }
                 long wait = wake - System.nanoTime();
@@ -247,7 +251,7 @@ final class Coordinator implements Runnable {
 
     /** The topology optimiser's decisions, oldest first (empty when it is off). */
     java.util.List<io.github.loadstar.core.metrics.TopologyDecision> topologyDecisions() {
-        return topology == null ? java.util.List.of() : topology.decisions();
+        return topology.decisions();
     }
 
     SchedulerHistory history() {

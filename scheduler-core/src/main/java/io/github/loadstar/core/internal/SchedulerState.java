@@ -136,7 +136,7 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
         double[] slotCapacities = java.util.Arrays.copyOf(config.capacities(), config.maxAgents());
         this.settings = SchedulerSettings.initial(config.stealPolicy(), config.stealBatchLimit(), config.placementPolicy(),
                 config.coordinator().rebalancePolicy(), config.coordinator().rebalanceInterval(), config.orderingPolicy(),
-                slotCapacities);
+                slotCapacities, config.coordinator().topology());
         this.listener = CompositeListener.of(config.listeners());
         this.events = new ListenerEvents(name, listener);
         this.maxQueued = config.maxQueuedTasks();
@@ -341,6 +341,9 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
                 count = AgentCountChange.prepare((LoadstarScheduler) this, previous, next);     // checks, changes nothing
             }
             List<String> changed = next.changesFrom(previous);
+            if (!next.topology().equals(previous.topology())) {
+                config.coordinator().checkTopology(next.topology());
+            }
             if (changed.isEmpty()) {
                 return new SchedulerSettings.Change(previous, previous, changed);
             }

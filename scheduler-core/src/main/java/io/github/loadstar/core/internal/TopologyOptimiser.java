@@ -21,9 +21,16 @@ import org.slf4j.LoggerFactory;
  *   - measure the window (TopologyModel.Inputs): arrivals, service rate per agent, CPU per task;
  *   - predict the objective with one agent more and one less (TopologyModel);
  *   - add an agent if that is predicted to improve the objective by more than the threshold, and
- *     a slot and the bounds allow it; else remove one (the highest index) if the objective is
- *     predicted to hold (within 1 %) with one less and the agent saved is at least the threshold
- *     (1 / agents); else nothing.
+ *     a slot and the bounds allow it; else, when calibration is on and every agent ran at least
+ *     MIN_TASKS tasks in the window and some agent's capacity is more than CLOSE_ENOUGH (20 %) off its
+ *     measured speed, set the capacities to the agents' measured speeds (tasks per
+ *     busy second, scaled to keep the total capacity) if the split model (TopologyModel: each agent
+ *     its own queue, fed by its capacity's share) predicts more than the threshold; else remove one
+ *     agent (the highest index) if the objective is predicted to hold (within 1 %) with one less
+ *     and the agent saved is at least the threshold (1 / agents); else nothing.
+ * The settings (on or off, objective, bounds, threshold, window) are read each round from the
+ * scheduler's settings, so a reconfiguration changes them; a change drops the check of the last
+ * decision (its window would straddle two configurations).
  * Every decision, applied or not, goes into a bounded ring (the last 100) with its evidence. Changes
  * go through Scheduler.addAgent and removeAgent, so they are reconfigurations like any other.
  */
@@ -34,23 +41,31 @@ final class TopologyOptimiser {
     private static final int KEPT = 100;
     private static final double HOLDS = 0.01;
 
+    /** Tasks each agent must have run in a window for its speed to be measured. */
+    static final int MIN_TASKS = 20;
+    /**
+     * Capacities within this relative distance of the measured speeds are left alone: the hysteresis
+     * that keeps a window's noise in the measured speeds from moving capacities back and forth.
+     */
+    static final double CLOSE_ENOUGH = 0.2;
+
     private final LoadstarScheduler scheduler;
-    private final TopologyConfig config;
     private final ArrayDeque<TopologyDecision> decisions = new ArrayDeque<>();
     /** The applied decision whose next window is being measured, or null. */
     private TopologyDecision awaitingCheck;
+    /** The settings of the last round. */
+    private TopologyConfig config;
 
-    TopologyOptimiser(LoadstarScheduler scheduler, TopologyConfig config) {
+    TopologyOptimiser(LoadstarScheduler scheduler) {
         this.scheduler = scheduler;
-        this.config = config;
     }
 
-    long windowNanos() {
-        return config.window().toNanos();
-    }
-
-    /** One round, on the coordinator thread. */
-    void round() {
+    /** One round, on the coordinator thread, with the settings in force. */
+    void round(TopologyConfig settings) {
+        if (!settings.equals(config)) {
+            config = settings;
+            awaitingCheck = null;
+        }
         List<SchedulerMetrics> samples = scheduler.history().within(config.window());
         if (samples.size() < 2 || scheduler.runState() != LoadstarScheduler.RUNNING) {
             return;
@@ -69,10 +84,10 @@ final class TopologyOptimiser {
             awaitingCheck = null;
             return;
         }
-        decide(in, measured);
+        decide(in, measured, samples);
     }
 
-    private void decide(TopologyModel.Inputs in, double measured) {
+    private void decide(TopologyModel.Inputs in, double measured, List<SchedulerMetrics> samples) {
         int n = in.agents();
         boolean throughput = config.objective() == TopologyConfig.Objective.THROUGHPUT;
         double current = value(in, n);
@@ -84,6 +99,7 @@ final class TopologyOptimiser {
         boolean removalHolds = canRemove && (throughput ? removed >= current * (1 - HOLDS)
                 : removed <= Math.max(current * (1 + HOLDS), 1e-6));
         Map<String, Double> evidence = evidence(in);
+        Calibration calibration = config.calibrateCapacities() ? calibration(in, samples, throughput) : null;
         TopologyDecision decision;
         if (canAdd && addGain > config.threshold()) {
             boolean applied = apply(true);
@@ -91,6 +107,14 @@ final class TopologyOptimiser {
                     config.objective(), n, current, added, addGain, applied,
                     applied ? "one agent more is predicted to improve " + config.objective() + " by more than the threshold"
                             : "the scheduler refused the new agent", evidence, measured, Double.NaN, false);
+        } else if (calibration != null && calibration.gain > config.threshold()) {
+            boolean applied = calibration.apply(scheduler);
+            evidence.putAll(calibration.evidence);
+            decision = new TopologyDecision(uptime(), TopologyDecision.Action.SET_CAPACITIES, config.objective(), n,
+                    calibration.current, calibration.predicted, calibration.gain, applied, applied
+                    ? "capacities matching the agents' measured speeds are predicted to improve " + config.objective()
+                    + " by more than the threshold (without stealing: an upper bound)"
+                    : "the scheduler refused the capacities", evidence, measured, Double.NaN, false);
         } else if (removalHolds && 1.0 / n >= config.threshold()) {
             boolean applied = apply(false);
             decision = new TopologyDecision(uptime(), TopologyDecision.Action.REMOVE_AGENT, config.objective(), n, current,
@@ -111,6 +135,102 @@ final class TopologyOptimiser {
             awaitingCheck = decision;
             LOG.info("scheduler {}: topology: {}", scheduler.name(), decision);
         }
+    }
+
+    /** Capacities set to measured speeds, and what the split model predicts of them. */
+    private static final class Calibration {
+        final int[] agents;
+        final double[] capacities;
+        final double current;
+        final double predicted;
+        final double gain;
+        final Map<String, Double> evidence;
+
+        Calibration(int[] agents, double[] capacities, double current, double predicted, double gain,
+                    Map<String, Double> evidence) {
+            this.agents = agents;
+            this.capacities = capacities;
+            this.current = current;
+            this.predicted = predicted;
+            this.gain = gain;
+            this.evidence = evidence;
+        }
+
+        boolean apply(LoadstarScheduler scheduler) {
+            try {
+                scheduler.reconfigure(s -> {
+                    for (int k = 0; k < agents.length; k++) {
+                        s = s.withCapacity(agents[k], capacities[k]);
+                    }
+                    return s;
+                });
+                return true;
+            } catch (IllegalArgumentException | IllegalStateException refused) {
+                return false;    // an agent left meanwhile
+            }
+        }
+    }
+
+    /**
+     * The agents' measured speeds over the window as capacities (scaled to keep the total), and the
+     * split model's prediction; null if an agent ran too few tasks to measure, or the capacities
+     * already match the speeds.
+     */
+    private Calibration calibration(TopologyModel.Inputs in, List<SchedulerMetrics> samples, boolean throughput) {
+        SchedulerMetrics first = samples.get(0);
+        SchedulerMetrics last = samples.get(samples.size() - 1);
+        List<AgentMetrics> rows = new ArrayList<>();
+        for (AgentMetrics b : last.agents()) {
+            if (b.state() != AgentState.REMOVED && b.state() != AgentState.DRAINING) {
+                rows.add(b);
+            }
+        }
+        int n = rows.size();
+        if (n < 2) {
+            return null;
+        }
+        int[] agents = new int[n];
+        double[] mu = new double[n];
+        double[] now = new double[n];
+        double muSum = 0;
+        double capSum = 0;
+        for (int k = 0; k < n; k++) {
+            AgentMetrics b = rows.get(k);
+            AgentMetrics a = first.agent(b.index());
+            long ran = b.completed() - (a == null ? 0 : a.completed());
+            double busy = (b.busyNanos() - (a == null ? 0 : a.busyNanos())) / 1e9;
+            if (ran < MIN_TASKS || busy <= 0) {
+                return null;
+            }
+            agents[k] = b.index();
+            mu[k] = ran / busy;
+            now[k] = b.capacity();
+            muSum += mu[k];
+            capSum += now[k];
+        }
+        double[] calibrated = new double[n];
+        double farthest = 0;
+        for (int k = 0; k < n; k++) {
+            calibrated[k] = Math.max(0.001, Math.round(mu[k] / muSum * capSum * 1000) / 1000.0);
+            farthest = Math.max(farthest, Math.abs(calibrated[k] / now[k] - 1));
+        }
+        if (farthest <= CLOSE_ENOUGH) {
+            return null;
+        }
+        double lambda = in.arrivalsPerSecond();
+        double[] before = TopologyModel.shares(now);
+        double[] after = TopologyModel.shares(calibrated);
+        double current = throughput ? TopologyModel.splitThroughput(lambda, before, mu)
+                : TopologyModel.splitP99Wait(lambda, before, mu);
+        double predicted = throughput ? TopologyModel.splitThroughput(lambda, after, mu)
+                : TopologyModel.splitP99Wait(lambda, after, mu);
+        Map<String, Double> evidence = new LinkedHashMap<>();
+        for (int k = 0; k < n; k++) {
+            evidence.put("serviceRate[" + agents[k] + "]", mu[k]);
+            evidence.put("capacityBefore[" + agents[k] + "]", now[k]);
+            evidence.put("capacityAfter[" + agents[k] + "]", calibrated[k]);
+        }
+        return new Calibration(agents, calibrated, current, predicted, gain(current, predicted, throughput), evidence);
     }
 
     /** Adds an agent (capacity 1) or removes the highest-indexed one; false if the scheduler refused. */

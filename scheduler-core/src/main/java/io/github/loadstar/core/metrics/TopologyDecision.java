@@ -30,7 +30,12 @@ public record TopologyDecision(double atSeconds, Action action, TopologyConfig.O
                                String reason, Map<String, Double> evidence, double measuredBefore,
                                double measuredAfter, boolean checked) {
     /** What the optimiser decided. */
-    public enum Action { ADD_AGENT, REMOVE_AGENT, NONE }
+    public enum Action {
+        ADD_AGENT, REMOVE_AGENT,
+        /** Capacities set to the agents' measured speeds (the evidence holds them, before and after). */
+        SET_CAPACITIES,
+        NONE
+    }
 
     public TopologyDecision {
         evidence = Map.copyOf(evidence);

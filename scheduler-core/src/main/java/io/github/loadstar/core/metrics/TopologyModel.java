@@ -16,6 +16,13 @@ package io.github.loadstar.core.metrics;
  *       λ and service rate μ (Erlang's C formula); the p99 of the wait is
  *       {@code ln(C / 0.01) / (c μ − λ)} (0 when fewer than 1 % wait), the mean {@code C / (c μ − λ)};
  *       infinite when {@code λ ≥ c μ}. An approximation: service times are taken as exponential.</li>
+ *   <li><b>Capacities</b>, for agents of different speeds μ<sub>i</sub> (each agent's completions per
+ *       busy second): placement gives agent {@code i} the share c<sub>i</sub> / Σc of the arrivals,
+ *       so with capacities c each agent is its own M/M/1 queue with λ<sub>i</sub> = λ c<sub>i</sub> / Σc
+ *       ({@link #splitThroughput}, {@link #splitP99Wait}). Capacities proportional to the speeds give
+ *       every agent the same utilization. Stealing is left out — it moves work off an agent that
+ *       falls behind — so the model gives the gain of calibrated capacities <em>without</em>
+ *       stealing, an upper bound; the next window measures how much of it was real.</li>
  * </ul>
  */
 public final class TopologyModel {
@@ -96,5 +103,78 @@ public final class TopologyModel {
             return lambda <= 0 ? 0 : Double.POSITIVE_INFINITY;
         }
         return erlangC(c, lambda, mu) / (c * mu - lambda);
+    }
+
+    /**
+     * Completions per second when agent {@code i}, of speed {@code mu[i]}, receives the share
+     * {@code shares[i]} of {@code lambda} arrivals per second: {@code Σ min(λ shares[i], mu[i])}.
+     */
+    public static double splitThroughput(double lambda, double[] shares, double[] mu) {
+        double done = 0;
+        for (int i = 0; i < mu.length; i++) {
+            done += Math.min(lambda * shares[i], mu[i]);
+        }
+        return done;
+    }
+
+    /**
+     * The 99th percentile of the queue wait, in seconds, over all tasks, when each agent is an M/M/1
+     * queue fed its share of the arrivals: the {@code t} at which
+     * {@code Σ shares[i] ρ_i e^{−(μ_i − λ_i) t} = 0.01}, with λ<sub>i</sub> = λ shares[i] and
+     * ρ<sub>i</sub> = λ<sub>i</sub> / μ<sub>i</sub>; infinite if an agent with a share is overloaded.
+     */
+    public static double splitP99Wait(double lambda, double[] shares, double[] mu) {
+        double tail0 = 0;
+        for (int i = 0; i < mu.length; i++) {
+            double li = lambda * shares[i];
+            if (li <= 0) {
+                continue;
+            }
+            if (li >= mu[i]) {
+                return Double.POSITIVE_INFINITY;
+            }
+            tail0 += shares[i] * li / mu[i];
+        }
+        if (tail0 <= 0.01) {
+            return 0;
+        }
+        double lo = 0;
+        double hi = 1e-3;
+        while (tail(lambda, shares, mu, hi) > 0.01 && hi < 1e9) {
+            hi *= 2;
+        }
+        for (int k = 0; k < 100 && hi - lo > 1e-9 * hi; k++) {
+            double mid = (lo + hi) / 2;
+            if (tail(lambda, shares, mu, mid) > 0.01) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return hi;
+    }
+
+    private static double tail(double lambda, double[] shares, double[] mu, double t) {
+        double p = 0;
+        for (int i = 0; i < mu.length; i++) {
+            double li = lambda * shares[i];
+            if (li > 0) {
+                p += shares[i] * (li / mu[i]) * Math.exp(-(mu[i] - li) * t);
+            }
+        }
+        return p;
+    }
+
+    /** Each capacity's share of their sum. */
+    public static double[] shares(double[] capacities) {
+        double sum = 0;
+        for (double c : capacities) {
+            sum += c;
+        }
+        double[] s = new double[capacities.length];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = sum <= 0 ? 1.0 / s.length : capacities[i] / sum;
+        }
+        return s;
     }
 }

@@ -37,4 +37,24 @@ final class TopologyModelTest {
         assertTrue(Double.isFinite(TopologyModel.p99Wait(overloaded, 3)), "three servers carry it");
         assertTrue(TopologyModel.p99Wait(mm1, 2) < TopologyModel.p99Wait(mm1, 1), "a second server shortens the wait");
     }
+
+    @Test
+    void theSplitModelIsOneMm1QueuePerAgentFedItsShare() {
+        // one agent: M/M/1 with rho 0.8, P(W > t) = 0.8 e^{-(mu - lambda) t} = 0.01 at t = ln 80 / 50
+        assertEquals(Math.log(80) / 50, TopologyModel.splitP99Wait(200, new double[] {1}, new double[] {250}), 1e-9);
+        // two equal agents with equal shares: the same as each alone
+        assertEquals(Math.log(80) / 50, TopologyModel.splitP99Wait(400, new double[] {0.5, 0.5},
+                new double[] {250, 250}), 1e-9);
+        // a quarter-speed agent with a third of 600 a second: 200 of 250 a second, and it sets the tail
+        double[] mu = {250, 1000, 1000};
+        double equal = TopologyModel.splitP99Wait(600, TopologyModel.shares(new double[] {1, 1, 1}), mu);
+        double calibrated = TopologyModel.splitP99Wait(600, TopologyModel.shares(new double[] {250, 1000, 1000}), mu);
+        assertTrue(equal > 0.05 && calibrated < equal / 5, equal + " -> " + calibrated);
+        // with 300 a second for the quarter-speed agent it is overloaded: an infinite wait, and lost throughput
+        assertEquals(Double.POSITIVE_INFINITY, TopologyModel.splitP99Wait(900, TopologyModel.shares(new double[] {1, 1, 1}), mu));
+        assertEquals(250 + 300 + 300, TopologyModel.splitThroughput(900, TopologyModel.shares(new double[] {1, 1, 1}), mu), 1e-9);
+        assertEquals(900, TopologyModel.splitThroughput(900, TopologyModel.shares(new double[] {250, 1000, 1000}), mu), 1e-9);
+        // a light load that waits less than 1 % of the time: no p99 wait at all
+        assertEquals(0, TopologyModel.splitP99Wait(2, new double[] {1}, new double[] {250}));
+    }
 }
