@@ -115,8 +115,8 @@ final class TopologyTest {
     /**
      * Agent 0 is four times slower than the others (its tasks sleep 4 ms, theirs 1 ms) but declared
      * as fast: placement gives it a third of 600 tasks a second, which keeps it 80 % busy and its
-     * queue long, and with stealing off (a steal threshold no queue reaches: the case the model
-     * describes) nobody takes its work. The optimiser (bounded to three agents, so it cannot add one)
+     * queue long, and with stealing limited (a steal threshold no queue reaches; only the sweep an
+     * agent makes before it parks still takes work) little of its work moves, as the model assumes. The optimiser (bounded to three agents, so it cannot add one)
      * measures the speeds and sets the capacities to them, once (the next window's check recorded);
      * with equal speeds (the tests above) it changes nothing.
      */
