@@ -1,6 +1,7 @@
 /**
  * Strategies for Loadstar's SPI: the ordering policies (EDF with admission control, CFS, WF2Q+
- * fair queuing, MLFQ), a lock-free circuit breaker, and a deterministic policy simulator. Registered with
+ * fair queuing, MLFQ), a lock-free circuit breaker, a deterministic policy simulator, and the
+ * allocators (a memetic genetic algorithm and the baselines). Registered with
  * {@link java.util.ServiceLoader} under {@code edf}, {@code cfs}, {@code wfq} and {@code mlfq}.
  */
 module io.github.loadstar.algorithms {
@@ -14,10 +15,16 @@ module io.github.loadstar.algorithms {
     exports io.github.loadstar.algorithms.mlfq;
     exports io.github.loadstar.algorithms.sim;
     exports io.github.loadstar.algorithms.breaker;
+    exports io.github.loadstar.algorithms.allocation;
 
     provides io.github.loadstar.core.spi.OrderingPolicyProvider with
             io.github.loadstar.algorithms.internal.PolicyProviders.Edf,
             io.github.loadstar.algorithms.internal.PolicyProviders.Cfs,
             io.github.loadstar.algorithms.internal.PolicyProviders.Wfq,
             io.github.loadstar.algorithms.internal.PolicyProviders.Mlfq;
+    provides io.github.loadstar.core.allocation.AllocatorProvider with
+            io.github.loadstar.algorithms.internal.AllocatorProviders.Genetic,
+            io.github.loadstar.algorithms.internal.AllocatorProviders.RegretGreedy,
+            io.github.loadstar.algorithms.internal.AllocatorProviders.Lpt,
+            io.github.loadstar.algorithms.internal.AllocatorProviders.RoundRobin;
 }

@@ -24,6 +24,8 @@ module io.github.loadstar.core {
     exports io.github.loadstar.core.metrics;
     exports io.github.loadstar.core.micrometer;
     exports io.github.loadstar.core.management;
+    exports io.github.loadstar.core.allocation;
 
     uses io.github.loadstar.core.spi.OrderingPolicyProvider;
+    uses io.github.loadstar.core.allocation.AllocatorProvider;
 }

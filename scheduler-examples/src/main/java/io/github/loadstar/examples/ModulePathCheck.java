@@ -85,6 +85,21 @@ public final class ModulePathCheck {
         String policyModule = edf.getClass().getModule().getName();
         require("io.github.loadstar.algorithms".equals(policyModule), "the edf policy comes from module " + policyModule);
 
+        // the allocators, through the same registry mechanism: a small batch placed by the genetic one
+        Set<String> allocators = io.github.loadstar.core.allocation.Allocators.names();
+        require(allocators.containsAll(List.of("genetic", "regret-greedy", "lpt", "round-robin")),
+                "Allocators.names() is " + allocators + "; ServiceLoader did not find scheduler-algorithms' allocators");
+        io.github.loadstar.core.allocation.AllocationProblem.Builder batch =
+                io.github.loadstar.core.allocation.AllocationProblem.builder(3, 12);
+        for (int j = 0; j < 12; j++) {
+            batch.work(j, 1 + j % 5);
+        }
+        io.github.loadstar.core.allocation.Allocation placed = io.github.loadstar.core.allocation.Allocators.byName("genetic")
+                .allocate(batch.build(), io.github.loadstar.core.allocation.AllocationRequest.builder()
+                        .objective(io.github.loadstar.core.allocation.Objective.MAKESPAN).build());
+        require(placed.found() && placed.evaluation().value(io.github.loadstar.core.allocation.Objective.MAKESPAN) == 11,
+                "the genetic allocator on the module path: " + placed);
+
         CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
         CircuitBreakerConfig breakerConfig = CircuitBreakerConfig.builder().consecutiveFailureThreshold(50).build();
         long expectedSum = RANGE * (RANGE + 1) / 2;

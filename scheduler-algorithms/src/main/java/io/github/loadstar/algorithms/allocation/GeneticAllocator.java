@@ -1,0 +1,253 @@
+package io.github.loadstar.algorithms.allocation;
+
+import io.github.loadstar.core.allocation.Allocation;
+import io.github.loadstar.core.allocation.AllocationProblem;
+import io.github.loadstar.core.allocation.AllocationRequest;
+import io.github.loadstar.core.allocation.Allocator;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+/*
+ * A memetic genetic algorithm for assignments (after Chu and Beasley 1997, with the shift-and-swap
+ * local search the best GAP heuristics rely on).
+ *
+ * Encoding: an individual is int[n], task -> agent; genes only take the task's allowed agents
+ * (Candidates), so pair rules hold by construction. Each individual carries its penalty (capacity
+ * excess + constraint violation) and objective; individuals are ranked lexicographically by
+ * (penalty, objective) — the fitness/unfitness pair, not a penalty weight, so capacity stays hard.
+ *
+ * Population: the baselines' assignments (regret greedy, LPT, round robin) and random allowed
+ * assignments, each improved by local search; duplicates refused (hash, then a full compare).
+ *
+ * Steady state, one child per iteration: two parents by binary tournament; uniform crossover;
+ * mutation reassigns `mutations` random genes to random allowed agents; the child is improved by
+ * LocalSearch (shifts, then swaps — this is where infeasible children are repaired: a move that
+ * lowers the penalty always wins); it replaces the worst member if it ranks above it and is not a
+ * duplicate. Stops on the time budget, cancellation, `maxChildren`, `stagnation` children without a
+ * new best, or a best that meets the lower bound (Results.lowerBound: then it is optimal).
+ *
+ * Determinism: one SplittableRandom from the request's seed drives every choice, so a run stopped by
+ * maxChildren or stagnation gives the same result for the same seed and problem; a run stopped by the
+ * clock depends on how far it got.
+ *
+ * Cost: a child costs one crossover O(n), one local search (a shift pass O(n × allowed agents), a swap
+ * pass O(n²), each move O(dimensions), O(agents) when the makespan is weighted) and allocates nothing
+ * per move; the population's arrays are reused.
+ */
+
+/** The genetic allocator (registered as {@code genetic}); see the design overview in the source. */
+public final class GeneticAllocator implements Allocator {
+    private final GeneticConfig config;
+
+    /** With the defaults ({@link GeneticConfig#defaults()}). */
+    public GeneticAllocator() {
+        this(GeneticConfig.defaults());
+    }
+
+    public GeneticAllocator(GeneticConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+    }
+
+    @Override
+    public String name() {
+        return "genetic";
+    }
+
+    public GeneticConfig config() {
+        return config;
+    }
+
+    @Override
+    public Allocation allocate(AllocationProblem p, AllocationRequest r) {
+        Objects.requireNonNull(p, "problem");
+        Objects.requireNonNull(r, "request");
+        long start = System.nanoTime();
+        long deadline = start + r.timeBudget().toNanos();
+        List<String> reasons = p.provablyInfeasible();
+        if (!reasons.isEmpty()) {
+            return Results.infeasible(name(), reasons, start);
+        }
+        Run run = new Run(p, r, deadline, start);
+        run.populate();
+        run.evolve();
+        return Results.of(name(), p, r, run.bestAssignment(), start, run.children);
+    }
+
+    @Override
+    public String toString() {
+        return "genetic(" + config + ")";
+    }
+
+    /** One allocation's state. */
+    private final class Run {
+        final AllocationProblem p;
+        final AllocationRequest r;
+        final long deadline;
+        final long start;
+        final Candidates c;
+        final SplittableRandom random;
+        final AssignmentState work;
+        final int n;
+        final int size;
+        final int[][] members;
+        final double[] pen;
+        final double[] obj;
+        final long[] hash;
+        int count;
+        int best = -1;
+        long children;
+        final double bound;
+
+        Run(AllocationProblem p, AllocationRequest r, long deadline, long start) {
+            this.p = p;
+            this.r = r;
+            this.deadline = deadline;
+            this.start = start;
+            this.c = new Candidates(p);
+            this.random = new SplittableRandom(r.seed());
+            this.work = new AssignmentState(p, r.weights());
+            this.n = p.tasks();
+            this.size = config.population();
+            this.members = new int[size][n];
+            this.pen = new double[size];
+            this.obj = new double[size];
+            this.hash = new long[size];
+            this.bound = Results.lowerBound(p, r.weights());
+        }
+
+        boolean stop() {
+            return System.nanoTime() - deadline > 0 || r.isCancelled() || atBound();
+        }
+
+        boolean atBound() {
+            return best >= 0 && pen[best] == 0 && !Double.isNaN(bound)
+                    && obj[best] <= bound + 1e-9 * Math.max(1, Math.abs(bound));
+        }
+
+        void populate() {
+            Baselines.AssignmentInputs in = Baselines.inputs(p, c, r);
+            int[][] seeds = {Baselines.regret(in), Baselines.lpt(in), Baselines.roundRobin(in)};
+            for (int[] seed : seeds) {
+                if (count < size) {
+                    improveAndOffer(seed);
+                }
+            }
+            int attempts = 0;
+            int[] random = new int[n];
+            while (count < size && !stop() && attempts++ < size * 20) {
+                for (int j = 0; j < n; j++) {
+                    int[] allowed = c.allowed[j];
+                    random[j] = allowed[this.random.nextInt(allowed.length)];
+                }
+                improveAndOffer(random);
+            }
+        }
+
+        /** Improves {@code a} by local search and adds it if it is new; before the population is full, always. */
+        void improveAndOffer(int[] a) {
+            work.set(a);
+            LocalSearch.descend(work, c, random, deadline, config.swaps());
+            work.set(work.agentOf);     // a fresh sum: no drift from the incremental updates
+            offer(work.agentOf, work.penalty(), work.objective());
+        }
+
+        void offer(int[] a, double penalty, double objective) {
+            long h = hashOf(a);
+            for (int k = 0; k < count; k++) {
+                if (hash[k] == h && Arrays.equals(members[k], a)) {
+                    return;
+                }
+            }
+            int slot;
+            if (count < size) {
+                slot = count++;
+            } else {
+                slot = worst();
+                if (!LocalSearch.better(penalty, objective, pen[slot], obj[slot])) {
+                    return;
+                }
+            }
+            System.arraycopy(a, 0, members[slot], 0, n);
+            pen[slot] = penalty;
+            obj[slot] = objective;
+            hash[slot] = h;
+            if (best < 0 || best == slot || LocalSearch.better(penalty, objective, pen[best], obj[best])) {
+                if (best == slot) {
+                    best = bestIndex();
+                } else {
+                    best = slot;
+                    lastImprovement = children;
+                    r.report(new AllocationRequest.Progress(System.nanoTime() - start, children,
+                            penalty == 0 ? objective : Double.NaN, penalty == 0));
+                }
+            }
+        }
+
+        long lastImprovement;
+
+        int worst() {
+            int w = 0;
+            for (int k = 1; k < count; k++) {
+                if (LocalSearch.better(pen[w], obj[w], pen[k], obj[k])) {
+                    w = k;
+                }
+            }
+            return w;
+        }
+
+        int bestIndex() {
+            int b = 0;
+            for (int k = 1; k < count; k++) {
+                if (LocalSearch.better(pen[k], obj[k], pen[b], obj[b])) {
+                    b = k;
+                }
+            }
+            return b;
+        }
+
+        int tournament() {
+            int a = random.nextInt(count);
+            int b = random.nextInt(count);
+            return LocalSearch.better(pen[a], obj[a], pen[b], obj[b]) ? a : b;
+        }
+
+        void evolve() {
+            int[] child = new int[n];
+            while (count >= 2 && !stop() && children < config.maxChildren()
+                    && children - lastImprovement < config.stagnation()) {
+                int x = tournament();
+                int y = tournament();
+                for (int tries = 0; y == x && tries < 4; tries++) {
+                    y = tournament();
+                }
+                int[] a = members[x];
+                int[] b = members[y];
+                for (int j = 0; j < n; j++) {
+                    child[j] = random.nextBoolean() ? a[j] : b[j];
+                }
+                int mutations = config.mutations();
+                for (int k = 0; k < mutations; k++) {
+                    int j = random.nextInt(n);
+                    int[] allowed = c.allowed[j];
+                    child[j] = allowed[random.nextInt(allowed.length)];
+                }
+                children++;
+                improveAndOffer(child);
+            }
+        }
+
+        int[] bestAssignment() {
+            return best < 0 ? null : members[best].clone();
+        }
+
+        private long hashOf(int[] a) {
+            long h = 1125899906842597L;
+            for (int v : a) {
+                h = 31 * h + v;
+            }
+            return h;
+        }
+    }
+}
