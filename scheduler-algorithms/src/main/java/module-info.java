@@ -7,6 +7,8 @@
 module io.github.loadstar.algorithms {
     requires transitive io.github.loadstar.core;
     requires org.slf4j;
+    // optional: only the cp-sat allocator needs OR-Tools (an automatic module, named from its jar)
+    requires static ortools.java;
 
     exports io.github.loadstar.algorithms;
     exports io.github.loadstar.algorithms.edf;
@@ -26,5 +28,6 @@ module io.github.loadstar.algorithms {
             io.github.loadstar.algorithms.internal.AllocatorProviders.Genetic,
             io.github.loadstar.algorithms.internal.AllocatorProviders.RegretGreedy,
             io.github.loadstar.algorithms.internal.AllocatorProviders.Lpt,
-            io.github.loadstar.algorithms.internal.AllocatorProviders.RoundRobin;
+            io.github.loadstar.algorithms.internal.AllocatorProviders.RoundRobin,
+            io.github.loadstar.algorithms.internal.AllocatorProviders.CpSat;
 }

@@ -61,4 +61,26 @@ public final class AllocatorProviders {
             return Baselines.roundRobin();
         }
     }
+
+    /**
+     * {@code cp-sat}: needs OR-Tools ({@code com.google.ortools:ortools-java}), an optional dependency;
+     * without it {@code create()} refuses with a message saying so, before any OR-Tools class is touched.
+     */
+    public static final class CpSat implements AllocatorProvider {
+        @Override
+        public String name() {
+            return "cp-sat";
+        }
+
+        @Override
+        public Allocator create() {
+            try {
+                Class.forName("com.google.ortools.sat.CpModel", false, CpSat.class.getClassLoader());
+            } catch (ClassNotFoundException | LinkageError e) {
+                throw new IllegalStateException("the cp-sat allocator needs Google OR-Tools: add the dependency"
+                        + " com.google.ortools:ortools-java (see docs/algorithms.md)", e);
+            }
+            return new io.github.loadstar.algorithms.allocation.CpSatAllocator();
+        }
+    }
 }

@@ -13,7 +13,7 @@ import java.util.List;
  * @param objective  the weighted objective of the assignment (NaN without one)
  * @param bound      a proven lower bound on the weighted objective, NaN if the allocator proves none
  * @param reasons    for {@link Status#INFEASIBLE}, the rules that conflict; for {@link Status#UNKNOWN},
- *                   why nothing was found; else empty
+ *                   why nothing was found; for a found assignment, notes on it (usually none)
  * @param elapsedNanos how long the allocation took
  * @param iterations the allocator's own count of its work (generations, nodes, …)
  */

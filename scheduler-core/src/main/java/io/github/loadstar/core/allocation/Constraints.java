@@ -61,7 +61,8 @@ public final class Constraints {
         }
     }
 
-    private static final class AgentSet implements AllocationConstraint {
+    /** {@link #onlyOn} and {@link #notOn}: a task and a set of agents it must, or must not, go to. */
+    public static final class AgentSet implements AllocationConstraint {
         private final int task;
         private final boolean[] inSet;    // by agent, sized on first use against the problem
         private final int[] agents;
@@ -85,6 +86,21 @@ public final class Constraints {
                 inSet[a] = true;
             }
             this.only = only;
+        }
+
+        /** The task. */
+        public int task() {
+            return task;
+        }
+
+        /** The agents named (a copy). */
+        public int[] agents() {
+            return agents.clone();
+        }
+
+        /** True for {@link #onlyOn}, false for {@link #notOn}. */
+        public boolean only() {
+            return only;
         }
 
         private boolean member(int agent) {
@@ -117,11 +133,17 @@ public final class Constraints {
         }
     }
 
-    private static final class MaxTasks implements AllocationConstraint {
+    /** {@link #maxTasksPerAgent}. */
+    public static final class MaxTasks implements AllocationConstraint {
         private final int limit;
 
         MaxTasks(int limit) {
             this.limit = limit;
+        }
+
+        /** The most tasks one agent may take. */
+        public int limit() {
+            return limit;
         }
 
         @Override
@@ -149,7 +171,8 @@ public final class Constraints {
         }
     }
 
-    private static final class Group implements AllocationConstraint {
+    /** {@link #together} and {@link #apart}: a group of tasks that must, or must not, share an agent. */
+    public static final class Group implements AllocationConstraint {
         private final int[] tasks;
         private final boolean together;
 
@@ -159,6 +182,16 @@ public final class Constraints {
             }
             this.tasks = tasks.clone();
             this.together = together;
+        }
+
+        /** The tasks (a copy). */
+        public int[] tasks() {
+            return tasks.clone();
+        }
+
+        /** True for {@link #together}, false for {@link #apart}. */
+        public boolean together() {
+            return together;
         }
 
         @Override
