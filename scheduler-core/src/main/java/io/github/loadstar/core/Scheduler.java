@@ -151,6 +151,27 @@ public interface Scheduler extends ExecutorService, AutoCloseable {
     @Override
     <T> TaskFuture<T> submit(Runnable task, T result);
 
+    /**
+     * Places a batch by an allocator's assignment: {@code allocator} solves {@code problem} (on the
+     * caller's thread, within the request's budget), and if it finds an assignment each task is
+     * submitted to its agent — pinned there, or preferring it and left movable
+     * ({@link io.github.loadstar.core.allocation.BatchPlacement}). The problem's agents are this
+     * scheduler's agents 0 … m − 1. If no assignment is found nothing is submitted, and the result
+     * says why. The batch and its result show in {@link #metrics()} and the report.
+     *
+     * @param tasks one per task of the problem, in its order
+     * @throws NullPointerException     if an argument or a task is null
+     * @throws IllegalArgumentException naming {@code tasks} if their count differs from the problem's,
+     *                                  or {@code problem.agents} if an agent is not in the scheduler
+     * @throws java.util.concurrent.RejectedExecutionException after shutdown (the tasks of the batch
+     *                                  already submitted are then cancelled)
+     */
+    <T> io.github.loadstar.core.allocation.AllocatedBatch<T> submitAll(
+            java.util.List<? extends Callable<T>> tasks, io.github.loadstar.core.allocation.AllocationProblem problem,
+            io.github.loadstar.core.allocation.Allocator allocator,
+            io.github.loadstar.core.allocation.AllocationRequest request,
+            io.github.loadstar.core.allocation.BatchPlacement placement);
+
     /** A snapshot of the scheduler's figures. Cheap enough to call every second; never blocks agents. */
     SchedulerMetrics metrics();
 

@@ -34,6 +34,7 @@ public final class TaskOptions {
     private final double tenantWeight;
     private final long cost;
     private final int affinity;
+    private final int preferredAgent;
 
     private TaskOptions(Builder b) {
         this.priority = b.priority;
@@ -42,6 +43,7 @@ public final class TaskOptions {
         this.tenantWeight = b.tenantWeight;
         this.cost = b.cost;
         this.affinity = b.affinity;
+        this.preferredAgent = b.preferredAgent;
     }
 
     /** A builder with the {@link #DEFAULT} values. */
@@ -58,6 +60,7 @@ public final class TaskOptions {
         b.tenantWeight = tenantWeight;
         b.cost = cost;
         b.affinity = affinity;
+        b.preferredAgent = preferredAgent;
         return b;
     }
 
@@ -101,6 +104,15 @@ public final class TaskOptions {
         return affinity;
     }
 
+    /**
+     * The agent a movable task is placed on if it accepts work, ahead of the placement policy, or
+     * {@link #MOVABLE} for none; stealing and rebalancing may still move the task (a preference, as
+     * an allocator's assignment placed with {@code BatchPlacement.PREFERRED}).
+     */
+    public int preferredAgent() {
+        return preferredAgent;
+    }
+
     /** Whether the task may run on any agent (it is not pinned). */
     public boolean isMovable() {
         return affinity == MOVABLE;
@@ -120,12 +132,13 @@ public final class TaskOptions {
                 && Objects.equals(tenant, other.tenant)
                 && Double.compare(tenantWeight, other.tenantWeight) == 0
                 && cost == other.cost
-                && affinity == other.affinity;
+                && affinity == other.affinity
+                && preferredAgent == other.preferredAgent;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(priority, deadlineNanos, tenant, tenantWeight, cost, affinity);
+        return Objects.hash(priority, deadlineNanos, tenant, tenantWeight, cost, affinity, preferredAgent);
     }
 
     @Override
@@ -139,6 +152,9 @@ public final class TaskOptions {
         }
         s.append(", cost=").append(cost);
         s.append(isMovable() ? ", movable" : ", pinnedTo=" + affinity);
+        if (preferredAgent != MOVABLE) {
+            s.append(", preferredAgent=").append(preferredAgent);
+        }
         return s.append('}').toString();
     }
 
@@ -150,6 +166,7 @@ public final class TaskOptions {
         private double tenantWeight = 1.0;
         private long cost = 1;
         private int affinity = MOVABLE;
+        private int preferredAgent = MOVABLE;
 
         private Builder() {
         }
@@ -256,6 +273,21 @@ public final class TaskOptions {
                 throw new IllegalArgumentException("affinity must be a non-negative agent index: " + agent);
             }
             this.affinity = agent;
+            return this;
+        }
+
+        /**
+         * Places the task on {@code agent} if that agent accepts work when it is submitted (else the
+         * placement policy decides), leaving it movable: stealing and rebalancing may still move it.
+         * Ignored for a pinned task. An index beyond the scheduler's agents is rejected at submission.
+         *
+         * @throws IllegalArgumentException naming {@code preferredAgent} if {@code agent} is negative
+         */
+        public Builder preferAgent(int agent) {
+            if (agent < 0) {
+                throw new IllegalArgumentException("preferredAgent must be a non-negative agent index: " + agent);
+            }
+            this.preferredAgent = agent;
             return this;
         }
 

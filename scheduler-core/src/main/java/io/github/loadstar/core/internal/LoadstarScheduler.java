@@ -152,6 +152,15 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
     }
 
     @Override
+    public <T> io.github.loadstar.core.allocation.AllocatedBatch<T> submitAll(
+            java.util.List<? extends Callable<T>> tasks, io.github.loadstar.core.allocation.AllocationProblem problem,
+            io.github.loadstar.core.allocation.Allocator allocator,
+            io.github.loadstar.core.allocation.AllocationRequest request,
+            io.github.loadstar.core.allocation.BatchPlacement placement) {
+        return batches.submit(this, tasks, problem, allocator, request, placement);
+    }
+
+    @Override
     public TaskFuture<?> submit(Runnable task, TaskOptions options) {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(options, "options");
@@ -288,6 +297,10 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
             throw new IllegalArgumentException("options.affinity " + affinity + " is not an agent of "
                     + name + " (agents 0.." + (agents.length - 1) + ")");
         }
+        if (options.preferredAgent() >= agents.length) {
+            throw new IllegalArgumentException("options.preferredAgent " + options.preferredAgent() + " is not an agent of "
+                    + name + " (agents 0.." + (agents.length - 1) + ")");
+        }
         // registers the tenant at its first task; refuses a weight that differs
         TenantStats tenant = options.tenant() != null ? figures.tenant(options) : null;
         int state = runState;
@@ -335,11 +348,11 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
             } finally {
                 AgentRemoval.pinnedQueued(target);
             }
-        } else if (local != null && ordered) {
+        } else if (local != null && ordered && options.preferredAgent() < 0) {
             target = local;
             local.addExtraCost(extraCost);
             local.inbox.offer(task);
-        } else if (local != null) {
+        } else if (local != null && options.preferredAgent() < 0) {
             target = local;
             local.addExtraCost(extraCost);
             local.pushLocal(task);
@@ -392,6 +405,13 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
 
     /** The placement policy's choice; a policy that throws places the task on no agent in particular. */
     private int place(TaskOptions options, int random) {
+        int preferred = options.preferredAgent();
+        if (preferred >= 0) {
+            Agent a = agents[preferred];
+            if (a.accepting && a.membership == AgentRemoval.ACTIVE) {
+                return preferred;
+            }
+        }
         try {
             return settings.placementPolicy().place(options, this, random);
         } catch (Throwable t) {

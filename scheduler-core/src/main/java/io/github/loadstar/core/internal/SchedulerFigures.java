@@ -174,7 +174,7 @@ final class SchedulerFigures {
             }
             return new SchedulerMetrics(now - s.startNanos, perAgent, perTenant, latency,
                     s.rejectedCount(), s.discardedCount(), s.events.errors(),
-                    s.strategyFailures.count(), shared);
+                    s.strategyFailures.count(), shared, s.batches.figures());
         } finally {
             metricsLock.unlock();
         }

@@ -69,6 +69,8 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
     final Agent[] agents;
     final IdleControl idle;
     final Queue<Runnable> global = Queues.mpmc(1024);
+    /** Batches placed by an allocator (Scheduler.submitAll), and their figures. */
+    final BatchSubmission batches = new BatchSubmission();
     /** What reconfigure() can change; read where it is used, swapped whole (see SchedulerLifecycle.reconfigure). */
     volatile SchedulerSettings settings;
     final SchedulerListener listener;

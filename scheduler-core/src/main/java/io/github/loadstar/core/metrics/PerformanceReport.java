@@ -113,6 +113,7 @@ public final class PerformanceReport {
                         + "  fairness              work (Jain) %.4f; tenants (Jain) %.4f cumulative, %.4f demand-aware"
                         + " over %.1f s of contention%n"
                         + "  deadlines             %,d missed, %,d started late; %,d failed, %,d rejected%n"
+                        + "  allocation            %s%n"
                         + "  patterns              %s%n",
                 scheduler, now.agents().size(), window.seconds(), window.samples(),
                 now.throughputPerSecond(), window.throughputPerSecond(), throughputTrend(),
@@ -122,7 +123,8 @@ public final class PerformanceReport {
                 SchedulerMetrics.nanos(l.p50()), SchedulerMetrics.nanos(l.p90()), SchedulerMetrics.nanos(l.p99()),
                 SchedulerMetrics.nanos(l.p999()), SchedulerMetrics.nanos(l.max()), l.samples(), l.samplingInterval(),
                 now.workFairness(), now.tenantFairness(), window.tenantFairness(), window.contendedSeconds(),
-                now.deadlineMisses(), now.lateStarts(), now.failed(), now.rejected(), patternLines());
+                now.deadlineMisses(), now.lateStarts(), now.failed(), now.rejected(), now.allocations().describe(),
+                patternLines());
     }
 
     private String patternLines() {

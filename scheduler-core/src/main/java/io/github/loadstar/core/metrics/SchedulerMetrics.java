@@ -50,6 +50,7 @@ public final class SchedulerMetrics {
     private final double workFairness;
     private final double tenantFairness;
     private final double utilization;
+    private final AllocationFigures allocations;
 
     /**
      * Derives the scheduler-wide figures from the per-agent and per-tenant ones.
@@ -69,7 +70,16 @@ public final class SchedulerMetrics {
     public SchedulerMetrics(long uptimeNanos, List<AgentMetrics> agents, List<TenantMetrics> tenants,
                             LatencySummary queueLatency, long rejected, long discarded, long listenerErrors,
                             long strategyErrors, long sharedQueued) {
+        this(uptimeNanos, agents, tenants, queueLatency, rejected, discarded, listenerErrors, strategyErrors, sharedQueued,
+                AllocationFigures.none());
+    }
+
+    /** As the constructor above, with the batches allocated so far. */
+    public SchedulerMetrics(long uptimeNanos, List<AgentMetrics> agents, List<TenantMetrics> tenants,
+                            LatencySummary queueLatency, long rejected, long discarded, long listenerErrors,
+                            long strategyErrors, long sharedQueued, AllocationFigures allocations) {
         this.uptimeNanos = uptimeNanos;
+        this.allocations = java.util.Objects.requireNonNull(allocations, "allocations");
         this.agents = List.copyOf(Objects.requireNonNull(agents, "agents"));
         this.tenants = List.copyOf(Objects.requireNonNull(tenants, "tenants"));
         this.queueLatency = Objects.requireNonNull(queueLatency, "queueLatency");
@@ -296,6 +306,11 @@ public final class SchedulerMetrics {
         return tenantFairness;
     }
 
+    /** The batches placed by an allocator ({@code Scheduler.submitAll}), and the last one. */
+    public AllocationFigures allocations() {
+        return allocations;
+    }
+
     /** The snapshot as a JSON object. */
     public String toJson() {
         StringBuilder s = new StringBuilder(512 + 256 * agents.size());
@@ -322,7 +337,19 @@ public final class SchedulerMetrics {
         Json.field(s, "workCoefficientOfVariation", workCoefficientOfVariation).append(',');
         Json.field(s, "workFairness", workFairness).append(',');
         Json.field(s, "tenantFairness", tenantFairness).append(',');
-        s.append("\"queueLatency\":{");
+        s.append("\"allocations\":{");
+        Json.field(s, "batches", allocations.batches()).append(',');
+        Json.field(s, "tasksPlaced", allocations.tasksPlaced()).append(',');
+        Json.field(s, "allocationNanos", allocations.allocationNanos()).append(',');
+        Json.field(s, "lastAllocator", allocations.lastAllocator()).append(',');
+        Json.field(s, "lastStatus", allocations.lastStatus()).append(',');
+        Json.field(s, "lastObjective", allocations.lastObjective()).append(',');
+        Json.field(s, "lastElapsedNanos", allocations.lastElapsedNanos()).append(",\"lastValues\":{");
+        int k = 0;
+        for (java.util.Map.Entry<String, Double> e : new java.util.TreeMap<>(allocations.lastValues()).entrySet()) {
+            Json.field(s.append(k++ == 0 ? "" : ","), e.getKey(), e.getValue());
+        }
+        s.append("}},\"queueLatency\":{");
         Json.field(s, "samples", queueLatency.samples()).append(',');
         Json.field(s, "samplingInterval", queueLatency.samplingInterval()).append(',');
         Json.field(s, "p50", queueLatency.p50()).append(',');
