@@ -38,10 +38,10 @@ final class AssignmentState {
     double excess;
     double violation;
     private final List<AllocationConstraint> constraints;
-    private final double wCost;
-    private final double wMakespan;
-    private final double wVariance;
-    private final double wUtil;
+    private double wCost;
+    private double wMakespan;
+    private double wVariance;
+    private double wUtil;
 
     AssignmentState(AllocationProblem p, Map<Objective, Double> weights) {
         this.p = p;
@@ -70,6 +70,14 @@ final class AssignmentState {
             }
         }
         this.constraints = p.constraints();
+        this.wCost = weights.getOrDefault(Objective.TOTAL_COST, 0.0);
+        this.wMakespan = weights.getOrDefault(Objective.MAKESPAN, 0.0);
+        this.wVariance = weights.getOrDefault(Objective.LOAD_VARIANCE, 0.0);
+        this.wUtil = weights.getOrDefault(Objective.UTILIZATION, 0.0);
+    }
+
+    /** New weights for the objective (the multi-objective search gives each child its own). */
+    void weights(Map<Objective, Double> weights) {
         this.wCost = weights.getOrDefault(Objective.TOTAL_COST, 0.0);
         this.wMakespan = weights.getOrDefault(Objective.MAKESPAN, 0.0);
         this.wVariance = weights.getOrDefault(Objective.LOAD_VARIANCE, 0.0);

@@ -75,6 +75,20 @@ public final class GeneticAllocator implements Allocator {
         return Results.of(name(), p, r, run.bestAssignment(), start, run.children);
     }
 
+    /**
+     * The trade-off between {@code objectives}: the non-dominated feasible assignments found within
+     * the request's budget by NSGA-II (non-dominated sorting with crowding distance; see
+     * {@code ParetoSearch}), one per distinct vector of objective values, sorted by the first objective.
+     * Each is an {@link Allocation} whose {@code objective} is the request's weighted value. When no
+     * feasible assignment is found, a single result says why ({@code INFEASIBLE} or {@code UNKNOWN}).
+     *
+     * @throws IllegalArgumentException naming {@code objectives} if they are empty, repeated or null
+     */
+    public java.util.List<Allocation> paretoFront(AllocationProblem problem, AllocationRequest request,
+                                                  java.util.List<io.github.loadstar.core.allocation.Objective> objectives) {
+        return ParetoSearch.run(config, problem, request, objectives);
+    }
+
     @Override
     public String toString() {
         return "genetic(" + config + ")";

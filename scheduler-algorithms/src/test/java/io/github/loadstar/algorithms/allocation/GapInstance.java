@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A Generalized Assignment Problem instance in the OR-Library / Yagiura format (test code: the
- * reader is not public API): {@code m n}, the cost matrix (m rows of n), the resource matrix, the
+ * A Generalized Assignment Problem instance in the OR-Library / Yagiura format (test code, shared
+ * with scheduler-bench through this module's test jar; not public API): {@code m n}, the cost matrix (m rows of n), the resource matrix, the
  * capacities. Whitespace-separated integers; one instance per file, or, as in the original
  * OR-Library files, several behind a leading count (see {@link #readAll}).
  *
@@ -24,13 +24,13 @@ import java.util.Map;
  * @param best     the min-cost optimum or best known value (values.csv), or -1
  * @param proven   whether {@code best} is proven optimal
  */
-record GapInstance(String name, int m, int n, int[][] cost, int[][] resource, int[] capacity, long best, boolean proven) {
+public record GapInstance(String name, int m, int n, int[][] cost, int[][] resource, int[] capacity, long best, boolean proven) {
 
     /** The shared data folder, relative to a module's directory (where the tests run). */
-    static final Path FOLDER = Path.of("..", "..", "shared", "data", "gap");
+    public static final Path FOLDER = Path.of("..", "..", "shared", "data", "gap");
 
     /** The problem, to minimise total cost: job j on agent i costs cost[i][j] and uses resource[i][j]. */
-    AllocationProblem problem() {
+    public AllocationProblem problem() {
         AllocationProblem.Builder b = AllocationProblem.builder(m, n);
         for (int i = 0; i < m; i++) {
             b.capacity(i, capacity[i]);
@@ -87,9 +87,9 @@ record GapInstance(String name, int m, int n, int[][] cost, int[][] resource, in
     }
 
     /** values.csv: file → {min-cost lower bound (the optimum where proven), proven 1/0}. */
-    static Map<String, long[]> values() throws IOException {
+    static Map<String, long[]> values(Path folder) throws IOException {
         Map<String, long[]> m = new LinkedHashMap<>();
-        List<String> lines = Files.readAllLines(FOLDER.resolve("values.csv"));
+        List<String> lines = Files.readAllLines(folder.resolve("values.csv"));
         for (String line : lines.subList(1, lines.size())) {
             String[] f = line.split(",");
             m.put(f[0], new long[] {Long.parseLong(f[4]), f[6].equals("yes") ? 1 : 0});
@@ -97,11 +97,16 @@ record GapInstance(String name, int m, int n, int[][] cost, int[][] resource, in
         return m;
     }
 
-    /** Every instance under {@code sub} (a folder of the data), sorted by name. */
+    /** Every instance under {@code sub} (a folder of the data in {@link #FOLDER}), sorted by name. */
     static List<GapInstance> folder(String sub) throws IOException {
-        Map<String, long[]> values = values();
+        return folder(FOLDER, sub);
+    }
+
+    /** Every instance under {@code sub} of the data folder {@code data}, sorted by name. */
+    public static List<GapInstance> folder(Path data, String sub) throws IOException {
+        Map<String, long[]> values = values(data);
         List<GapInstance> all = new ArrayList<>();
-        try (var files = Files.list(FOLDER.resolve(sub))) {
+        try (var files = Files.list(data.resolve(sub))) {
             for (Path f : files.sorted().toList()) {
                 all.addAll(readAll(f, values));
             }
