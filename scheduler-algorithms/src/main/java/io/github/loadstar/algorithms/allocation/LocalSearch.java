@@ -16,6 +16,18 @@ final class LocalSearch {
     private LocalSearch() {
     }
 
+    /**
+     * Whether (pen, obj) beats (penNow, objNow): lexicographically when {@code lambda} is infinite,
+     * else by obj + lambda × pen (the penalised score of the adaptive-penalty search).
+     */
+    static boolean better(double pen, double obj, double penNow, double objNow, double lambda) {
+        if (lambda == Double.POSITIVE_INFINITY) {
+            return better(pen, obj, penNow, objNow);
+        }
+        double now = objNow + lambda * penNow;
+        return obj + lambda * pen < now - EPS * Math.max(1, Math.abs(now));
+    }
+
     static boolean better(double pen, double obj, double penNow, double objNow) {
         if (pen < penNow - EPS) {
             return true;
@@ -25,6 +37,18 @@ final class LocalSearch {
 
     /** Descends with shifts, then swaps, until neither improves or {@code deadline} (nanoTime) passes. */
     static void descend(AssignmentState s, Candidates c, SplittableRandom random, long deadline, boolean swaps) {
+        descend(s, c, random, deadline, swaps, Double.POSITIVE_INFINITY);
+    }
+
+    /**
+     * As {@link #descend(AssignmentState, Candidates, SplittableRandom, long, boolean)}, comparing
+     * states by {@link #better(double, double, double, double, double)} with {@code lambda}: finite,
+     * a move may trade capacity excess for objective (strategic oscillation across the feasibility
+     * boundary), which the caller follows with a lexicographic descent to repair.
+     */
+    static void descend(AssignmentState s, Candidates c, SplittableRandom random, long deadline, boolean swaps,
+                        double lambda) {
+        boolean lexicographic = lambda == Double.POSITIVE_INFINITY;
         boolean improved = true;
         int tried = 0;
         while (improved) {
@@ -41,11 +65,11 @@ final class LocalSearch {
                         continue;
                     }
                     double pen = s.excessAfterShift(j, to) + s.violationAfterShift(j, to);
-                    if (pen > bestPen + EPS) {
+                    if (lexicographic && pen > bestPen + EPS) {
                         continue;
                     }
                     double obj = s.objectiveAfterShift(j, to);
-                    if (better(pen, obj, bestPen, bestObj)) {
+                    if (better(pen, obj, bestPen, bestObj, lambda)) {
                         best = to;
                         bestPen = pen;
                         bestObj = obj;
@@ -60,12 +84,14 @@ final class LocalSearch {
                 }
             }
             if (!improved && swaps) {
-                improved = swapPass(s, c, random, deadline);
+                improved = swapPass(s, c, random, deadline, lambda);
             }
         }
     }
 
-    private static boolean swapPass(AssignmentState s, Candidates c, SplittableRandom random, long deadline) {
+    private static boolean swapPass(AssignmentState s, Candidates c, SplittableRandom random, long deadline,
+                                    double lambda) {
+        boolean lexicographic = lambda == Double.POSITIVE_INFINITY;
         boolean improved = false;
         int start = random.nextInt(s.n);
         int tried = 0;
@@ -79,12 +105,12 @@ final class LocalSearch {
                 }
                 double penNow = s.penalty();
                 double excess = s.excessAfterSwap(j, k);
-                if (excess > penNow + EPS) {
+                if (lexicographic && excess > penNow + EPS) {
                     continue;       // a violation is never negative: the full penalty is at least this
                 }
                 double pen = excess + s.violationAfterSwap(j, k);
                 double obj = s.objectiveAfterSwap(j, k);
-                if (better(pen, obj, penNow, s.objective())) {
+                if (better(pen, obj, penNow, s.objective(), lambda)) {
                     s.swap(j, k);
                     improved = true;
                 }
