@@ -229,8 +229,12 @@ final class IdleControl extends IdleControlPadEnd {
             // itself — and then the agent whose count it was is never woken; the count this agent
             // has just added is the one that must reach it.
             wakeAll();
-        } else if (!agent.pinned.isEmpty() || !agent.inbox.isEmpty()) {
-            // work placed on this agent while it was deciding to park
+        } else if (!agent.pinned.isEmpty() || !agent.inbox.isEmpty() || agent.membership != AgentRemoval.ACTIVE) {
+            // work placed on this agent while it was deciding to park; or the agent is being removed
+            // (AgentRemoval.removeLocked writes the membership, then reads this agent's park state to
+            // wake it: against this agent's IDLE write, CAS on ctl and this read, one of the two sees
+            // the other — without this read, a removal between the agent's decision to park and its
+            // IDLE write found it not idle, woke nobody, and the agent slept on in DRAINING)
             signalAgent(agent);
         } else if (noSearcherLeft || allIdle) {
             boolean queued = scheduler.wakeOwnersOfQueuedWork();
