@@ -1,8 +1,6 @@
 package io.github.loadstar.bench;
 
-import io.github.loadstar.algorithms.allocation.CpSatAllocator;
 import io.github.loadstar.algorithms.allocation.GapInstance;
-import io.github.loadstar.algorithms.allocation.GeneticAllocator;
 import io.github.loadstar.core.allocation.Allocation;
 import io.github.loadstar.core.allocation.AllocationRequest;
 import io.github.loadstar.core.allocation.Allocators;
@@ -68,31 +66,32 @@ public final class GapBenchmark {
         if (sets.contains("gap")) {
             instances.addAll(GapInstance.folder(data, "orlib-gap1-12"));
         }
-        for (String t : List.of("c", "d", "e")) {
-            if (sets.contains(t)) {
-                for (GapInstance g : GapInstance.folder(data, t.equals("e") ? "yagiura2004" : "chu1997")) {
-                    if (g.name().startsWith(t)) {
-                        instances.add(g);
-                    }
-                }
+        List<GapInstance> typed = new ArrayList<>();
+        if (sets.contains("c") || sets.contains("d")) {
+            typed.addAll(GapInstance.folder(data, "chu1997"));
+        }
+        if (sets.contains("e")) {
+            typed.addAll(GapInstance.folder(data, "yagiura2004"));
+        }
+        for (GapInstance g : typed) {
+            if (sets.contains(g.name().substring(0, 1))) {
+                instances.add(g);
             }
         }
         for (GapInstance g : instances) {
             String type = g.name().startsWith("gap") ? "gap1-12" : g.name().substring(0, 1).toUpperCase(Locale.ROOT);
             Duration budget = Duration.ofMillis(Long.parseLong(type.equals("gap1-12") ? opt.get("gap-budget-ms")
                     : opt.get("budget-ms")));
+            var problem = g.problem();      // built once, outside the timed region
             for (String name : allocators) {
+                AllocationRequest r = AllocationRequest.builder().timeBudget(budget).seed(seed).build();
                 long start = System.nanoTime();
                 double value;
                 if (name.equals("jenetics")) {
-                    int[] a = JeneticsGapPeer.solve(g.problem(), budget);
-                    value = a == null ? Double.NaN : g.problem().evaluate(a).weighted(
-                            AllocationRequest.builder().build().weights());
+                    int[] a = JeneticsGapPeer.solve(problem, budget);
+                    value = a == null ? Double.NaN : problem.evaluate(a).weighted(r.weights());
                 } else {
-                    AllocationRequest r = AllocationRequest.builder().timeBudget(budget).seed(seed).build();
-                    Allocation a = name.equals("cp-sat") ? new CpSatAllocator().allocate(g.problem(), r)
-                            : name.equals("genetic") ? new GeneticAllocator().allocate(g.problem(), r)
-                            : Allocators.byName(name).allocate(g.problem(), r);
+                    Allocation a = Allocators.byName(name).allocate(problem, r);
                     value = a.found() ? a.objective() : Double.NaN;
                 }
                 long ms = (System.nanoTime() - start) / 1_000_000;

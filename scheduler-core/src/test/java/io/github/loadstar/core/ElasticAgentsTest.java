@@ -54,11 +54,7 @@ final class ElasticAgentsTest {
             CountDownLatch holdOthers = new CountDownLatch(1);
             CountDownLatch held = new CountDownLatch(3);
             for (int a = 0; a < 3; a++) {
-                CountDownLatch hold = a == 0 ? holdZero : holdOthers;
-                s.execute(() -> {
-                    held.countDown();
-                    await(hold);
-                }, TaskOptions.builder().pinnedTo(a).build());
+                s.execute(Gate.holdUntil(held, a == 0 ? holdZero : holdOthers), TaskOptions.builder().pinnedTo(a).build());
             }
             assertTrue(held.await(10, TimeUnit.SECONDS));
             AtomicIntegerArray runs = new AtomicIntegerArray(600);

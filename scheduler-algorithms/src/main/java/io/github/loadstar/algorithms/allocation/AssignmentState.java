@@ -70,10 +70,7 @@ final class AssignmentState {
             }
         }
         this.constraints = p.constraints();
-        this.wCost = weights.getOrDefault(Objective.TOTAL_COST, 0.0);
-        this.wMakespan = weights.getOrDefault(Objective.MAKESPAN, 0.0);
-        this.wVariance = weights.getOrDefault(Objective.LOAD_VARIANCE, 0.0);
-        this.wUtil = weights.getOrDefault(Objective.UTILIZATION, 0.0);
+        weights(weights);
     }
 
     /** New weights for the objective (the multi-objective search gives each child its own). */
@@ -111,17 +108,6 @@ final class AssignmentState {
         violation = constraintViolation();
     }
 
-    void copyFrom(AssignmentState o) {
-        System.arraycopy(o.agentOf, 0, agentOf, 0, n);
-        System.arraycopy(o.load, 0, load, 0, m);
-        System.arraycopy(o.used, 0, used, 0, used.length);
-        sumLoad = o.sumLoad;
-        sumLoad2 = o.sumLoad2;
-        totalCost = o.totalCost;
-        excess = o.excess;
-        violation = o.violation;
-    }
-
     static double over(double used, double cap) {
         double o = used - cap;
         return o > 1e-9 * Math.max(1, Math.abs(cap)) ? o : 0;
@@ -141,6 +127,23 @@ final class AssignmentState {
 
     boolean feasible() {
         return penalty() == 0;
+    }
+
+    /** One objective's value, as {@code Evaluation} defines it, from the figures kept here. */
+    double value(Objective o) {
+        switch (o) {
+            case TOTAL_COST:
+                return totalCost;
+            case LOAD_VARIANCE:
+                double mean = sumLoad / m;
+                return Math.max(0, sumLoad2 / m - mean * mean);
+            default:
+                double makespan = 0;
+                for (double l : load) {
+                    makespan = Math.max(makespan, l);
+                }
+                return o == Objective.MAKESPAN ? makespan : makespan == 0 ? 1.0 : sumLoad / (m * makespan);
+        }
     }
 
     double objective() {
@@ -280,9 +283,5 @@ final class AssignmentState {
         int b = agentOf[k];
         shift(j, b);
         shift(k, a);
-    }
-
-    boolean hasConstraints() {
-        return !constraints.isEmpty();
     }
 }

@@ -30,13 +30,25 @@ final class Candidates {
         return table[task * m + agent];
     }
 
-    /** Whether some task has no agent at all (then the problem is provably infeasible). */
-    boolean anyEmpty() {
-        for (int[] a : allowed) {
-            if (a.length == 0) {
-                return true;
-            }
+    /** A random allowed assignment into {@code into}. */
+    void randomAssignment(java.util.SplittableRandom random, int[] into) {
+        for (int j = 0; j < into.length; j++) {
+            into[j] = allowed[j][random.nextInt(allowed[j].length)];
         }
-        return false;
+    }
+
+    /**
+     * A child of {@code a} and {@code b} into {@code into}: uniform crossover (each gene from either
+     * parent), then {@code mutations} random genes given a random allowed agent.
+     */
+    void child(int[] a, int[] b, int mutations, java.util.SplittableRandom random, int[] into) {
+        int n = into.length;
+        for (int j = 0; j < n; j++) {
+            into[j] = random.nextBoolean() ? a[j] : b[j];
+        }
+        for (int k = 0; k < mutations; k++) {
+            int j = random.nextInt(n);
+            into[j] = allowed[j][random.nextInt(allowed[j].length)];
+        }
     }
 }

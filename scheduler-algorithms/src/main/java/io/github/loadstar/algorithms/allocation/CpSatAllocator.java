@@ -37,8 +37,9 @@ import java.util.Objects;
  *   makespan (when weighted): M ≥ Σ_j duration × x[i][j] for each agent;
  *   minimise w_cost × Σ cost × x + w_makespan × M (real coefficients: CpModel.minimize(DoubleLinearExpr)).
  * CP-SAT's constraints take integers: demands, capacities and durations are scaled by the smallest
- * power of ten (up to 10^6) that makes them whole; where none does, demands are rounded up and
- * capacities down (so a scaled solution stays feasible) and the result says the data were rounded.
+ * power of ten (up to 10^6) that makes them whole; where none does, demands are rounded up,
+ * capacities down (so a scaled solution stays feasible) and durations to the nearest, and the result
+ * is not reported optimal and says the data were rounded.
  * Load variance and utilization are not linear; a request that weighs them gets UNKNOWN, naming them.
  * A constraint of the user's own has no CP-SAT translation: UNKNOWN, naming it.
  *
@@ -123,7 +124,7 @@ public final class CpSatAllocator implements Allocator {
             throw progress.failure;
         }
         if (status == CpSolverStatus.OPTIMAL || status == CpSolverStatus.FEASIBLE) {
-            int[] assignment = model.read(solver);
+            int[] assignment = model.read(solver::booleanValue);
             Allocation a = Results.of(name(), p, r, assignment, start, solver.response().getNumBranches());
             if (!a.found()) {
                 return a;     // the final check refused it (rounded data): never reported feasible
@@ -132,26 +133,28 @@ public final class CpSatAllocator implements Allocator {
             return new Allocation(name(), proven ? Allocation.Status.OPTIMAL : Allocation.Status.FEASIBLE,
                     a.assignment(), a.evaluation(), a.objective(), proven ? a.objective()
                     : model.exact ? solver.bestObjectiveBound() : Double.NaN, model.exact ? List.of()
-                    : List.of("data rounded to integers for CP-SAT (demands up, capacities down): not proven optimal"),
+                    : List.of("data rounded to integers for CP-SAT (demands up, capacities down, durations to the"
+                            + " nearest): not proven optimal"),
                     System.nanoTime() - start, solver.response().getNumBranches());
         }
         if (status == CpSolverStatus.INFEASIBLE) {
-            if (!model.exact) {
+            if (!model.feasibilityExact) {
                 return Allocation.without(name(), Allocation.Status.UNKNOWN, List.of(
                         "infeasible after rounding the data to integers (demands up, capacities down); not proven for the"
                                 + " real values"), System.nanoTime() - start, solver.response().getNumBranches());
             }
-            return Results.infeasible(name(), conflicts(p, r), start);
+            return Results.infeasible(name(), conflicts(p, r, start), start);
         }
         return Allocation.without(name(), Allocation.Status.UNKNOWN, List.of("CP-SAT ended " + status + " within "
                 + r.timeBudget().toMillis() + " ms"), System.nanoTime() - start, solver.response().getNumBranches());
     }
 
     /** The rules CP-SAT finds in conflict: the model again, each rule behind an assumed literal. */
-    private List<String> conflicts(AllocationProblem p, AllocationRequest r) {
+    private List<String> conflicts(AllocationProblem p, AllocationRequest r, long start) {
         Model model = new Model(p, r, true);
         CpSolver solver = new CpSolver();
-        solver.getParameters().setMaxTimeInSeconds(Math.max(1, r.timeBudget().toMillis() / 1000.0)).setNumWorkers(1);
+        double remaining = Math.max(0.01, (r.timeBudget().toNanos() - (System.nanoTime() - start)) / 1e9);
+        solver.getParameters().setMaxTimeInSeconds(remaining).setNumWorkers(1);
         CpSolverStatus status = solver.solve(model.cp);
         List<String> reasons = new ArrayList<>();
         if (status == CpSolverStatus.INFEASIBLE) {
@@ -175,6 +178,9 @@ public final class CpSatAllocator implements Allocator {
         final CpModel cp = new CpModel();
         final AllocationProblem p;
         final BoolVar[][] x;      // [i][j], null where the pair is not allowed
+        /** Demands and capacities were whole at their scale: a proof of infeasibility holds for the real values. */
+        final boolean feasibilityExact;
+        /** Those and the durations too: a proof of optimality holds. */
         final boolean exact;
         final Map<Integer, String> ruleOf = new java.util.HashMap<>();
 
@@ -249,8 +255,8 @@ public final class CpSatAllocator implements Allocator {
                 }
                 // AgentSet rules are in the pairs already (AllocationProblem.allows)
             }
-            exact = allWhole;
-            objective(r);
+            feasibilityExact = allWhole;
+            exact = objective(r) && allWhole;
         }
 
         /** A variable for x[i][j], the constant 0 where the pair is not allowed. */
@@ -275,7 +281,8 @@ public final class CpSatAllocator implements Allocator {
             c.onlyEnforceIf(l);
         }
 
-        private void objective(AllocationRequest r) {
+        /** Sets the objective; false if the durations had to be rounded to integers. */
+        private boolean objective(AllocationRequest r) {
             double wCost = r.weights().getOrDefault(Objective.TOTAL_COST, 0.0);
             double wMakespan = r.weights().getOrDefault(Objective.MAKESPAN, 0.0);
             List<IntVar> vars = new ArrayList<>();
@@ -292,8 +299,17 @@ public final class CpSatAllocator implements Allocator {
                     }
                 }
             }
+            boolean whole = true;
             if (wMakespan > 0) {
-                long s = Math.max(1, Math.abs(scaleOfDurations()));
+                double[] durations = new double[m * n];
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        durations[i * n + j] = p.duration(j, i);
+                    }
+                }
+                long scale = scale(durations);
+                whole = scale > 0;
+                long s = Math.abs(scale);
                 long total = 0;
                 for (int i = 0; i < m; i++) {
                     long sum = 0;
@@ -324,35 +340,29 @@ public final class CpSatAllocator implements Allocator {
                 cp.minimize(DoubleLinearExpr.weightedSum(vars.toArray(new IntVar[0]),
                         coefficients.stream().mapToDouble(Double::doubleValue).toArray()));
             }
-        }
-
-        /** The scale that makes the durations whole (negative: none does, rounded at 10^6). */
-        private long scaleOfDurations() {
-            for (long s = 1; s <= MAX_SCALE; s *= 10) {
-                boolean whole = true;
-                for (int i = 0; i < p.agents() && whole; i++) {
-                    for (int j = 0; j < p.tasks() && whole; j++) {
-                        double v = p.duration(j, i) * s;
-                        whole = Math.abs(v - Math.rint(v)) < 1e-9 * Math.max(1, v);
-                    }
-                }
-                if (whole) {
-                    return s;
-                }
-            }
-            return -MAX_SCALE;
+            return whole;
         }
 
         /** The scale that makes dimension {@code d}'s demands and finite capacities whole (negative: none, rounded). */
         private static long scale(AllocationProblem p, int d) {
+            double[] values = new double[p.agents() * (p.tasks() + 1)];
+            int k = 0;
+            for (int i = 0; i < p.agents(); i++) {
+                double c = p.capacity(i, d);
+                values[k++] = Double.isInfinite(c) ? 0 : c;
+                for (int j = 0; j < p.tasks(); j++) {
+                    values[k++] = p.demand(j, i, d);
+                }
+            }
+            return scale(values);
+        }
+
+        /** The smallest power of ten (up to 10^6) that makes every value whole; its negation if none does. */
+        private static long scale(double[] values) {
             for (long s = 1; s <= MAX_SCALE; s *= 10) {
                 boolean whole = true;
-                for (int i = 0; i < p.agents() && whole; i++) {
-                    double c = p.capacity(i, d);
-                    whole = Double.isInfinite(c) || isWhole(c * s);
-                    for (int j = 0; j < p.tasks() && whole; j++) {
-                        whole = isWhole(p.demand(j, i, d) * s);
-                    }
+                for (int k = 0; k < values.length && whole; k++) {
+                    whole = isWhole(values[k] * s);
                 }
                 if (whole) {
                     return s;
@@ -365,23 +375,12 @@ public final class CpSatAllocator implements Allocator {
             return Math.abs(v - Math.rint(v)) < 1e-9 * Math.max(1, Math.abs(v)) && Math.abs(v) < 1e15;
         }
 
-        int[] read(CpSolver solver) {
+        /** The assignment a solution gives, read through {@code isTrue} (the solver's, or a callback's). */
+        int[] read(java.util.function.Predicate<Literal> isTrue) {
             int[] a = new int[p.tasks()];
             for (int j = 0; j < p.tasks(); j++) {
                 for (int i = 0; i < p.agents(); i++) {
-                    if (x[i][j] != null && solver.booleanValue(x[i][j])) {
-                        a[j] = i;
-                    }
-                }
-            }
-            return a;
-        }
-
-        int[] read(CpSolverSolutionCallback callback) {
-            int[] a = new int[p.tasks()];
-            for (int j = 0; j < p.tasks(); j++) {
-                for (int i = 0; i < p.agents(); i++) {
-                    if (x[i][j] != null && callback.booleanValue(x[i][j])) {
+                    if (x[i][j] != null && isTrue.test(x[i][j])) {
                         a[j] = i;
                     }
                 }
@@ -412,7 +411,7 @@ public final class CpSatAllocator implements Allocator {
                 return;
             }
             try {
-                double objective = model.p.evaluate(model.read(this)).weighted(r.weights());
+                double objective = model.p.evaluate(model.read(this::booleanValue)).weighted(r.weights());
                 r.report(new AllocationRequest.Progress(System.nanoTime() - start, ++solutions, objective, true));
                 if (r.isCancelled()) {
                     stopSearch();

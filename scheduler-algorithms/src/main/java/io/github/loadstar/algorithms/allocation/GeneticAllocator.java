@@ -154,10 +154,7 @@ public final class GeneticAllocator implements Allocator {
             int attempts = 0;
             int[] random = new int[n];
             while (count < size && !stop() && attempts++ < size * 20) {
-                for (int j = 0; j < n; j++) {
-                    int[] allowed = c.allowed[j];
-                    random[j] = allowed[this.random.nextInt(allowed.length)];
-                }
+                c.randomAssignment(this.random, random);
                 improveAndOffer(random);
             }
         }
@@ -165,8 +162,8 @@ public final class GeneticAllocator implements Allocator {
         /**
          * Improves {@code a} and adds it if it is new: a descent on objective + lambda × penalty, which may
          * cross the capacity boundary, then a lexicographic one that repairs and polishes. Lambda adapts
-         * (as in Yagiura et al.'s adaptive penalty): up 5 % when the penalised descent ends infeasible,
-         * down 2 % when it ends feasible, so the search keeps to the boundary where tight optima lie.
+         * (as in Yagiura et al.'s adaptive penalty): up 10 % when the penalised descent ends infeasible,
+         * down 10 % when it ends feasible, so the search keeps to the boundary where tight optima lie.
          */
         void improveAndOffer(int[] a) {
             work.set(a);
@@ -195,19 +192,19 @@ public final class GeneticAllocator implements Allocator {
                     return;
                 }
             }
+            // judged before the slot is overwritten: the worst member may be the best one (ties)
+            boolean improved = best < 0 || LocalSearch.better(penalty, objective, pen[best], obj[best]);
             System.arraycopy(a, 0, members[slot], 0, n);
             pen[slot] = penalty;
             obj[slot] = objective;
             hash[slot] = h;
-            if (best < 0 || best == slot || LocalSearch.better(penalty, objective, pen[best], obj[best])) {
-                if (best == slot) {
-                    best = bestIndex();
-                } else {
-                    best = slot;
-                    lastImprovement = children;
-                    r.report(new AllocationRequest.Progress(System.nanoTime() - start, children,
-                            penalty == 0 ? objective : Double.NaN, penalty == 0));
-                }
+            if (improved) {
+                best = slot;
+                lastImprovement = children;
+                r.report(new AllocationRequest.Progress(System.nanoTime() - start, children,
+                        penalty == 0 ? objective : Double.NaN, penalty == 0));
+            } else if (best == slot) {
+                best = bestIndex();     // a tie replaced: another member is now as good
             }
         }
 
@@ -248,17 +245,7 @@ public final class GeneticAllocator implements Allocator {
                 for (int tries = 0; y == x && tries < 4; tries++) {
                     y = tournament();
                 }
-                int[] a = members[x];
-                int[] b = members[y];
-                for (int j = 0; j < n; j++) {
-                    child[j] = random.nextBoolean() ? a[j] : b[j];
-                }
-                int mutations = config.mutations();
-                for (int k = 0; k < mutations; k++) {
-                    int j = random.nextInt(n);
-                    int[] allowed = c.allowed[j];
-                    child[j] = allowed[random.nextInt(allowed.length)];
-                }
+                c.child(members[x], members[y], config.mutations(), random, child);
                 children++;
                 improveAndOffer(child);
             }

@@ -95,6 +95,8 @@ final class LocalSearch {
         boolean improved = false;
         int start = random.nextInt(s.n);
         int tried = 0;
+        double penNow = s.penalty();
+        double objNow = s.objective();     // O(agents) with the makespan weighted: read once per move made
         for (int a = 0; a < s.n; a++) {
             int j = start + a < s.n ? start + a : start + a - s.n;
             for (int k = j + 1; k < s.n; k++) {
@@ -103,16 +105,17 @@ final class LocalSearch {
                 if (aj == ak || !c.allows(j, ak) || !c.allows(k, aj)) {
                     continue;
                 }
-                double penNow = s.penalty();
                 double excess = s.excessAfterSwap(j, k);
                 if (lexicographic && excess > penNow + EPS) {
                     continue;       // a violation is never negative: the full penalty is at least this
                 }
                 double pen = excess + s.violationAfterSwap(j, k);
                 double obj = s.objectiveAfterSwap(j, k);
-                if (better(pen, obj, penNow, s.objective(), lambda)) {
+                if (better(pen, obj, penNow, objNow, lambda)) {
                     s.swap(j, k);
                     improved = true;
+                    penNow = s.penalty();
+                    objNow = s.objective();
                 }
                 if (((++tried) & 1023) == 0 && System.nanoTime() - deadline > 0) {
                     return improved;

@@ -62,18 +62,17 @@ final class ParetoSearch {
         }
         List<int[]> seeds = new ArrayList<>(List.of(first, Baselines.lpt(in), Baselines.roundRobin(in)));
         int[] candidate = new int[n];
-        long children = 0;
-        while (count < size && System.nanoTime() - deadline < 0 && !r.isCancelled() && children < size * 20L) {
+        boolean swaps = config.swaps();
+        for (int attempts = 0; count < size && System.nanoTime() - deadline < 0 && !r.isCancelled()
+                && attempts < size * 20; attempts++) {
             if (!seeds.isEmpty()) {
                 candidate = seeds.remove(0);
             } else {
-                for (int j = 0; j < n; j++) {
-                    candidate[j] = c.allowed[j][random.nextInt(c.allowed[j].length)];
-                }
+                c.randomAssignment(random, candidate);
             }
-            children++;
-            count = improveInto(work, c, random, deadline, candidate, objectives, scale, p, members, pen, vec, count);
+            count = improveInto(work, c, random, deadline, swaps, candidate, objectives, scale, members, pen, vec, count);
         }
+        long children = 0;
         long maxChildren = config.maxChildren();
         int[] child = new int[n];
         while (count >= 2 && System.nanoTime() - deadline < 0 && !r.isCancelled() && children < maxChildren) {
@@ -82,15 +81,9 @@ final class ParetoSearch {
             for (int b = 0; b < size && made < 2 * size && System.nanoTime() - deadline < 0 && children < maxChildren; b++) {
                 int x = tournament(random, order, count);
                 int y = tournament(random, order, count);
-                for (int j = 0; j < n; j++) {
-                    child[j] = random.nextBoolean() ? members[x][j] : members[y][j];
-                }
-                for (int m = 0; m < config.mutations(); m++) {
-                    int j = random.nextInt(n);
-                    child[j] = c.allowed[j][random.nextInt(c.allowed[j].length)];
-                }
+                c.child(members[x], members[y], config.mutations(), random, child);
                 children++;
-                made = improveInto(work, c, random, deadline, child, objectives, scale, p, members, pen, vec, made);
+                made = improveInto(work, c, random, deadline, swaps, child, objectives, scale, members, pen, vec, made);
             }
             count = select(members, pen, vec, made, size);
         }
@@ -98,8 +91,8 @@ final class ParetoSearch {
     }
 
     /** Improves {@code a} under random weights and appends it at {@code at} unless it is a duplicate; the new count. */
-    private static int improveInto(AssignmentState work, Candidates c, SplittableRandom random, long deadline, int[] a,
-                                   List<Objective> objectives, double[] scale, AllocationProblem p, int[][] members,
+    private static int improveInto(AssignmentState work, Candidates c, SplittableRandom random, long deadline,
+                                   boolean swaps, int[] a, List<Objective> objectives, double[] scale, int[][] members,
                                    double[] pen, double[][] vec, int at) {
         Map<Objective, Double> w = new EnumMap<>(Objective.class);
         for (int o = 0; o < objectives.size(); o++) {
@@ -107,7 +100,7 @@ final class ParetoSearch {
         }
         work.weights(w);
         work.set(a);
-        LocalSearch.descend(work, c, random, deadline, true);
+        LocalSearch.descend(work, c, random, deadline, swaps);
         work.set(work.agentOf);
         for (int m = 0; m < at; m++) {
             if (Arrays.equals(members[m], work.agentOf)) {
@@ -116,9 +109,8 @@ final class ParetoSearch {
         }
         System.arraycopy(work.agentOf, 0, members[at], 0, work.n);
         pen[at] = work.penalty();
-        Evaluation e = p.evaluate(work.agentOf);
         for (int o = 0; o < objectives.size(); o++) {
-            vec[at][o] = objectives.get(o).asMinimised(e.value(objectives.get(o)));
+            vec[at][o] = objectives.get(o).asMinimised(work.value(objectives.get(o)));
         }
         return at + 1;
     }

@@ -87,14 +87,7 @@ final class BatchSubmissionTest {
             CountDownLatch gate = new CountDownLatch(1);
             CountDownLatch held = new CountDownLatch(4);
             for (int i = 0; i < 4; i++) {
-                s.execute(() -> {
-                    held.countDown();
-                    try {
-                        gate.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }, TaskOptions.builder().pinnedTo(i).build());
+                s.execute(Gate.holdUntil(held, gate), TaskOptions.builder().pinnedTo(i).build());
             }
             AllocatedBatch<Integer> batch;
             try {

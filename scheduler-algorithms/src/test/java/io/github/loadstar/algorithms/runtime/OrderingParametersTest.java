@@ -185,14 +185,7 @@ final class OrderingParametersTest {
         List<String> ran = Collections.synchronizedList(new ArrayList<>());
         CountDownLatch gate = new CountDownLatch(1);
         CountDownLatch started = new CountDownLatch(1);
-        s.execute(() -> {
-            started.countDown();
-            try {
-                gate.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        s.execute(Gate.holdUntil(started, gate));
         assertTrue(started.await(10, TimeUnit.SECONDS));
         CountDownLatch done = new CountDownLatch(2);
         s.execute(() -> {

@@ -47,14 +47,7 @@ final class OrderingSwitchTest {
         try (Scheduler s = Scheduler.builder().agents(1).orderingPolicy(start).orderingScope(scope).build()) {
             CountDownLatch gate = new CountDownLatch(1);
             CountDownLatch started = new CountDownLatch(1);
-            s.execute(() -> {
-                started.countDown();
-                try {
-                    gate.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            s.execute(Gate.holdUntil(started, gate));
             assertTrue(started.await(10, TimeUnit.SECONDS));
             CountDownLatch done = new CountDownLatch(200);
             for (String tenant : new String[] {"a", "b"}) {

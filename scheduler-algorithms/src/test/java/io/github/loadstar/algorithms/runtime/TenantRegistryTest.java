@@ -80,14 +80,7 @@ final class TenantRegistryTest {
     private static int[] batch(Scheduler s) throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
         CountDownLatch started = new CountDownLatch(1);
-        s.execute(() -> {
-            started.countDown();
-            try {
-                gate.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        s.execute(Gate.holdUntil(started, gate));
         assertTrue(started.await(10, TimeUnit.SECONDS));
         AtomicInteger total = new AtomicInteger();
         int[] ran = new int[2];

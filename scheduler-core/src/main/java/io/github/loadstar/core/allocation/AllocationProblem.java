@@ -20,8 +20,9 @@ import java.util.Objects;
  *       its capacity in every dimension. Further rules are {@link AllocationConstraint} values.</li>
  * </ul>
  *
- * Everything is held in primitive arrays, agent-major ({@code [agent * n + task]}), for the
- * allocators' inner loops; the accessors are what they read.
+ * Everything is held in primitive arrays (durations and costs agent-major, {@code [agent * n + task]};
+ * capacities and demands dimension-major), for the allocators' inner loops; the accessors are what
+ * they read.
  */
 public final class AllocationProblem {
     private final int agents;
@@ -60,7 +61,8 @@ public final class AllocationProblem {
      * dimensions; every capacity starts unbounded, every demand at 0, every speed and cost rate at 1,
      * every task's work at 1.
      *
-     * @throws IllegalArgumentException if a count is not positive, or {@code agents × tasks} exceeds 50,000,000
+     * @throws IllegalArgumentException if a count is not positive, or {@code agents × tasks × dimensions}
+     *                                  exceeds 50,000,000
      */
     public static Builder builder(int agents, int tasks, int dimensions) {
         return new Builder(agents, tasks, dimensions);

@@ -64,7 +64,7 @@ public final class Constraints {
     /** {@link #onlyOn} and {@link #notOn}: a task and a set of agents it must, or must not, go to. */
     public static final class AgentSet implements AllocationConstraint {
         private final int task;
-        private final boolean[] inSet;    // by agent, sized on first use against the problem
+        private final boolean[] inSet;    // by agent, up to the largest agent named
         private final int[] agents;
         private final boolean only;
 

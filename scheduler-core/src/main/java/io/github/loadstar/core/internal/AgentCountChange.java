@@ -54,21 +54,34 @@ final class AgentCountChange {
         return new AgentCountChange(s, removed, added);
     }
 
-    /** Carries the change out; returns {@code next} with the agents where they now are. */
+    /**
+     * Carries the change out; returns {@code next} with the agents where they now are. The new agents
+     * start first, and only once all have started do the others begin to drain: if a thread cannot be
+     * started, the agents this change started are drained again and the refusal propagates, with no
+     * agent of the settings in force removed. (Kept agents' new capacities are set by the caller.)
+     */
     SchedulerSettings apply(SchedulerSettings next) {
-        double[] asked = next.capacities();
-        for (int i = 0; i < asked.length; i++) {
-            Agent a = scheduler.agents[i];
-            if (asked[i] > 0 && a.membership == AgentRemoval.ACTIVE && asked[i] != a.capacity) {
-                a.setCapacity(asked[i]);    // a kept agent's new capacity, asked in the same change
+        java.util.List<Agent> started = new java.util.ArrayList<>();
+        try {
+            for (double capacity : added) {
+                started.add(scheduler.agents[AgentRemoval.addLocked(scheduler, capacity)]);
             }
+        } catch (RuntimeException | Error refused) {
+            for (Agent a : started) {
+                AgentRemoval.removeLocked(scheduler, a);
+            }
+            throw refused;
         }
         for (Agent a : removed) {
             AgentRemoval.removeLocked(scheduler, a);
         }
-        for (double capacity : added) {
-            AgentRemoval.addLocked(scheduler, capacity);
+        double[] asked = next.capacities();
+        double[] now = AgentRemoval.capacitiesNow(scheduler);
+        for (int i = 0; i < now.length; i++) {
+            if (now[i] > 0 && asked[i] > 0 && !started.contains(scheduler.agents[i])) {
+                now[i] = asked[i];      // a kept agent's capacity asked in the same change
+            }
         }
-        return next.withCapacitiesInForce(AgentRemoval.capacitiesNow(scheduler));
+        return next.withCapacitiesInForce(now);
     }
 }

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -88,7 +87,7 @@ final class BatchSubmission {
         batches++;
         tasksPlaced += placed;
         allocationNanos += a.elapsedNanos();
-        Map<String, Double> values = new TreeMap<>();
+        Map<String, Double> values = new java.util.HashMap<>();
         if (a.evaluation() != null) {
             for (Objective o : Objective.values()) {
                 values.put(o.name(), a.evaluation().value(o));

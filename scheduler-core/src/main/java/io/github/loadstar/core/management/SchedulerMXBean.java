@@ -100,7 +100,7 @@ public interface SchedulerMXBean {
     /** Sets the steal batch limit. @throws IllegalArgumentException naming {@code stealBatchLimit} */
     void setStealBatchLimit(int limit);
 
-    /** The rebalancing policy: {@code off} or {@code threshold(t)} (writable). */
+    /** The rebalancing policy as {@link #setRebalancePolicy} reads it: {@code off}, {@code threshold:<t>}, {@code adaptive:<t>} (writable). */
     String getRebalancePolicy();
 
     /**

@@ -212,7 +212,7 @@ public final class SchedulerManagement implements SchedulerMXBean {
 
     @Override
     public String getRebalancePolicy() {
-        return scheduler.settings().rebalancePolicy().toString();
+        return RebalancePolicies.describe(scheduler.settings().rebalancePolicy());
     }
 
     @Override
