@@ -15,7 +15,8 @@ import java.util.Map;
  * than the capacities are opaque values: with any present, an evaluation makes the move, asks each
  * constraint for its violation, and undoes it (O(what the constraint reads)); with none, they cost
  * nothing. The problem's pair rules (AllocationProblem.allows) are checked by the callers, which
- * only propose allowed agents.
+ * only propose allowed agents, and a shift's evaluation assumes a move: {@code to} is not the task's
+ * own agent (the callers skip it).
  *
  * Penalty (what must reach 0): capacity excess + Σ constraint violations. Objective: Σ weight ×
  * objective as AllocationRequest defines it. A state is compared by (penalty, objective).
@@ -29,6 +30,8 @@ final class AssignmentState {
     final double[] load;
     final double[] used;        // [d * m + i]
     final double[] cap;         // [d * m + i]
+    final double[] limit;       // [d * m + i]: cap plus the rounding tolerance (over it is excess)
+    final double[] overload;    // [d * m + i]: the excess of each resource now
     final double[] demand;      // [(d * m + i) * n + j]
     final double[] duration;    // [i * n + j]
     final double[] cost;        // [i * n + j]
@@ -52,12 +55,15 @@ final class AssignmentState {
         this.load = new double[m];
         this.used = new double[dims * m];
         this.cap = new double[dims * m];
+        this.limit = new double[dims * m];
+        this.overload = new double[dims * m];
         this.demand = new double[dims * m * n];
         this.duration = new double[m * n];
         this.cost = new double[m * n];
         for (int d = 0; d < dims; d++) {
             for (int i = 0; i < m; i++) {
                 cap[d * m + i] = p.capacity(i, d);
+                limit[d * m + i] = cap[d * m + i] + 1e-9 * Math.max(1, Math.abs(cap[d * m + i]));
                 for (int j = 0; j < n; j++) {
                     demand[(d * m + i) * n + j] = p.demand(j, i, d);
                 }
@@ -79,6 +85,11 @@ final class AssignmentState {
         this.wMakespan = weights.getOrDefault(Objective.MAKESPAN, 0.0);
         this.wVariance = weights.getOrDefault(Objective.LOAD_VARIANCE, 0.0);
         this.wUtil = weights.getOrDefault(Objective.UTILIZATION, 0.0);
+    }
+
+    /** Whether the objective is the total cost alone, so a move's objective is O(1) to evaluate. */
+    boolean costOnly() {
+        return wMakespan == 0 && wVariance == 0 && wUtil == 0;
     }
 
     /** Takes {@code assignment} whole and recomputes every figure. */
@@ -103,14 +114,30 @@ final class AssignmentState {
         }
         excess = 0;
         for (int k = 0; k < dims * m; k++) {
-            excess += over(used[k], cap[k]);
+            overload[k] = over(k, used[k]);
+            excess += overload[k];
         }
         violation = constraintViolation();
     }
 
-    static double over(double used, double cap) {
-        double o = used - cap;
-        return o > 1e-9 * Math.max(1, Math.abs(cap)) ? o : 0;
+    /** Whether agent {@code i} is over its capacity in some dimension. */
+    boolean overloaded(int i) {
+        for (int d = 0; d < dims; d++) {
+            if (overload[d * m + i] > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the constraints other than the capacities are all met (and there may be some). */
+    boolean constraintsMet() {
+        return violation == 0;
+    }
+
+    /** The excess of resource {@code k} (d * m + i) if it had {@code used} in use. */
+    double over(int k, double used) {
+        return used > limit[k] ? used - cap[k] : 0;
     }
 
     private double constraintViolation() {
@@ -193,8 +220,8 @@ final class AssignmentState {
             int kt = d * m + to;
             double rf = demand[kf * n + j];
             double rt = demand[kt * n + j];
-            e += over(used[kf] - rf, cap[kf]) - over(used[kf], cap[kf]);
-            e += over(used[kt] + rt, cap[kt]) - over(used[kt], cap[kt]);
+            e += over(kf, used[kf] - rf) - overload[kf];
+            e += over(kt, used[kt] + rt) - overload[kt];
         }
         return Math.max(0, e);
     }
@@ -233,8 +260,12 @@ final class AssignmentState {
         sumLoad2 += load[from] * load[from] - lf * lf + load[to] * load[to] - lt * lt;
         totalCost += cost[to * n + j] - cost[from * n + j];
         for (int d = 0; d < dims; d++) {
-            used[d * m + from] -= demand[(d * m + from) * n + j];
-            used[d * m + to] += demand[(d * m + to) * n + j];
+            int kf = d * m + from;
+            int kt = d * m + to;
+            used[kf] -= demand[kf * n + j];
+            used[kt] += demand[kt * n + j];
+            overload[kf] = over(kf, used[kf]);
+            overload[kt] = over(kt, used[kt]);
         }
         agentOf[j] = to;
         excess = newExcess;
@@ -251,7 +282,7 @@ final class AssignmentState {
             int kb = d * m + b;
             double ua = used[ka] - demand[ka * n + j] + demand[ka * n + k];
             double ub = used[kb] - demand[kb * n + k] + demand[kb * n + j];
-            e += over(ua, cap[ka]) - over(used[ka], cap[ka]) + over(ub, cap[kb]) - over(used[kb], cap[kb]);
+            e += over(ka, ua) - overload[ka] + over(kb, ub) - overload[kb];
         }
         return Math.max(0, e);
     }

@@ -22,19 +22,22 @@ import java.util.SplittableRandom;
  * assignments, each improved by local search; duplicates refused (hash, then a full compare).
  *
  * Steady state, one child per iteration: two parents by binary tournament; uniform crossover;
- * mutation reassigns `mutations` random genes to random allowed agents; the child is improved by
- * LocalSearch (shifts, then swaps — this is where infeasible children are repaired: a move that
- * lowers the penalty always wins); it replaces the worst member if it ranks above it and is not a
- * duplicate. Stops on the time budget, cancellation, `maxChildren`, `stagnation` children without a
- * new best, or a best that meets the lower bound (Results.lowerBound: then it is optimal).
- *
+ * mutation reassigns `mutations` random genes to random allowed agents; the child is improved by a
+ * short tabu search (TabuSearch: `tabuMoves` × n shifts on objective + Σ weight × excess, the weights
+ * adapting per resource, so the child may cross the capacity boundary and come back — Yagiura,
+ * Ibaraki and Glover's strategic oscillation) and then by LocalSearch (shifts, then swaps, compared
+ * lexicographically — this is where infeasible children are repaired: a move that lowers the penalty
+ * always wins); it replaces the worst member if it ranks above it and is not a duplicate. Stops on
+ * the time budget, cancellation, `maxChildren`, `stagnation` children without a new best, or a best
+ * that meets the lower bound (Results.lowerBound: then it is optimal).
+
  * Determinism: one SplittableRandom from the request's seed drives every choice, so a run stopped by
  * maxChildren or stagnation gives the same result for the same seed and problem; a run stopped by the
  * clock depends on how far it got.
  *
- * Cost: a child costs one crossover O(n), one local search (a shift pass O(n × allowed agents), a swap
- * pass O(n²), each move O(dimensions), O(agents) when the makespan is weighted) and allocates nothing
- * per move; the population's arrays are reused.
+ * Cost: a child costs one crossover O(n), tabuMoves × n tabu moves of O(n × allowed agents) each, one
+ * descent (a shift pass O(n × allowed agents), a swap pass O(n²); each move O(dimensions), O(agents)
+ * when the makespan is weighted) and allocates nothing per move; the population's arrays are reused.
  */
 
 /** The genetic allocator (registered as {@code genetic}); see the design overview in the source. */
@@ -113,8 +116,9 @@ public final class GeneticAllocator implements Allocator {
         int best = -1;
         long children;
         final double bound;
-        /** The penalty weight of the first descent (0: none, the problem has no capacity to cross). */
-        double lambda;
+        /** The tabu search on children (null: no finite capacity to cross, or tabuMoves 0). */
+        TabuSearch tabu;
+        int tabuMoves;
 
         Run(AllocationProblem p, AllocationRequest r, long deadline, long start) {
             this.p = p;
@@ -145,7 +149,11 @@ public final class GeneticAllocator implements Allocator {
         void populate() {
             Baselines.AssignmentInputs in = Baselines.inputs(p, c, r);
             int[][] seeds = {Baselines.regret(in), Baselines.lpt(in), Baselines.roundRobin(in)};
-            lambda = initialLambda(seeds[0]);
+            double weight = initialWeight(seeds[0]);
+            if (weight > 0 && config.tabuMoves() > 0) {
+                tabu = new TabuSearch(work, c, weight);
+                tabuMoves = (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.round(config.tabuMoves() * n)));
+            }
             for (int[] seed : seeds) {
                 if (count < size) {
                     improveAndOffer(seed);
@@ -160,16 +168,14 @@ public final class GeneticAllocator implements Allocator {
         }
 
         /**
-         * Improves {@code a} and adds it if it is new: a descent on objective + lambda × penalty, which may
-         * cross the capacity boundary, then a lexicographic one that repairs and polishes. Lambda adapts
-         * (as in Yagiura et al.'s adaptive penalty): up 10 % when the penalised descent ends infeasible,
-         * down 10 % when it ends feasible, so the search keeps to the boundary where tight optima lie.
+         * Improves {@code a} and adds it if it is new: a short tabu search on the penalised score, which
+         * may cross the capacity boundary (TabuSearch), then a lexicographic descent that repairs and
+         * polishes.
          */
         void improveAndOffer(int[] a) {
             work.set(a);
-            if (lambda > 0) {
-                LocalSearch.descend(work, c, random, deadline, config.swaps(), lambda);
-                lambda = work.feasible() ? Math.max(1e-9, lambda / 1.1) : Math.min(1e12, lambda * 1.1);
+            if (tabu != null) {
+                tabu.run(tabuMoves, random, deadline);
             }
             LocalSearch.descend(work, c, random, deadline, config.swaps());
             work.set(work.agentOf);     // a fresh sum: no drift from the incremental updates
@@ -255,7 +261,7 @@ public final class GeneticAllocator implements Allocator {
          * The objective per unit of capacity in the regret greedy's assignment: a penalty weight on the
          * objective's scale (0 when no capacity is finite).
          */
-        double initialLambda(int[] seed) {
+        double initialWeight(int[] seed) {
             double capacity = 0;
             for (int d = 0; d < p.dimensions(); d++) {
                 for (int i = 0; i < p.agents(); i++) {

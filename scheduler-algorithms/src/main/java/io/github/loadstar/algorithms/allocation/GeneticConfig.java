@@ -6,9 +6,10 @@ package io.github.loadstar.algorithms.allocation;
  * <table>
  *   <caption>Defaults</caption>
  *   <tr><th>parameter</th><th>default</th><th>meaning</th></tr>
- *   <tr><td>population</td><td>30</td><td>members kept</td></tr>
- *   <tr><td>mutations</td><td>2</td><td>genes of each child given a random allowed agent</td></tr>
+ *   <tr><td>population</td><td>20</td><td>members kept</td></tr>
+ *   <tr><td>mutations</td><td>1</td><td>genes of each child given a random allowed agent</td></tr>
  *   <tr><td>swaps</td><td>true</td><td>local search tries swaps after shifts (O(n²) a pass)</td></tr>
+ *   <tr><td>tabuMoves</td><td>0.1</td><td>moves of the tabu search on each child, per task (0: none)</td></tr>
  *   <tr><td>maxChildren</td><td>unbounded</td><td>stop after this many children</td></tr>
  *   <tr><td>stagnation</td><td>unbounded</td><td>stop after this many children without a new best</td></tr>
  * </table>
@@ -20,6 +21,7 @@ public final class GeneticConfig {
     private final int population;
     private final int mutations;
     private final boolean swaps;
+    private final double tabuMoves;
     private final long maxChildren;
     private final long stagnation;
 
@@ -27,6 +29,7 @@ public final class GeneticConfig {
         this.population = b.population;
         this.mutations = b.mutations;
         this.swaps = b.swaps;
+        this.tabuMoves = b.tabuMoves;
         this.maxChildren = b.maxChildren;
         this.stagnation = b.stagnation;
     }
@@ -51,6 +54,11 @@ public final class GeneticConfig {
         return swaps;
     }
 
+    /** Moves of the tabu search on each child per task: {@code tabuMoves × tasks} moves, at least one when positive. */
+    public double tabuMoves() {
+        return tabuMoves;
+    }
+
     public long maxChildren() {
         return maxChildren;
     }
@@ -61,16 +69,17 @@ public final class GeneticConfig {
 
     @Override
     public String toString() {
-        return "population " + population + ", mutations " + mutations + (swaps ? ", swaps" : "")
+        return "population " + population + ", mutations " + mutations + (swaps ? ", swaps" : "") + ", tabuMoves " + tabuMoves
                 + (maxChildren == Long.MAX_VALUE ? "" : ", maxChildren " + maxChildren)
                 + (stagnation == Long.MAX_VALUE ? "" : ", stagnation " + stagnation);
     }
 
     /** Builds a {@link GeneticConfig}. */
     public static final class Builder {
-        private int population = 30;
-        private int mutations = 2;
+        private int population = 20;
+        private int mutations = 1;
         private boolean swaps = true;
+        private double tabuMoves = 0.1;
         private long maxChildren = Long.MAX_VALUE;
         private long stagnation = Long.MAX_VALUE;
 
@@ -97,6 +106,20 @@ public final class GeneticConfig {
 
         public Builder swaps(boolean swaps) {
             this.swaps = swaps;
+            return this;
+        }
+
+        /**
+         * Moves of the tabu search (penalised, adaptive weights per resource) made on each child
+         * before its descent, per task; 0 leaves only the descent.
+         *
+         * @throws IllegalArgumentException naming {@code tabuMoves} unless 0 … 100 and finite
+         */
+        public Builder tabuMoves(double tabuMoves) {
+            if (!(tabuMoves >= 0 && tabuMoves <= 100)) {
+                throw new IllegalArgumentException("tabuMoves must be between 0 and 100: " + tabuMoves);
+            }
+            this.tabuMoves = tabuMoves;
             return this;
         }
 

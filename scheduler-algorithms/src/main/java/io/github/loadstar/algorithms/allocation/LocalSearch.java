@@ -9,23 +9,15 @@ import java.util.SplittableRandom;
  * penalty and a lower objective — first improvement, tasks visited from a random start. Passes
  * repeat until one finds nothing or the deadline passes (checked every few hundred moves tried).
  * Only allowed agents are proposed (Candidates.allowed), so pair rules are never broken by a move.
+ * The swap pass (O(n²)) skips what cannot win before reading the capacities: while capacity is
+ * exceeded and the constraints hold, a swap between two agents both within capacity (it cannot lower
+ * the excess); once feasible with the cost as the only objective, a swap that does not lower the
+ * cost (O(1) to read).
  */
 final class LocalSearch {
     private static final double EPS = 1e-9;
 
     private LocalSearch() {
-    }
-
-    /**
-     * Whether (pen, obj) beats (penNow, objNow): lexicographically when {@code lambda} is infinite,
-     * else by obj + lambda × pen (the penalised score of the adaptive-penalty search).
-     */
-    static boolean better(double pen, double obj, double penNow, double objNow, double lambda) {
-        if (lambda == Double.POSITIVE_INFINITY) {
-            return better(pen, obj, penNow, objNow);
-        }
-        double now = objNow + lambda * penNow;
-        return obj + lambda * pen < now - EPS * Math.max(1, Math.abs(now));
     }
 
     static boolean better(double pen, double obj, double penNow, double objNow) {
@@ -37,18 +29,6 @@ final class LocalSearch {
 
     /** Descends with shifts, then swaps, until neither improves or {@code deadline} (nanoTime) passes. */
     static void descend(AssignmentState s, Candidates c, SplittableRandom random, long deadline, boolean swaps) {
-        descend(s, c, random, deadline, swaps, Double.POSITIVE_INFINITY);
-    }
-
-    /**
-     * As {@link #descend(AssignmentState, Candidates, SplittableRandom, long, boolean)}, comparing
-     * states by {@link #better(double, double, double, double, double)} with {@code lambda}: finite,
-     * a move may trade capacity excess for objective (strategic oscillation across the feasibility
-     * boundary), which the caller follows with a lexicographic descent to repair.
-     */
-    static void descend(AssignmentState s, Candidates c, SplittableRandom random, long deadline, boolean swaps,
-                        double lambda) {
-        boolean lexicographic = lambda == Double.POSITIVE_INFINITY;
         boolean improved = true;
         int tried = 0;
         while (improved) {
@@ -65,11 +45,11 @@ final class LocalSearch {
                         continue;
                     }
                     double pen = s.excessAfterShift(j, to) + s.violationAfterShift(j, to);
-                    if (lexicographic && pen > bestPen + EPS) {
+                    if (pen > bestPen + EPS) {
                         continue;
                     }
                     double obj = s.objectiveAfterShift(j, to);
-                    if (better(pen, obj, bestPen, bestObj, lambda)) {
+                    if (better(pen, obj, bestPen, bestObj)) {
                         best = to;
                         bestPen = pen;
                         bestObj = obj;
@@ -84,19 +64,18 @@ final class LocalSearch {
                 }
             }
             if (!improved && swaps) {
-                improved = swapPass(s, c, random, deadline, lambda);
+                improved = swapPass(s, c, random, deadline);
             }
         }
     }
 
-    private static boolean swapPass(AssignmentState s, Candidates c, SplittableRandom random, long deadline,
-                                    double lambda) {
-        boolean lexicographic = lambda == Double.POSITIVE_INFINITY;
+    private static boolean swapPass(AssignmentState s, Candidates c, SplittableRandom random, long deadline) {
         boolean improved = false;
         int start = random.nextInt(s.n);
         int tried = 0;
         double penNow = s.penalty();
         double objNow = s.objective();     // O(agents) with the makespan weighted: read once per move made
+        boolean costOnly = s.costOnly();
         for (int a = 0; a < s.n; a++) {
             int j = start + a < s.n ? start + a : start + a - s.n;
             for (int k = j + 1; k < s.n; k++) {
@@ -105,13 +84,24 @@ final class LocalSearch {
                 if (aj == ak || !c.allows(j, ak) || !c.allows(k, aj)) {
                     continue;
                 }
+                double obj;
+                if (penNow > 0 && s.violation == 0 && !s.overloaded(aj) && !s.overloaded(ak)) {
+                    continue;       // repairing capacity: a swap between two agents within it cannot help
+                }
+                if (costOnly && penNow == 0) {
+                    // feasible: only a cheaper swap can win, and the cost is O(1) to read, the capacities are not
+                    obj = s.objectiveAfterSwap(j, k);
+                    if (!(obj < objNow - EPS * Math.max(1, Math.abs(objNow)))) {
+                        continue;
+                    }
+                }
                 double excess = s.excessAfterSwap(j, k);
-                if (lexicographic && excess > penNow + EPS) {
+                if (excess > penNow + EPS) {
                     continue;       // a violation is never negative: the full penalty is at least this
                 }
                 double pen = excess + s.violationAfterSwap(j, k);
-                double obj = s.objectiveAfterSwap(j, k);
-                if (better(pen, obj, penNow, objNow, lambda)) {
+                obj = s.objectiveAfterSwap(j, k);
+                if (better(pen, obj, penNow, objNow)) {
                     s.swap(j, k);
                     improved = true;
                     penNow = s.penalty();

@@ -102,6 +102,16 @@ final class GeneticAllocatorTest {
         assertEquals(205.0, a.evaluation().value(Objective.MAKESPAN));
     }
 
+    /** Without the tabu phase (tabuMoves 0) the descent alone still repairs a tight problem's children. */
+    @Test
+    void withoutTheTabuPhaseChildrenAreStillRepaired() {
+        AllocationProblem p = tight(5, 8, 60);
+        Allocation a = new GeneticAllocator(GeneticConfig.builder().tabuMoves(0).maxChildren(200).build()).allocate(p,
+                AllocationRequest.builder().seed(7).timeBudget(Duration.ofSeconds(30)).build());
+        assertTrue(a.found() && p.evaluate(a.assignment()).feasible(), a.toString());
+        assertEquals(200, a.iterations());
+    }
+
     @Test
     void badSettingsAreRefusedByName() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> GeneticConfig.builder().population(1)).getMessage()
@@ -112,6 +122,10 @@ final class GeneticAllocatorTest {
                 .contains("maxChildren"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> GeneticConfig.builder().stagnation(0)).getMessage()
                 .contains("stagnation"));
+        for (double bad : new double[] {-0.1, 100.5, Double.NaN, Double.POSITIVE_INFINITY}) {
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> GeneticConfig.builder().tabuMoves(bad))
+                    .getMessage().contains("tabuMoves"), "tabuMoves " + bad);
+        }
         assertTrue(Allocators.names().containsAll(List.of("genetic", "regret-greedy", "lpt", "round-robin")),
                 Allocators.names().toString());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Allocators.byName("annealing")).getMessage()
