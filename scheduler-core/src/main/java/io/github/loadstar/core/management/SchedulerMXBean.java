@@ -49,6 +49,21 @@ public interface SchedulerMXBean {
     /** One row per tenant. */
     TenantRow[] getTenants();
 
+    /**
+     * The snapshot of the scheduler's figures now, as JSON ({@code SchedulerMetrics.toJson}): the
+     * totals, every agent's figures (steals, migrations, parks, busy and CPU time, breaker) and every
+     * tenant's.
+     */
+    String getMetricsJson();
+
+    /**
+     * What each tenant consumed over the newest {@code windowSeconds}: tasks run, run time and its
+     * share, as JSON ({@link io.github.loadstar.core.metrics.TenantUsage#toJson}).
+     *
+     * @throws IllegalArgumentException naming {@code windowSeconds} if it is negative
+     */
+    String usage(long windowSeconds);
+
     /** The performance report over the last minute, as text. */
     String getReport();
 
@@ -60,6 +75,12 @@ public interface SchedulerMXBean {
 
     /** The bottleneck findings over the newest {@code windowSeconds}, one line each (evidence and action). */
     String[] bottlenecks(long windowSeconds);
+
+    /**
+     * The bottleneck findings over the newest {@code windowSeconds} as a JSON array, each with its
+     * kind, severity, component, evidence by name and action ({@link io.github.loadstar.core.metrics.Finding#toJson}).
+     */
+    String bottlenecksJson(long windowSeconds);
 
     /** The recurring patterns in the newest {@code windowSeconds} of the history, one line each (kind, subject, figures). */
     String[] patterns(long windowSeconds);

@@ -19,6 +19,15 @@ import javax.management.ObjectName;
 public final class SchedulerManagement implements SchedulerMXBean {
     private static final Duration REPORT_WINDOW = Duration.ofMinutes(1);
 
+    /**
+     * The system property that lists the schedulers registered in this JVM, each name URL-encoded
+     * (UTF-8), separated by commas. Tools find the JVMs that run Loadstar by reading it through the
+     * Attach API (as {@code jcmd PID VM.system_properties} does), which starts nothing in the target;
+     * only the JVM chosen is then asked to start its local JMX agent.
+     */
+    public static final String SCHEDULERS_PROPERTY = "io.github.loadstar.jmx.schedulers";
+    private static final java.util.Set<String> REGISTERED = new java.util.LinkedHashSet<>();
+
     private final Scheduler scheduler;
     private final ObjectName name;
 
@@ -47,6 +56,7 @@ public final class SchedulerManagement implements SchedulerMXBean {
         SchedulerManagement bean = new SchedulerManagement(scheduler, objectName(scheduler.name()));
         try {
             ManagementFactory.getPlatformMBeanServer().registerMBean(bean, bean.name);
+            listed(scheduler.name(), true);
         } catch (InstanceAlreadyExistsException e) {
             throw new IllegalStateException("a scheduler named " + scheduler.name() + " is registered in JMX already", e);
         } catch (JMException e) {
@@ -64,6 +74,25 @@ public final class SchedulerManagement implements SchedulerMXBean {
             }
         } catch (JMException e) {
             // unregistered concurrently: nothing left to do
+        }
+        listed(scheduler.name(), false);
+    }
+
+    /** Adds or removes {@code schedulerName} in {@link #SCHEDULERS_PROPERTY}. */
+    private static void listed(String schedulerName, boolean present) {
+        synchronized (REGISTERED) {
+            if (present ? !REGISTERED.add(schedulerName) : !REGISTERED.remove(schedulerName)) {
+                return;
+            }
+            if (REGISTERED.isEmpty()) {
+                System.clearProperty(SCHEDULERS_PROPERTY);
+                return;
+            }
+            StringBuilder s = new StringBuilder();
+            for (String n : REGISTERED) {
+                s.append(s.length() == 0 ? "" : ",").append(java.net.URLEncoder.encode(n, java.nio.charset.StandardCharsets.UTF_8));
+            }
+            System.setProperty(SCHEDULERS_PROPERTY, s.toString());
         }
     }
 
@@ -137,6 +166,16 @@ public final class SchedulerManagement implements SchedulerMXBean {
     }
 
     @Override
+    public String getMetricsJson() {
+        return m().toJson();
+    }
+
+    @Override
+    public String usage(long windowSeconds) {
+        return io.github.loadstar.core.metrics.TenantUsage.toJson(scheduler.history(), m(), window(windowSeconds));
+    }
+
+    @Override
     public String getReport() {
         return scheduler.report(REPORT_WINDOW).toText();
     }
@@ -156,6 +195,15 @@ public final class SchedulerManagement implements SchedulerMXBean {
         List<Finding> findings = scheduler.bottlenecks(window(windowSeconds));
         return findings.stream().map(f -> f.severity() + " " + f.kind() + " (" + f.component() + "): " + f.evidence()
                 + " -> " + f.action()).toArray(String[]::new);
+    }
+
+    @Override
+    public String bottlenecksJson(long windowSeconds) {
+        StringBuilder s = new StringBuilder("[");
+        for (Finding f : scheduler.bottlenecks(window(windowSeconds))) {
+            s.append(s.length() == 1 ? "" : ",").append(f.toJson());
+        }
+        return s.append(']').toString();
     }
 
     @Override

@@ -28,6 +28,23 @@ public record Finding(Kind kind, Severity severity, String component, Map<String
         }
     }
 
+    /**
+     * The finding as JSON: {@code {"kind":…,"severity":…,"component":…,"evidence":{name: value…},
+     * "action":…}}.
+     */
+    public String toJson() {
+        StringBuilder s = new StringBuilder("{");
+        Json.field(s, "kind", kind.name()).append(',');
+        Json.field(s, "severity", severity.name()).append(',');
+        Json.field(s, "component", component).append(",\"evidence\":{");
+        int k = 0;
+        for (Map.Entry<String, Double> e : evidence.entrySet()) {
+            Json.field(s.append(k++ == 0 ? "" : ","), e.getKey(), e.getValue());
+        }
+        s.append("},");
+        return Json.field(s, "action", action).append('}').toString();
+    }
+
     /** What a finding is about. */
     public enum Kind {
         /** One agent holds far more than its share of queued work, and steals do not reach it. */

@@ -385,7 +385,9 @@ public final class SchedulerMetrics {
             s.append("\"breakerState\":");
             Json.quote(s, a.breakerState()).append(',');
             Json.field(s, "breakerTransitions", a.breakerTransitions()).append(',');
-            Json.field(s, "rerouted", a.rerouted()).append('}');
+            Json.field(s, "rerouted", a.rerouted()).append(',');
+            Json.field(s, "cpuNanos", a.cpuNanos()).append(',');
+            s.append("\"blocked\":").append(a.blocked()).append('}');
         }
         s.append("],\"tenants\":[");
         for (int i = 0; i < tenants.size(); i++) {

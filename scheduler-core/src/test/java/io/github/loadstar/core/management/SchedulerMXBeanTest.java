@@ -59,6 +59,20 @@ final class SchedulerMXBeanTest {
             assertEquals(2, agents.length);
             assertEquals(300L, (long) agents[0].get("completed") + (long) agents[1].get("completed"));
             new ObjectMapper().readTree((String) server.getAttribute(name, "ReportJson"));
+            com.fasterxml.jackson.databind.JsonNode metrics = new ObjectMapper().readTree(
+                    (String) server.getAttribute(name, "MetricsJson"));
+            assertEquals(300L, metrics.get("completed").asLong(), metrics.toString());
+            assertEquals(2, metrics.get("agents").size());
+            assertTrue(metrics.get("agents").get(0).has("cpuNanos") && metrics.get("agents").get(0).has("blocked"));
+            com.fasterxml.jackson.databind.JsonNode usage = new ObjectMapper().readTree(
+                    (String) server.invoke(name, "usage", new Object[] {60L}, new String[] {"long"}));
+            assertTrue(usage.get("tenants").isArray() && usage.get("toSeconds").asDouble() > 0, usage.toString());
+            assertTrue(assertThrows(RuntimeMBeanException.class, () -> server.invoke(name, "usage", new Object[] {-1L},
+                    new String[] {"long"})).getCause().getMessage().contains("windowSeconds"));
+            assertEquals(0, new ObjectMapper().readTree((String) server.invoke(name, "bottlenecksJson", new Object[] {60L},
+                    new String[] {"long"})).size());
+            assertTrue(java.util.Arrays.asList(System.getProperty(SchedulerManagement.SCHEDULERS_PROPERTY).split(","))
+                    .contains("jmx-local"), "listed for tools: " + System.getProperty(SchedulerManagement.SCHEDULERS_PROPERTY));
             assertTrue(((String) server.getAttribute(name, "Report")).contains("throughput"));
 
             // a write goes through the validated reconfiguration
@@ -132,6 +146,8 @@ final class SchedulerMXBeanTest {
             s.close();
         }
         assertFalse(server.isRegistered(name), "close unregisters the bean");
+        String listed = System.getProperty(SchedulerManagement.SCHEDULERS_PROPERTY, "");
+        assertFalse(java.util.Arrays.asList(listed.split(",")).contains("jmx-local"), "no longer listed: " + listed);
     }
 
     @Test

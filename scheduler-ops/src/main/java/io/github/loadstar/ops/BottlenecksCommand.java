@@ -1,0 +1,60 @@
+package io.github.loadstar.ops;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+
+/** {@code loadstar bottlenecks}: the findings, each with its evidence and what to do. */
+@Command(name = "bottlenecks", mixinStandardHelpOptions = true,
+        description = "The bottlenecks found in the snapshot and the window, each with the figures that show it and "
+                + "a suggested action.")
+final class BottlenecksCommand extends SchedulerCommand {
+    enum Component { agents, tenants, queues, breakers }
+
+    @Option(names = "--component", description = "Only findings about agents, tenants, queues or breakers.")
+    Component component;
+
+    @Option(names = "--window", defaultValue = "60s", converter = Durations.class,
+            description = "The window of history to analyse (default: ${DEFAULT-VALUE}).")
+    Duration window;
+
+    @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
+    Format format;
+
+    @Override
+    int run(SchedulerClient client, PrintWriter out) {
+        ArrayNode chosen = SchedulerClient.JSON.createArrayNode();
+        for (JsonNode f : client.bottlenecks(window.toSeconds())) {
+            if (component == null || s(f, "component").startsWith(component.name())) {
+                chosen.add(f);
+            }
+        }
+        if (format == Format.json) {
+            printJson(out, chosen);
+            return 0;
+        }
+        if (chosen.isEmpty()) {
+            out.println("no bottleneck found" + (component == null ? "" : " in " + component) + " over the last "
+                    + window.toSeconds() + " s");
+            return 0;
+        }
+        for (JsonNode f : chosen) {
+            out.println(s(f, "severity") + " " + s(f, "kind") + " (" + s(f, "component") + ")");
+            StringBuilder evidence = new StringBuilder();
+            Iterator<Map.Entry<String, JsonNode>> e = f.get("evidence").properties().iterator();
+            while (e.hasNext()) {
+                Map.Entry<String, JsonNode> x = e.next();
+                evidence.append(evidence.length() == 0 ? "" : ", ").append(x.getKey()).append(' ')
+                        .append(x.getValue().isNull() ? "-" : Table.num(x.getValue().asDouble(), 3));
+            }
+            out.println("  evidence: " + evidence);
+            out.println("  action:   " + s(f, "action"));
+        }
+        return 0;
+    }
+}
