@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import tools.jackson.databind.JsonNode;
 
 /** {@code loadstar load-balance}: choose the rebalancing strategy, run a pass, show what moved. */
 @Command(name = "load-balance", mixinStandardHelpOptions = true,
@@ -37,22 +36,7 @@ final class LoadBalanceCommand extends SchedulerCommand {
         }
         result.put("rebalancePolicy", client.rebalancePolicy());
         if (now) {
-            JsonNode before = client.metrics();
-            client.rebalance();
-            JsonNode after = settle(client);
-            result.put("migrated", l(after, "migrations") - l(before, "migrations"));
-            List<Map<String, Object>> agents = new java.util.ArrayList<>();
-            for (JsonNode a : after.get("agents")) {
-                JsonNode b = agent(before, a.get("index").asInt());
-                Map<String, Object> row = new java.util.LinkedHashMap<>();
-                row.put("agent", a.get("index").asInt());
-                row.put("queuedBefore", b == null ? 0 : l(b, "queued"));
-                row.put("queuedAfter", l(a, "queued"));
-                row.put("migratedIn", l(a, "migratedIn") - (b == null ? 0 : l(b, "migratedIn")));
-                row.put("migratedOut", l(a, "migratedOut") - (b == null ? 0 : l(b, "migratedOut")));
-                agents.add(row);
-            }
-            result.put("agents", agents);
+            result.putAll(RebalancePass.run(client, wait));
         }
         if (format == Format.json) {
             printJson(out, result);
@@ -75,35 +59,5 @@ final class LoadBalanceCommand extends SchedulerCommand {
             out.print(t.render());
         }
         return 0;
-    }
-
-    /**
-     * The figures once the pass's moves are done: the receiving agents carry the moves out between
-     * their tasks, so the migration count is read until it holds for 100 ms or {@code wait} passes.
-     */
-    private JsonNode settle(SchedulerClient client) throws InterruptedException {
-        long deadline = System.nanoTime() + wait.toNanos();
-        JsonNode last = client.metrics();
-        long stableSince = System.nanoTime();
-        while (System.nanoTime() - deadline < 0) {
-            Thread.sleep(20);
-            JsonNode next = client.metrics();
-            if (l(next, "migrations") != l(last, "migrations")) {
-                stableSince = System.nanoTime();
-            } else if (System.nanoTime() - stableSince > 100_000_000L) {
-                return next;
-            }
-            last = next;
-        }
-        return last;
-    }
-
-    private static JsonNode agent(JsonNode metrics, int index) {
-        for (JsonNode a : metrics.get("agents")) {
-            if (a.get("index").asInt() == index) {
-                return a;
-            }
-        }
-        return null;
     }
 }

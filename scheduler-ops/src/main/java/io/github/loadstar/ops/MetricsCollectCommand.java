@@ -11,7 +11,6 @@ import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code loadstar metrics-collect}: samples the figures every interval and prints them as a stream —
@@ -67,7 +66,7 @@ final class MetricsCollectCommand extends SchedulerCommand {
             double time = l(m, "uptimeNanos") / 1e9;
             double elapsed = time - previousTime;
             if (format == CollectFormat.json) {
-                out.println(SchedulerClient.JSON.writeValueAsString(sample(m, chosen, time)));
+                out.println(SchedulerClient.JSON.writeValueAsString(MetricsSample.of(m, chosen)));
             } else {
                 for (String row : csv(m, chosen, time, elapsed, previous)) {
                     out.println(row);
@@ -78,26 +77,6 @@ final class MetricsCollectCommand extends SchedulerCommand {
             remember(m, previous);
         }
         return 0;
-    }
-
-    private static ObjectNode sample(JsonNode m, EnumSet<Component> chosen, double time) {
-        ObjectNode s = SchedulerClient.JSON.createObjectNode();
-        s.put("time_s", time);
-        if (chosen.contains(Component.agents)) {
-            s.set("agents", m.get("agents"));
-        }
-        if (chosen.contains(Component.tenants)) {
-            s.set("tenants", m.get("tenants"));
-        }
-        if (chosen.contains(Component.queues)) {
-            ObjectNode q = s.putObject("queues");
-            q.put("queued", l(m, "queued"));
-            q.put("sharedQueued", l(m, "sharedQueued"));
-            q.put("completed", l(m, "completed"));
-            q.put("throughputPerSecond", d(m, "throughputPerSecond"));
-            q.set("queueLatency", m.get("queueLatency"));
-        }
-        return s;
     }
 
     private static List<String> csv(JsonNode m, EnumSet<Component> chosen, double time, double elapsed,

@@ -182,8 +182,20 @@ public final class SchedulerClient implements AutoCloseable {
                 new String[] {String[].class.getName()}));
     }
 
+    /** Whether the connection still answers (one round trip). */
+    public boolean alive() {
+        try {
+            return connection.isRegistered(name);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     @Override
     public void close() {
+        if (connector == null) {
+            return;     // in-process: the platform server is not ours to close
+        }
         try {
             connector.close();
         } catch (IOException e) {

@@ -50,14 +50,15 @@ public record TenantUsage(String tenant, long tasks, long serviceNanos, double s
     }
 
     /**
-     * The usage over the newest {@code seconds} as JSON: {@code {"fromSeconds":…,"toSeconds":…,
-     * "tenants":[{"tenant":…,"tasks":…,"serviceSeconds":…,"share":…}]}}, the interval running from
-     * the oldest snapshot of the history in the window (the start if the history is empty) to
-     * {@code now}; the seconds are the scheduler's uptime.
+     * The usage over the newest {@code window} as JSON: {@code {"fromSeconds":…,"toSeconds":…,
+     * "tenants":[{"tenant":…,"tasks":…,"serviceSeconds":…,"share":…}]}}, the interval running to
+     * {@code now} from the start when the window reaches back that far (or the history is empty),
+     * else from the oldest snapshot of the history in the window; the seconds are the scheduler's
+     * uptime, so a window longer than the history holds shows as a later {@code fromSeconds}.
      */
     public static String toJson(SchedulerHistory history, SchedulerMetrics now, java.time.Duration window) {
         List<SchedulerMetrics> in = history.within(window);
-        SchedulerMetrics from = in.isEmpty() ? null : in.get(0);
+        SchedulerMetrics from = in.isEmpty() || window.toNanos() >= now.uptimeNanos() ? null : in.get(0);
         StringBuilder s = new StringBuilder("{");
         Json.field(s, "fromSeconds", from == null ? 0.0 : from.uptimeNanos() / 1e9).append(',');
         Json.field(s, "toSeconds", now.uptimeNanos() / 1e9).append(",\"tenants\":[");
