@@ -214,6 +214,19 @@ final class CommandLineTest {
     }
 
     @Test
+    @Order(6)
+    void watchDrawsFramesThatFitEightyColumns() {
+        Run r = ok("watch", "--count", "2", "--interval", "100ms");
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.stream().allMatch(l -> l.length() <= 80), r.toString());
+        assertEquals(2, lines.stream().filter(l -> l.startsWith(NAME + "  RUNNING")).count(), "two frames: " + r);
+        List<String> agentZero = lines.stream().filter(l -> l.startsWith("    0 ")).toList();
+        assertEquals(2, agentZero.size(), r.toString());
+        assertTrue(agentZero.get(0).contains("######## " + OpsTarget.QUEUED + " "), "agent 0's bar is full: " + r);
+        assertFalse(r.out().contains("\033["), "no terminal control codes when not on a terminal");
+    }
+
+    @Test
     @Order(7)
     void theJmxAddressReachesTheSameScheduler() {
         Run r = run("agents", "--format", "json", "--jmx", target.jmx);
