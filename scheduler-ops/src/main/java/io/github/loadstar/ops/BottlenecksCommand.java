@@ -52,8 +52,8 @@ final class BottlenecksCommand extends SchedulerCommand {
                 evidence.append(evidence.length() == 0 ? "" : ", ").append(x.getKey()).append(' ')
                         .append(x.getValue().isNull() ? "-" : Table.num(x.getValue().asDouble(), 3));
             }
-            out.println("  evidence: " + evidence);
-            out.println("  action:   " + s(f, "action"));
+            out.print(Table.wrap(evidence.toString(), 80, "  evidence: ", "            "));
+            out.print(Table.wrap(s(f, "action"), 80, "  action:   ", "            "));
         }
         return 0;
     }

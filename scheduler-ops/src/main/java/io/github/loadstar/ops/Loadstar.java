@@ -50,7 +50,7 @@ public final class Loadstar implements Callable<Integer> {
         cl.setExecutionExceptionHandler(Loadstar::failed);
         cl.setParameterExceptionHandler((e, args) -> {
             CommandLine c = e.getCommandLine();
-            c.getErr().println("loadstar: " + e.getMessage());
+            c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + e.getMessage());
             c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
             return CommandLine.ExitCode.USAGE;
         });
@@ -65,7 +65,7 @@ public final class Loadstar implements Callable<Integer> {
         }
         PrintWriter err = cl.getErr();
         String message = e instanceof OpsException ? e.getMessage() : "failed: " + e;
-        err.println("loadstar " + cl.getCommandName() + ": " + String.valueOf(message).replaceAll("\\s*\\R\\s*", " "));
+        err.println(cl.getCommandSpec().qualifiedName() + ": " + String.valueOf(message).replaceAll("\\s*\\R\\s*", " "));
         if (verbose) {
             e.printStackTrace(err);
         }

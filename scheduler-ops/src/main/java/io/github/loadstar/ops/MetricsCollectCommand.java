@@ -104,7 +104,7 @@ final class MetricsCollectCommand extends SchedulerCommand {
             JsonNode lat = m.get("queueLatency");
             rows.add(String.join(",", t, "queues", "all", "", Long.toString(l(m, "queued")),
                     Long.toString(l(m, "completed")), rate(l(m, "completed"), previous.get("all"), elapsed), "", "", "",
-                    Long.toString(l(m, "sharedQueued")), "", fmt(d(lat, "p50")), fmt(d(lat, "p99"))));
+                    Long.toString(l(m, "sharedQueued")), "", whole(d(lat, "p50")), whole(d(lat, "p99"))));
         }
         return rows;
     }
@@ -121,6 +121,10 @@ final class MetricsCollectCommand extends SchedulerCommand {
 
     private static String rate(long now, Long before, double elapsed) {
         return before == null || !(elapsed > 0) ? "" : fmt((now - before) / elapsed);
+    }
+
+    private static String whole(double v) {
+        return Double.isNaN(v) ? "" : Long.toString(Math.round(v));
     }
 
     private static String fmt(double v) {

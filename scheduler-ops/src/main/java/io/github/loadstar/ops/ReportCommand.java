@@ -26,10 +26,10 @@ final class ReportCommand extends SchedulerCommand {
                 printJson(out, client.reportJson());
                 break;
             case detailed:
-                out.print(client.reportDetailed(window.toSeconds()));
+                out.print(Table.fit(client.reportDetailed(window.toSeconds()), 80));
                 break;
             default:
-                out.print(client.reportText());
+                out.print(Table.fit(client.reportText(), 80));
                 break;
         }
         out.flush();

@@ -76,6 +76,60 @@ final class Table {
         out.append(text.stripTrailing()).append(System.lineSeparator());
     }
 
+    /**
+     * {@code text} broken at spaces into lines of at most {@code width} characters, the first
+     * starting with {@code first} and the others with {@code indent} (a word longer than a line
+     * stays whole).
+     */
+    static String wrap(String text, int width, String first, String indent) {
+        StringBuilder out = new StringBuilder();
+        StringBuilder line = new StringBuilder(first);
+        int start = first.length();
+        for (String word : text.split(" ")) {
+            if (line.length() > start && line.length() + 1 + word.length() > width) {
+                out.append(line.toString().stripTrailing()).append(System.lineSeparator());
+                line = new StringBuilder(indent);
+                start = indent.length();
+            }
+            if (line.length() > start) {
+                line.append(' ');
+            }
+            line.append(word);
+        }
+        return out.append(line.toString().stripTrailing()).append(System.lineSeparator()).toString();
+    }
+
+    private static final java.util.regex.Pattern LABELLED = java.util.regex.Pattern.compile("^(\\s*\\S.*?\\s{2,})(\\S.*)$");
+
+    /**
+     * Multi-line text made to fit {@code width} columns: a longer line is wrapped at spaces, its
+     * continuation lines aligned under its value when it is a "label  value" line, else indented
+     * four more than it.
+     */
+    static String fit(String text, int width) {
+        StringBuilder out = new StringBuilder();
+        for (String line : text.split("\\R", -1)) {
+            if (line.length() <= width) {
+                out.append(line).append(System.lineSeparator());
+                continue;
+            }
+            java.util.regex.Matcher m = LABELLED.matcher(line);
+            String label;
+            String rest;
+            if (m.matches() && m.group(1).length() < width / 2) {
+                label = m.group(1);
+                rest = m.group(2);
+            } else {
+                int lead = line.length() - line.stripLeading().length();
+                label = line.substring(0, lead);
+                rest = line.substring(lead);
+            }
+            String indent = " ".repeat(m.matches() && label.length() < width / 2 ? label.length() : label.length() + 4);
+            out.append(wrap(rest, width, label, indent));
+        }
+        return out.substring(0, out.length() - System.lineSeparator().length());     // split kept the last break's empty tail
+    }
+
     /** A number for a table: integers as they are, others to {@code digits} decimals. */
     static String num(double v, int digits) {
         if (Double.isNaN(v)) {

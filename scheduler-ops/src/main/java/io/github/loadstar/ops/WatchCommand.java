@@ -101,6 +101,6 @@ final class WatchCommand extends SchedulerCommand {
     }
 
     private static void line(StringBuilder s, String text) {
-        s.append(text.length() > 80 ? text.substring(0, 79) + "…" : text).append(System.lineSeparator());
+        s.append((text.length() > 80 ? text.substring(0, 79) + "…" : text).stripTrailing()).append(System.lineSeparator());
     }
 }

@@ -139,8 +139,12 @@ final class CommandLineTest {
         }
         assertEquals(OpsTarget.TENANT_TASKS, alpha, tenants.toString());
         assertEquals(OpsTarget.TENANT_TASKS, beta, tenants.toString());
-        assertTrue(ok("report").out().contains(NAME));
-        assertTrue(ok("report", "--format", "detailed", "--window", "5s").out().contains(NAME));
+        Run text = ok("report");
+        assertTrue(text.out().contains(NAME) && text.out().contains("queue latency"), text.toString());
+        assertTrue(text.out().lines().allMatch(l -> l.length() <= 80), "wrapped to 80 columns: " + text);
+        Run detailed = ok("report", "--format", "detailed", "--window", "5s");
+        assertTrue(detailed.out().contains(NAME), detailed.toString());
+        assertTrue(detailed.out().lines().allMatch(l -> l.length() <= 80), "wrapped to 80 columns: " + detailed);
         JsonNode findings = ok("bottlenecks", "--format", "json").json();
         assertTrue(findings.isArray(), findings.toString());
         for (JsonNode f : findings) {
@@ -149,6 +153,8 @@ final class CommandLineTest {
         for (JsonNode f : ok("bottlenecks", "--component", "agents", "--format", "json").json()) {
             assertTrue(f.get("component").asString().startsWith("agents"), f.toString());
         }
+        assertTrue(ok("bottlenecks").out().lines().allMatch(l -> l.length() <= 80), "wrapped to 80 columns");
+        assertTrue(ok("agent-metrics").out().lines().allMatch(l -> l.length() <= 80));
         Run bad = on("bottlenecks", "--component", "disks");
         assertEquals(2, bad.code(), bad.toString());
     }
