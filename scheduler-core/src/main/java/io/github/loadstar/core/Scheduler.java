@@ -210,6 +210,22 @@ public interface Scheduler extends ExecutorService, AutoCloseable {
     void rebalanceNow();
 
     /**
+     * Runs the topology optimiser's rule now, over the newest window of the history, whether or not
+     * its periodic rounds are on: add an agent, recalibrate capacities, remove one, or nothing —
+     * with the evidence and the model's prediction. Applied ({@code apply}), the change is made
+     * through {@link #addAgent}, {@link #removeAgent} or {@link #reconfigure} and the decision joins
+     * {@link #topologyDecisions()}; a dry run changes nothing and its reason begins "dry run".
+     *
+     * @param objective what to improve, or null for the configured {@code topology.objective}
+     * @param apply     whether to make the change
+     * @throws IllegalStateException if no objective is given or configured, the history is off or holds
+     *                               fewer than two snapshots in the window, nothing ran in it, the
+     *                               scheduler is shut down, or — to apply — the last change is still
+     *                               being measured
+     */
+    io.github.loadstar.core.metrics.TopologyDecision optimizeTopology(TopologyConfig.Objective objective, boolean apply);
+
+    /**
      * The topology optimiser's decisions ({@link CoordinatorConfig.Builder#topology}), applied or not,
      * oldest first, the last 100: each with its evidence, its prediction and — once the next window
      * has passed — what was measured. Empty when the optimiser is off.

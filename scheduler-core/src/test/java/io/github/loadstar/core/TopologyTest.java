@@ -209,4 +209,40 @@ final class TopologyTest {
                 .historyInterval(Duration.ZERO).topology(TopologyConfig.builder().build()).build());
         assertTrue(e.getMessage().startsWith("topology"), e.getMessage());
     }
+
+    /**
+     * On demand, with the periodic optimiser off: a dry run under saturation predicts the addition
+     * and makes nothing (not kept either); applied, the same rule adds the agent and keeps the
+     * decision. Without an objective, or without history, it is refused saying what is missing.
+     */
+    @Test
+    void onDemandADryRunPredictsWithoutChangingAndAnAppliedRunChanges() throws Exception {
+        Scheduler s = Scheduler.builder().agents(2).maxAgents(3)
+                .coordinator(CoordinatorConfig.builder().historyInterval(Duration.ofMillis(20)).build()).build();
+        try {
+            assertTrue(assertThrows(IllegalStateException.class, () -> s.optimizeTopology(null, false)).getMessage()
+                    .contains("topology.objective"));
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            offer(s, 1_000, d -> System.nanoTime() - until > 0);       // about 2 s of saturation
+            TopologyDecision dry = s.optimizeTopology(TopologyConfig.Objective.THROUGHPUT, false);
+            assertEquals(TopologyDecision.Action.ADD_AGENT, dry.action(), dry.toString());
+            assertTrue(!dry.applied() && dry.reason().startsWith("dry run"), dry.toString());
+            assertEquals(2, s.settings().agentCount(), "a dry run changes nothing");
+            assertTrue(s.topologyDecisions().isEmpty(), "nor is it kept");
+            TopologyDecision applied = s.optimizeTopology(TopologyConfig.Objective.THROUGHPUT, true);
+            assertEquals(TopologyDecision.Action.ADD_AGENT, applied.action(), applied.toString());
+            assertTrue(applied.applied(), applied.toString());
+            assertEquals(3, s.settings().agentCount());
+            assertEquals(List.of(applied), s.topologyDecisions());
+        } finally {
+            s.shutdownNow();
+            assertTrue(s.awaitTermination(10, TimeUnit.SECONDS));
+        }
+        try (Scheduler noHistory = Scheduler.builder().agents(1)
+                .coordinator(CoordinatorConfig.builder().historyInterval(Duration.ZERO).build()).build()) {
+            assertTrue(assertThrows(IllegalStateException.class,
+                    () -> noHistory.optimizeTopology(TopologyConfig.Objective.THROUGHPUT, false)).getMessage()
+                    .contains("history"));
+        }
+    }
 }

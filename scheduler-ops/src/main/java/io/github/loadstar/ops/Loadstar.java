@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
                 + "(--jmx) or by application name (--app), then read its agents, metrics, report and bottlenecks, "
                 + "or change its settings.",
         subcommands = {ListCommand.class, AgentsCommand.class, AgentMetricsCommand.class, ReportCommand.class,
-                BottlenecksCommand.class, LoadBalanceCommand.class, ConfigCommand.class, MetricsCollectCommand.class, WatchCommand.class, McpCommand.class,
+                BottlenecksCommand.class, LoadBalanceCommand.class, ConfigCommand.class, MetricsCollectCommand.class, TopologyCommand.class, WatchCommand.class, McpCommand.class,
                 CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class},
         footer = {"", "Exit codes: 0 done, 1 failed (target unreachable or not found), 2 usage error or change refused."})
 public final class Loadstar implements Callable<Integer> {

@@ -154,6 +154,24 @@ public final class SchedulerClient implements AutoCloseable {
         return (String[]) attribute("TopologyDecisions");
     }
 
+    /** The topology optimiser's decisions, oldest first, parsed (an array). */
+    public JsonNode topologyDecisionsJson() {
+        return JSON.readTree((String) attribute("TopologyDecisionsJson"));
+    }
+
+    /**
+     * Runs the topology optimiser's rule now.
+     *
+     * @param objective {@code throughput}, {@code queue_latency_p99}, or null for the configured one
+     * @param apply     false: a dry run
+     * @return the decision, parsed
+     * @throws OpsException refused for a bad objective; failed (exit 1) when the decision cannot be made
+     */
+    public JsonNode optimizeTopology(String objective, boolean apply) {
+        return JSON.readTree((String) invoke("optimizeTopology", new Object[] {objective == null ? "" : objective, apply},
+                new String[] {String.class.getName(), "boolean"}));
+    }
+
     /** The settings' version. */
     public long settingsVersion() {
         return (Long) attribute("SettingsVersion");

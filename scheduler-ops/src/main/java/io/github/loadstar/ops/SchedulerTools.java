@@ -179,6 +179,29 @@ final class SchedulerTools {
                     }
                     return new Result(Map.of("samples", out), samples + " samples " + interval + " ms apart");
                 }));
+        tools.add(tool("topology_optimize", "Run the topology optimiser's rule now over the newest window of history: "
+                        + "add an agent, recalibrate capacities, remove one, or nothing, with the evidence and the model's "
+                        + "prediction. A dry run (the default) changes nothing; apply: true makes the change and is refused "
+                        + "unless the server allows changes.",
+                "{\"type\":\"object\",\"properties\":{\"objective\":{\"type\":\"string\",\"enum\":[\"throughput\","
+                        + "\"queue_latency_p99\"],\"description\":\"What to improve (default: the configured one).\"},"
+                        + "\"apply\":{\"type\":\"boolean\",\"description\":\"Make the change (default false: a dry run).\"}},"
+                        + "\"additionalProperties\":false}",
+                "{\"type\":\"object\",\"required\":[\"action\",\"applied\",\"reason\",\"evidence\"]}", false,
+                (a, who) -> {
+                    boolean apply = Boolean.TRUE.equals(a.get("apply"));
+                    if (apply && !allowChanges) {
+                        throw OpsException.refused("topology_optimize with apply: true changes the scheduler and this server "
+                                + "does not allow changes (start it with --allow-changes); a dry run is allowed", null);
+                    }
+                    JsonNode d = client.get().optimizeTopology((String) a.get("objective"), apply);
+                    if (d.get("applied").asBoolean()) {
+                        LOG.info("MCP topology_optimize by {}: {} applied ({})", who, d.get("action").asString(),
+                                d.get("reason").asString());
+                    }
+                    return new Result(d, d.get("action").asString() + (d.get("applied").asBoolean() ? " applied: " : ": ")
+                            + d.get("reason").asString());
+                }));
         tools.add(tool("scheduler_status", "The scheduler's state (RUNNING, SHUTDOWN, TERMINATED), its agents, its "
                         + "policies and every setting with the configuration version.",
                 "{\"type\":\"object\",\"additionalProperties\":false}",

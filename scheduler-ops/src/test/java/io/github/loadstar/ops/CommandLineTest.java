@@ -233,6 +233,28 @@ final class CommandLineTest {
     }
 
     @Test
+    @Order(6)
+    void topologyDryRunPredictsAndChangesNothing() {
+        Run none = ok("topology");
+        assertTrue(none.out().startsWith("no topology decision yet"), none.toString());
+        JsonNode dry = ok("topology", "--optimize", "--dry-run", "--objective", "throughput", "--format", "json").json();
+        assertFalse(dry.get("applied").asBoolean(), dry.toString());
+        assertTrue(dry.get("reason").asString().startsWith("dry run"), dry.toString());
+        assertEquals(3, dry.get("agentsBefore").asInt(), dry.toString());
+        assertTrue(dry.get("evidence").has("arrivalsPerSecond"), dry.toString());
+        assertEquals(3, ok("agents", "--format", "json").json().size(), "a dry run changes nothing");
+        assertEquals(0, ok("topology", "--format", "json").json().size(), "nor is it kept");
+        Run text = ok("topology", "--optimize", "--dry-run", "--objective", "throughput");
+        assertTrue(text.out().contains("reason:   dry run") && text.out().lines().allMatch(l -> l.length() <= 80),
+                text.toString());
+        Run noObjective = on("topology", "--optimize", "--dry-run");
+        assertEquals(1, noObjective.code(), noObjective.toString());
+        assertTrue(noObjective.err().contains("topology.objective"), noObjective.toString());
+        assertEquals(2, on("topology", "--dry-run").code());
+        assertEquals(2, on("topology", "--optimize", "--objective", "speed").code());
+    }
+
+    @Test
     @Order(7)
     void theJmxAddressReachesTheSameScheduler() {
         Run r = run("agents", "--format", "json", "--jmx", target.jmx);

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 final class McpStdioTest {
     private static final String NAME = "ops-mcp-target";
     static final Set<String> TOOLS = Set.of("performance_report", "bottleneck_analyze", "agent_list", "agent_metrics",
-            "load_balance", "config_update", "metrics_collect", "scheduler_status", "usage_report");
+            "load_balance", "config_update", "metrics_collect", "topology_optimize", "scheduler_status", "usage_report");
     private static TargetJvm target;
 
     @BeforeAll
@@ -83,7 +83,7 @@ final class McpStdioTest {
     }
 
     /** Every tool with valid and invalid arguments, read-only; the changing ones refused. */
-    static void readOnlyToolsWork(McpSyncClient c, String name) {
+    static void readOnlyToolsWork(McpSyncClient c, String name, boolean busy) {
         Set<String> listed = new TreeSet<>();
         for (McpSchema.Tool t : c.listTools().tools()) {
             listed.add(t.name());
@@ -130,6 +130,17 @@ final class McpStdioTest {
                 .filter(t -> t.get("tenant").equals("alpha")).mapToLong(t -> ((Number) t.get("tasks")).longValue()).sum();
         assertEquals(OpsTarget.TENANT_TASKS, alpha, "alpha's tasks since the start: " + usage);
 
+        if (busy) {
+            Map<?, ?> dry = ok(c, "topology_optimize", Map.of("objective", "throughput"));
+            assertEquals(Boolean.FALSE, dry.get("applied"), dry.toString());
+            assertTrue(((String) dry.get("reason")).startsWith("dry run"), dry.toString());
+            assertEquals(3, ((Number) ok(c, "scheduler_status", Map.of()).get("agentCount")).intValue(), "a dry run changes nothing");
+        } else {
+            assertTrue(refused(c, "topology_optimize", Map.of("objective", "throughput")).contains("nothing ran"),
+                    "an idle scheduler has nothing to measure");
+        }
+        assertTrue(refused(c, "topology_optimize", Map.of("objective", "speed")).contains("objective"));
+
         McpSchema.ListResourcesResult resources = c.listResources();
         assertEquals(Set.of("loadstar://report", "loadstar://config"),
                 resources.resources().stream().map(McpSchema.Resource::uri).collect(Collectors.toSet()));
@@ -140,10 +151,12 @@ final class McpStdioTest {
     @Test
     void everyToolWorksAndChangesAreRefusedWithoutAllowChanges() {
         try (McpSyncClient c = client()) {
-            readOnlyToolsWork(c, NAME);
+            readOnlyToolsWork(c, NAME, true);
             long version = ((Number) ok(c, "scheduler_status", Map.of()).get("settingsVersion")).longValue();
             assertTrue(refused(c, "config_update", Map.of("settings", Map.of("stealBatchLimit", 8))).contains("--allow-changes"));
             assertTrue(refused(c, "load_balance", Map.of("now", true)).contains("--allow-changes"));
+            assertTrue(refused(c, "topology_optimize", Map.of("objective", "throughput", "apply", true))
+                    .contains("--allow-changes"));
             assertEquals(version, ((Number) ok(c, "scheduler_status", Map.of()).get("settingsVersion")).longValue(),
                     "nothing changed");
         }

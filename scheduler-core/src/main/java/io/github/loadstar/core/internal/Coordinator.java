@@ -47,6 +47,14 @@ final class Coordinator implements Runnable {
     /** The rule a requested round uses while the configured policy is off. */
     private final RebalancePolicy oneOff = io.github.loadstar.core.spi.RebalancePolicies.threshold();
 
+    /** Topology decisions asked for from outside (optimizeTopology), for the coordinator thread to make. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<TopologyRequest> topologyRequests =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    private record TopologyRequest(io.github.loadstar.core.TopologyConfig settings, boolean apply,
+                                   java.util.concurrent.CompletableFuture<io.github.loadstar.core.metrics.TopologyDecision> result) {
+    }
+
     /** The topology optimiser; it reads its settings (on or off) from the scheduler's settings. */
     private final TopologyOptimiser topology;
 
@@ -95,6 +103,48 @@ final class Coordinator implements Runnable {
         }
     }
 
+    /**
+     * One topology decision now, made by the coordinator thread (the optimiser is only ever run on
+     * it) while the caller waits, at most 30 s.
+     *
+     * @throws IllegalStateException if the coordinator is not running (no history), or from
+     *                               {@link TopologyOptimiser#now}
+     */
+    io.github.loadstar.core.metrics.TopologyDecision topologyNow(io.github.loadstar.core.TopologyConfig settings,
+                                                                 boolean apply) {
+        Thread t = thread;
+        if (t == null || !t.isAlive() || historyNanos == 0) {
+            throw new IllegalStateException("the topology optimiser needs the history: build the scheduler with "
+                    + "CoordinatorConfig.historyInterval above zero");
+        }
+        TopologyRequest request = new TopologyRequest(settings, apply, new java.util.concurrent.CompletableFuture<>());
+        topologyRequests.add(request);
+        LockSupport.unpark(t);
+        try {
+            return request.result().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException) {
+                throw (RuntimeException) e.getCause();
+            }
+            throw new IllegalStateException("the topology decision failed", e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the coordinator did not make the topology decision within 30 s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the topology decision", e);
+        }
+    }
+
+    private void answerTopologyRequests() {
+        for (TopologyRequest r; (r = topologyRequests.poll()) != null; ) {
+            try {
+                r.result().complete(topology.now(r.settings(), r.apply()));
+            } catch (RuntimeException e) {
+                r.result().completeExceptionally(e);
+            }
+        }
+    }
+
     /** The settings changed: the thread re-reads its period and policy at once. */
     void onReconfigured() {
         LockSupport.unpark(thread);
@@ -125,6 +175,7 @@ final class Coordinator implements Runnable {
                     requested = false;
                     rebalance(policy.isOff() ? oneOff : policy);
                 }
+                answerTopologyRequests();
                 if (historyNanos > 0 && nextSample - now <= 0) {
                     sample();
                     nextSample = next(nextSample, historyNanos, now);
@@ -155,6 +206,10 @@ final class Coordinator implements Runnable {
             }
         } catch (Throwable t) {
             LOG.error("scheduler {}: the coordinator thread failed; history and rebalancing stop here", scheduler.name(), t);
+        } finally {
+            for (TopologyRequest r; (r = topologyRequests.poll()) != null; ) {
+                r.result().completeExceptionally(new IllegalStateException("the scheduler has terminated"));
+            }
         }
     }
 

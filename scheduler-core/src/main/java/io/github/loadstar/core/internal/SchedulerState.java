@@ -390,6 +390,18 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
         return p.parameters().equals(next.orderingParameters()) ? null : next.orderingParameters();
     }
 
+    /** See {@link io.github.loadstar.core.Scheduler#optimizeTopology}. */
+    public io.github.loadstar.core.metrics.TopologyDecision optimizeTopology(
+            io.github.loadstar.core.TopologyConfig.Objective objective, boolean apply) {
+        io.github.loadstar.core.TopologyConfig configured = settings.topology();
+        if (objective == null && !configured.isOn()) {
+            throw new IllegalStateException("no topology objective: give one, or set topology.objective (THROUGHPUT or QUEUE_LATENCY_P99)");
+        }
+        io.github.loadstar.core.TopologyConfig used = objective == null ? configured
+                : configured.toBuilder().objective(objective).build();
+        return coordinator.topologyNow(used, apply);
+    }
+
     /** See {@link io.github.loadstar.core.Scheduler#topologyDecisions()}. */
     public List<io.github.loadstar.core.metrics.TopologyDecision> topologyDecisions() {
         return coordinator.topologyDecisions();

@@ -84,10 +84,15 @@ final class TopologyOptimiser {
             awaitingCheck = null;
             return;
         }
-        decide(in, measured, samples);
+        decide(in, measured, samples, true);
     }
 
-    private void decide(TopologyModel.Inputs in, double measured, List<SchedulerMetrics> samples) {
+    /**
+     * Decides on the window's measurements and, when {@code apply}, makes the change and keeps the
+     * decision; a dry run ({@code apply} false) makes nothing and keeps nothing, its reason saying
+     * what would have been done.
+     */
+    private TopologyDecision decide(TopologyModel.Inputs in, double measured, List<SchedulerMetrics> samples, boolean apply) {
         int n = in.agents();
         boolean throughput = config.objective() == TopologyConfig.Objective.THROUGHPUT;
         double current = value(in, n);
@@ -102,31 +107,37 @@ final class TopologyOptimiser {
         Calibration calibration = config.calibrateCapacities() ? calibration(in, samples, throughput) : null;
         TopologyDecision decision;
         if (canAdd && addGain > config.threshold()) {
-            boolean applied = apply(true);
+            boolean applied = apply && apply(true);
             decision = new TopologyDecision(uptime(), TopologyDecision.Action.ADD_AGENT,
                     config.objective(), n, current, added, addGain, applied,
-                    applied ? "one agent more is predicted to improve " + config.objective() + " by more than the threshold"
-                            : "the scheduler refused the new agent", evidence, measured, Double.NaN, false);
+                    reason(apply, applied, "one agent more is predicted to improve " + config.objective()
+                            + " by more than the threshold", "the scheduler refused the new agent"),
+                    evidence, measured, Double.NaN, false);
         } else if (calibration != null && calibration.gain > config.threshold()) {
-            boolean applied = calibration.apply(scheduler);
+            boolean applied = apply && calibration.apply(scheduler);
             evidence.putAll(calibration.evidence);
             decision = new TopologyDecision(uptime(), TopologyDecision.Action.SET_CAPACITIES, config.objective(), n,
-                    calibration.current, calibration.predicted, calibration.gain, applied, applied
-                    ? "capacities matching the agents' measured speeds are predicted to improve " + config.objective()
-                    + " by more than the threshold (without stealing: an upper bound)"
-                    : "the scheduler refused the capacities", evidence, measured, Double.NaN, false);
+                    calibration.current, calibration.predicted, calibration.gain, applied, reason(apply, applied,
+                    "capacities matching the agents' measured speeds are predicted to improve " + config.objective()
+                    + " by more than the threshold (without stealing: an upper bound)",
+                    "the scheduler refused the capacities"), evidence, measured, Double.NaN, false);
         } else if (removalHolds && 1.0 / n >= config.threshold()) {
-            boolean applied = apply(false);
+            boolean applied = apply && apply(false);
             decision = new TopologyDecision(uptime(), TopologyDecision.Action.REMOVE_AGENT, config.objective(), n, current,
-                    removed, 1.0 / n, applied, applied ? config.objective() + " is predicted to hold with one agent less"
-                            : "the scheduler refused the removal", evidence, measured, Double.NaN, false);
+                    removed, 1.0 / n, applied, reason(apply, applied, config.objective()
+                            + " is predicted to hold with one agent less", "the scheduler refused the removal"),
+                    evidence, measured, Double.NaN, false);
         } else {
             String why = !canAdd && !canRemove ? "no change within the bounds"
                     : canAdd ? "one agent more is predicted to change " + config.objective() + " by "
                             + String.format(java.util.Locale.ROOT, "%+.1f %%", addGain * 100) + ", under the threshold"
                             : "at the bound of agents";
             decision = new TopologyDecision(uptime(), TopologyDecision.Action.NONE, config.objective(), n, current,
-                    canAdd ? added : current, canAdd ? addGain : 0, false, why, evidence, measured, Double.NaN, false);
+                    canAdd ? added : current, canAdd ? addGain : 0, false, apply ? why : "dry run: " + why, evidence, measured,
+                    Double.NaN, false);
+        }
+        if (!apply) {
+            return decision;
         }
         synchronized (decisions) {
             keep(decision);
@@ -134,6 +145,52 @@ final class TopologyOptimiser {
         if (decision.applied()) {
             awaitingCheck = decision;
             LOG.info("scheduler {}: topology: {}", scheduler.name(), decision);
+        }
+        return decision;
+    }
+
+    private static String reason(boolean apply, boolean applied, String why, String refused) {
+        return !apply ? "dry run: " + why : applied ? why : refused;
+    }
+
+    /**
+     * One decision now, asked for by an operator, on the coordinator thread, with {@code settings}
+     * (the configured ones, or with another objective): the same rule as a round's, over the
+     * newest window of the history. Applied, it is kept, and checked by the next round when the
+     * optimiser is on with the same settings; a dry run changes and keeps nothing. The periodic rounds'
+     * settings and pending check are left as they were.
+     *
+     * @throws IllegalStateException if the history holds fewer than two snapshots in the window,
+     *                               nothing ran in it, the scheduler is not running, or — to apply —
+     *                               the last change is still being measured
+     */
+    TopologyDecision now(TopologyConfig settings, boolean apply) {
+        if (scheduler.runState() != LoadstarScheduler.RUNNING) {
+            throw new IllegalStateException("the scheduler is shut down");
+        }
+        if (apply && awaitingCheck != null) {
+            throw new IllegalStateException("the last change is still being measured (" + awaitingCheck
+                    + "); ask again after its window, or ask for a dry run");
+        }
+        List<SchedulerMetrics> samples = scheduler.history().within(settings.window());
+        if (samples.size() < 2) {
+            throw new IllegalStateException("the topology optimiser needs at least two history snapshots within its window ("
+                    + settings.window().toMillis() + " ms); the history holds " + samples.size());
+        }
+        TopologyConfig rounds = config;
+        TopologyDecision pending = awaitingCheck;
+        config = settings;
+        try {
+            TopologyModel.Inputs in = measure(samples);
+            if (in == null) {
+                throw new IllegalStateException("nothing ran in the window to measure");
+            }
+            return decide(in, measuredObjective(in), samples, apply);
+        } finally {
+            config = rounds;
+            if (!apply) {
+                awaitingCheck = pending;
+            }
         }
     }
 

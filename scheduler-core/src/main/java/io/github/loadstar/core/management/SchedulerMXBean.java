@@ -112,6 +112,20 @@ public interface SchedulerMXBean {
     /** The topology optimiser's decisions, oldest first, one line each (prediction, measurement, reason). */
     String[] getTopologyDecisions();
 
+    /** The topology optimiser's decisions, oldest first, as a JSON array ({@code TopologyDecision.toJson}). */
+    String getTopologyDecisionsJson();
+
+    /**
+     * Runs the topology optimiser's rule now (see {@link io.github.loadstar.core.Scheduler#optimizeTopology}).
+     *
+     * @param objective {@code throughput}, {@code queue_latency_p99} (any case), or empty for the configured one
+     * @param apply     whether to make the change (false: a dry run)
+     * @return the decision as JSON
+     * @throws IllegalArgumentException naming {@code objective} if it is none of those
+     * @throws IllegalStateException    if the decision cannot be made (no objective, not enough history, …)
+     */
+    String optimizeTopology(String objective, boolean apply);
+
     /** The settings' version. */
     long getSettingsVersion();
 

@@ -244,6 +244,28 @@ public final class SchedulerManagement implements SchedulerMXBean {
     }
 
     @Override
+    public String getTopologyDecisionsJson() {
+        StringBuilder s = new StringBuilder("[");
+        for (io.github.loadstar.core.metrics.TopologyDecision d : scheduler.topologyDecisions()) {
+            s.append(s.length() == 1 ? "" : ",").append(d.toJson());
+        }
+        return s.append(']').toString();
+    }
+
+    @Override
+    public String optimizeTopology(String objective, boolean apply) {
+        io.github.loadstar.core.TopologyConfig.Objective o = null;
+        if (objective != null && !objective.isBlank()) {
+            try {
+                o = io.github.loadstar.core.TopologyConfig.Objective.valueOf(objective.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("objective must be throughput or queue_latency_p99: " + objective);
+            }
+        }
+        return scheduler.optimizeTopology(o, apply).toJson();
+    }
+
+    @Override
     public long getSettingsVersion() {
         return scheduler.settings().version();
     }

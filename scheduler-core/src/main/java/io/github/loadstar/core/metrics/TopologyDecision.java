@@ -60,6 +60,32 @@ public record TopologyDecision(double atSeconds, Action action, TopologyConfig.O
                 applied, reason, evidence, measuredBefore, measured, true);
     }
 
+    /**
+     * The decision as JSON: every component by its name ({@code evidence} as an object, numbers that
+     * are not finite as null) and {@code measuredImprovement}.
+     */
+    public String toJson() {
+        StringBuilder s = new StringBuilder("{");
+        Json.field(s, "atSeconds", atSeconds).append(',');
+        Json.field(s, "action", action.name()).append(',');
+        Json.field(s, "objective", objective == null ? null : objective.name()).append(',');
+        Json.field(s, "agentsBefore", agentsBefore).append(',');
+        Json.field(s, "current", current).append(',');
+        Json.field(s, "predicted", predicted).append(',');
+        Json.field(s, "predictedImprovement", predictedImprovement).append(',');
+        s.append("\"applied\":").append(applied).append(',');
+        Json.field(s, "reason", reason).append(",\"evidence\":{");
+        int k = 0;
+        for (Map.Entry<String, Double> e : new java.util.TreeMap<>(evidence).entrySet()) {
+            Json.field(s.append(k++ == 0 ? "" : ","), e.getKey(), e.getValue());
+        }
+        s.append("},");
+        Json.field(s, "measuredBefore", measuredBefore).append(',');
+        Json.field(s, "measuredAfter", measuredAfter).append(',');
+        s.append("\"checked\":").append(checked).append(',');
+        return Json.field(s, "measuredImprovement", measuredImprovement()).append('}').toString();
+    }
+
     @Override
     public String toString() {
         return String.format(java.util.Locale.ROOT, "%.1fs %s%s %s: %d agents, %.4g -> predicted %.4g (%+.1f %%)%s; %s",

@@ -119,6 +119,10 @@ final class SchedulerMXBeanTest {
             // topology: add an agent, resize it, drain it
             assertEquals(3, server.getAttribute(name, "MaxAgents"));
             assertEquals(0, ((String[]) server.getAttribute(name, "TopologyDecisions")).length, "the optimiser is off");
+            assertEquals("[]", server.getAttribute(name, "TopologyDecisionsJson"));
+            assertTrue(assertThrows(RuntimeMBeanException.class, () -> server.invoke(name, "optimizeTopology",
+                    new Object[] {"sideways", false}, new String[] {"java.lang.String", "boolean"})).getCause().getMessage()
+                    .contains("objective"));
             int added = (int) server.invoke(name, "addAgent", new Object[] {2.0}, new String[] {"double"});
             assertEquals(2, added);
             assertEquals(3, server.getAttribute(name, "AgentCount"));
