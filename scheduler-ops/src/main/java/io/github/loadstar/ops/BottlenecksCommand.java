@@ -44,7 +44,7 @@ final class BottlenecksCommand extends SchedulerCommand {
             return 0;
         }
         for (JsonNode f : chosen) {
-            out.println(s(f, "severity") + " " + s(f, "kind") + " (" + s(f, "component") + ")");
+            out.println(Severity.coloured(s(f, "severity")) + " " + s(f, "kind") + " (" + s(f, "component") + ")");
             StringBuilder evidence = new StringBuilder();
             Iterator<Map.Entry<String, JsonNode>> e = f.get("evidence").properties().iterator();
             while (e.hasNext()) {

@@ -115,7 +115,7 @@ final class ConfigCommand {
     }
 
     static int apply(SchedulerClient client, Map<String, String> values, PrintWriter out) {
-        List<String> changed = client.updateSettings(values);
+        List<String> changed = client.updateSettings(values, SchedulerClient.actor("loadstar config"));
         long version = client.settingsVersion();
         if (changed.isEmpty()) {
             out.println("nothing changed (settings version " + version + ")");

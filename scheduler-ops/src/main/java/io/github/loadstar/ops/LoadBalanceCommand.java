@@ -30,7 +30,8 @@ final class LoadBalanceCommand extends SchedulerCommand {
     int run(SchedulerClient client, PrintWriter out) throws InterruptedException {
         Map<String, Object> result = new java.util.LinkedHashMap<>();
         if (strategy != null) {
-            List<String> changed = client.updateSettings(Map.of("rebalancePolicy", strategy));
+            List<String> changed = client.updateSettings(Map.of("rebalancePolicy", strategy),
+                    SchedulerClient.actor("loadstar load-balance"));
             result.put("changed", changed);
             result.put("settingsVersion", client.settingsVersion());
         }

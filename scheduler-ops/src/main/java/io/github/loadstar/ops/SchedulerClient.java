@@ -189,15 +189,28 @@ public final class SchedulerClient implements AutoCloseable {
     }
 
     /**
-     * Sets settings by name, all or nothing.
+     * Sets settings by name, all or nothing; the scheduler logs the change once, with {@code actor}
+     * as who asked.
      *
      * @return the names of the settings that changed
      * @throws OpsException refused, naming the first bad assignment, if the scheduler refuses any
      */
-    public List<String> updateSettings(Map<String, String> values) {
+    public List<String> updateSettings(Map<String, String> values, String actor) {
         String[] assignments = values.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        return List.of((String[]) invoke("updateSettings", new Object[] {assignments},
-                new String[] {String[].class.getName()}));
+        String who = actor.length() <= 200 ? actor : actor.substring(0, 199) + "…";
+        return List.of((String[]) invoke("updateSettingsAs", new Object[] {assignments, who},
+                new String[] {String[].class.getName(), String.class.getName()}));
+    }
+
+    /** Who this process is, for the scheduler's log: {@code what} (user U on host H, pid P). */
+    static String actor(String what) {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "unknown host";
+        }
+        return what + " (user " + System.getProperty("user.name") + " on " + host + ", pid " + ProcessHandle.current().pid() + ")";
     }
 
     /** Whether the connection still answers (one round trip). */

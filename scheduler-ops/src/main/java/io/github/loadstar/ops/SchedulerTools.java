@@ -125,7 +125,7 @@ final class SchedulerTools {
                     Map<String, Object> result = new LinkedHashMap<>();
                     String strategy = (String) a.get("strategy");
                     if (strategy != null) {
-                        List<String> changed = c.updateSettings(Map.of("rebalancePolicy", strategy));
+                        List<String> changed = c.updateSettings(Map.of("rebalancePolicy", strategy), "MCP load_balance by " + who);
                         result.put("changed", changed);
                         LOG.info("MCP load_balance by {}: rebalancePolicy={} (settings version {})", who, strategy,
                                 c.settingsVersion());
@@ -151,7 +151,7 @@ final class SchedulerTools {
                     SchedulerClient c = client.get();
                     Map<String, String> values = new LinkedHashMap<>();
                     ((Map<?, ?>) a.get("settings")).forEach((k, v) -> values.put(k.toString(), v.toString()));
-                    List<String> changed = c.updateSettings(values);
+                    List<String> changed = c.updateSettings(values, "MCP config_update by " + who);
                     long version = c.settingsVersion();
                     LOG.info("MCP config_update by {}: {} -> changed {} (settings version {})", who, values, changed, version);
                     return new Result(Map.of("changed", changed, "version", version),

@@ -84,7 +84,7 @@ final class WatchCommand extends SchedulerCommand {
                 line(s, "… " + (findings.size() - 4) + " more (loadstar bottlenecks)");
                 break;
             }
-            line(s, s(f, "severity") + " " + s(f, "kind") + " (" + s(f, "component") + ")");
+            line(s, Severity.coloured(s(f, "severity")) + " " + s(f, "kind") + " (" + s(f, "component") + ")");
         }
         return s.toString();
     }

@@ -161,12 +161,15 @@ final class CommandLineTest {
 
     @Test
     @Order(5)
-    void settingsAreChangedAndReadBackAndARefusedChangeChangesNothing() {
+    void settingsAreChangedAndReadBackAndARefusedChangeChangesNothing() throws Exception {
         JsonNode before = ok("config", "get", "--format", "json").json();
         long version = before.get("version").asLong();
         assertTrue(before.get("settings").has("stealBatchLimit"), before.toString());
 
         ok("config", "set", "stealBatchLimit=8");
+        String log = target.log();
+        assertTrue(log.contains("reconfigured to version " + (version + 1) + " by loadstar config (user "
+                + System.getProperty("user.name") + " on "), "the change is logged once with who asked: " + log);
         JsonNode after = ok("config", "get", "stealBatchLimit", "--format", "json").json();
         assertEquals("8", after.get("settings").get("stealBatchLimit").asString(), after.toString());
         assertEquals(version + 1, after.get("version").asLong());
@@ -263,6 +266,14 @@ final class CommandLineTest {
         Run wrongName = run("agents", "--jmx", target.jmx, "--scheduler", "nope");
         assertEquals(2, wrongName.code(), wrongName.toString());
         assertTrue(wrongName.err().contains(NAME), "the refusal lists the schedulers there: " + wrongName);
+        Run byName = run("agents", "--format", "json", "--app", NAME);
+        assertEquals(0, byName.code(), byName.toString());
+        assertEquals(3, byName.json().size());
+        Run byMain = run("agents", "--format", "json", "--app", OpsTarget.class.getSimpleName());
+        assertEquals(0, byMain.code(), byMain.toString());
+        Run noSuchApp = run("agents", "--app", "no-such-application");
+        assertEquals(1, noSuchApp.code(), noSuchApp.toString());
+        assertTrue(noSuchApp.err().contains("matches no local JVM"), noSuchApp.toString());
         Run both = run("agents", "--jmx", target.jmx, "--pid", target.pid);
         assertEquals(2, both.code(), both.toString());
         Run unreachable = run("agents", "--jmx", "service:jmx:rmi:///jndi/rmi://127.0.0.1:1/jmxrmi");
@@ -306,5 +317,9 @@ final class CommandLineTest {
         assertTrue(help.out().contains("--pid"), help.toString());
         Run notPid = run("agents", "--pid", "abc");
         assertEquals(2, notPid.code(), notPid.toString());
+        Run completion = run("generate-completion");
+        assertEquals(0, completion.code());
+        assertTrue(completion.out().contains("complete -F") && completion.out().contains("metrics-collect"),
+                "a bash/zsh completion script with the commands");
     }
 }

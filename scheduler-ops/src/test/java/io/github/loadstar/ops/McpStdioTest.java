@@ -163,11 +163,14 @@ final class McpStdioTest {
     }
 
     @Test
-    void withAllowChangesTheChangingToolsApplyAllOrNothing() {
+    void withAllowChangesTheChangingToolsApplyAllOrNothing() throws Exception {
         try (McpSyncClient c = client("--allow-changes")) {
             Map<?, ?> applied = ok(c, "config_update", Map.of("settings", Map.of("stealBatchLimit", 8)));
             assertEquals(List.of("stealBatchLimit"), applied.get("changed"));
             long version = ((Number) applied.get("version")).longValue();
+            String log = target.log();
+            assertTrue(log.contains("reconfigured to version " + version + " by MCP config_update by mcp-stdio-test 1.0"),
+                    "the scheduler logs the change with the MCP client that asked: " + log);
             Map<?, ?> status = ok(c, "scheduler_status", Map.of());
             assertEquals("8", ((Map<?, ?>) status.get("settings")).get("stealBatchLimit"));
             String refusal = refused(c, "config_update", Map.of("settings", Map.of("stealBatchLimit", 4, "agingBoost", 10)));

@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -15,19 +16,23 @@ final class TargetJvm implements AutoCloseable {
     final Process process;
     final String pid;
     final String jmx;
+    private final Path log;
     private final Writer stdin;
 
-    private TargetJvm(Process process, String pid, String jmx) {
+    private TargetJvm(Process process, String pid, String jmx, Path log) {
         this.process = process;
         this.pid = pid;
         this.jmx = jmx;
+        this.log = log;
         this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
     }
 
     static TargetJvm start(String schedulerName) throws IOException, InterruptedException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path log = Files.createTempFile("ops-target-", ".log");
+        log.toFile().deleteOnExit();
         Process p = new ProcessBuilder(java.toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                OpsTarget.class.getName(), schedulerName).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                OpsTarget.class.getName(), schedulerName).redirectError(log.toFile()).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
             try {
@@ -53,7 +58,12 @@ final class TargetJvm implements AutoCloseable {
             throw new IllegalStateException("the target JVM exited before it was ready: " + p.waitFor());
         }
         String[] parts = line.split(" ");
-        return new TargetJvm(p, parts[1], parts[2]);
+        return new TargetJvm(p, parts[1], parts[2], log);
+    }
+
+    /** What the target has logged (its standard error) so far. */
+    String log() throws IOException {
+        return Files.readString(log);
     }
 
     /** Lets agent 0 go. */

@@ -334,6 +334,15 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
      * sees the one before it.
      */
     public SchedulerSettings.Change reconfigure(UnaryOperator<SchedulerSettings> change) {
+        return reconfigure(change, null);
+    }
+
+    /**
+     * As {@link #reconfigure(UnaryOperator)}, naming in the log line who asked ({@code actor}, e.g. the
+     * operations tool and its user; null: not named) — the management bean's path for changes made
+     * from outside.
+     */
+    public SchedulerSettings.Change reconfigure(UnaryOperator<SchedulerSettings> change, String actor) {
         Objects.requireNonNull(change, "change");
         synchronized (reconfiguring) {
             SchedulerSettings previous = settings.withParametersInForce();
@@ -376,7 +385,13 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
             }
             coordinator.startIfNeeded();
             coordinator.onReconfigured();
-            LoggerFactory.getLogger(SchedulerState.class).info("scheduler {} reconfigured to version {}: {} changed", name, next.version(), changed);
+            if (actor == null) {
+                LoggerFactory.getLogger(SchedulerState.class).info("scheduler {} reconfigured to version {}: {} changed",
+                        name, next.version(), changed);
+            } else {
+                LoggerFactory.getLogger(SchedulerState.class).info("scheduler {} reconfigured to version {} by {}: {} changed",
+                        name, next.version(), actor, changed);
+            }
             return new SchedulerSettings.Change(previous, next, changed);
         }
     }

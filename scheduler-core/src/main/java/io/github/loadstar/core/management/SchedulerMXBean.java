@@ -174,4 +174,13 @@ public interface SchedulerMXBean {
      * @throws IllegalArgumentException naming the first bad assignment; nothing is changed
      */
     String[] updateSettings(String[] assignments);
+
+    /**
+     * As {@link #updateSettings}, naming who asked in the scheduler's log line for the change (the
+     * operations tools pass their user, host and process, and an MCP client's name and session).
+     *
+     * @throws IllegalArgumentException naming the first bad assignment, or {@code actor} if it is blank
+     *                                  or longer than 200 characters; nothing is changed
+     */
+    String[] updateSettingsAs(String[] assignments, String actor);
 }

@@ -316,6 +316,18 @@ public final class SchedulerManagement implements SchedulerMXBean {
 
     @Override
     public String[] updateSettings(String[] assignments) {
+        return update(assignments, null);
+    }
+
+    @Override
+    public String[] updateSettingsAs(String[] assignments, String actor) {
+        if (actor == null || actor.isBlank() || actor.length() > 200) {
+            throw new IllegalArgumentException("actor must name who asks, in 1 to 200 characters: " + actor);
+        }
+        return update(assignments, actor.replaceAll("\\p{Cntrl}", " "));
+    }
+
+    private String[] update(String[] assignments, String actor) {
         if (assignments == null) {
             throw new IllegalArgumentException("updateSettings needs name=value assignments: null");
         }
@@ -330,6 +342,11 @@ public final class SchedulerManagement implements SchedulerMXBean {
                 throw new IllegalArgumentException(name + " is assigned twice");
             }
         }
-        return scheduler.reconfigure(s -> NamedSettings.apply(s, values)).changed().toArray(String[]::new);
+        java.util.function.UnaryOperator<io.github.loadstar.core.SchedulerSettings> change = s -> NamedSettings.apply(s, values);
+        io.github.loadstar.core.SchedulerSettings.Change done = actor != null
+                && scheduler instanceof io.github.loadstar.core.internal.LoadstarScheduler
+                ? ((io.github.loadstar.core.internal.LoadstarScheduler) scheduler).reconfigure(change, actor)
+                : scheduler.reconfigure(change);
+        return done.changed().toArray(String[]::new);
     }
 }
