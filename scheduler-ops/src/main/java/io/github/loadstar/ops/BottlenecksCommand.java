@@ -29,7 +29,7 @@ final class BottlenecksCommand extends SchedulerCommand {
     @Override
     int run(SchedulerClient client, PrintWriter out) {
         ArrayNode chosen = SchedulerClient.JSON.createArrayNode();
-        for (JsonNode f : client.bottlenecks(window.toSeconds())) {
+        for (JsonNode f : client.bottlenecks(Durations.seconds(window))) {
             if (component == null || s(f, "component").startsWith(component.name())) {
                 chosen.add(f);
             }
@@ -40,7 +40,7 @@ final class BottlenecksCommand extends SchedulerCommand {
         }
         if (chosen.isEmpty()) {
             out.println("no bottleneck found" + (component == null ? "" : " in " + component) + " over the last "
-                    + window.toSeconds() + " s");
+                    + Durations.seconds(window) + " s");
             return 0;
         }
         for (JsonNode f : chosen) {

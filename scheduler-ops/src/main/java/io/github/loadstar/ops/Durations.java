@@ -15,6 +15,11 @@ final class Durations implements ITypeConverter<Duration> {
         return d;
     }
 
+    /** A window in whole seconds, rounded up (500ms is 1 s, never 0). */
+    static long seconds(Duration window) {
+        return Math.max(1, (window.toMillis() + 999) / 1000);
+    }
+
     static Duration parse(String value) {
         String v = value.trim().toLowerCase(java.util.Locale.ROOT);
         try {

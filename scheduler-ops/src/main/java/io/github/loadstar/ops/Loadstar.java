@@ -83,8 +83,7 @@ public final class Loadstar implements Callable<Integer> {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Loadstar.class.getPackage().getImplementationVersion();
-            return new String[] {"loadstar " + (v == null ? "development" : v) + " (JDK " + Runtime.version() + ")"};
+            return new String[] {"loadstar " + McpServers.version() + " (JDK " + Runtime.version() + ")"};
         }
     }
 }

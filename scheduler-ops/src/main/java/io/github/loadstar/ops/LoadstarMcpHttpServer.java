@@ -3,13 +3,11 @@ package io.github.loadstar.ops;
 import io.github.loadstar.core.Scheduler;
 import io.github.loadstar.core.management.SchedulerManagement;
 import io.modelcontextprotocol.common.McpTransportContext;
-import io.modelcontextprotocol.json.schema.jackson3.DefaultJsonSchemaValidator;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.DefaultServerTransportSecurityValidator;
 import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
 import io.modelcontextprotocol.server.transport.ServerTransportSecurityException;
-import io.modelcontextprotocol.spec.McpSchema;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -50,69 +48,101 @@ public final class LoadstarMcpHttpServer implements AutoCloseable {
     private final String token;
     private final String host;
     private final int port;
+    private final Path baseDir;
 
     private LoadstarMcpHttpServer(Builder b) throws LifecycleException, java.io.IOException {
         Scheduler scheduler = b.scheduler;
         javax.management.ObjectName name = SchedulerManagement.objectName(scheduler.name());
-        registered = ManagementFactory.getPlatformMBeanServer().isRegistered(name) ? null
-                : SchedulerManagement.register(scheduler);
-        SchedulerClient client = new SchedulerClient(null, ManagementFactory.getPlatformMBeanServer(), name);
         token = b.token != null ? b.token : newToken();
         host = b.bindAddress.getHostAddress();
-        byte[] expected = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
-        DefaultServerTransportSecurityValidator local = DefaultServerTransportSecurityValidator.builder()
-                .allowedHost("127.0.0.1:*").allowedHost("localhost:*").allowedHost("[::1]:*").allowedHost(host + ":*")
-                .allowedOrigin("http://localhost:*").allowedOrigin("http://127.0.0.1:*").build();
-        HttpServletStreamableServerTransportProvider transport = HttpServletStreamableServerTransportProvider.builder()
-                .jsonMapper(McpServers.MAPPER)
-                .mcpEndpoint(b.endpoint)
-                .httpHeaderValidator(headers -> {
-                    local.validate(headers);
-                    List<String> auth = headers.getHeader("Authorization");
-                    byte[] given = auth == null || auth.size() != 1 ? new byte[0] : auth.get(0).getBytes(StandardCharsets.UTF_8);
-                    if (!MessageDigest.isEqual(expected, given)) {
-                        throw new ServerTransportSecurityException(401, "a bearer token is required");
-                    }
-                })
-                .contextExtractor(request -> McpTransportContext.create(Map.of("principal",
-                        "bearer token from " + request.getRemoteAddr())))
-                .build();
-        SchedulerTools tools = new SchedulerTools(() -> client, b.allowChanges, McpServers.MAPPER);
-        server = McpServer.sync(transport)
-                .serverInfo("loadstar", McpServers.version())
-                .instructions(McpServers.INSTRUCTIONS)
-                .jsonMapper(McpServers.MAPPER)
-                .jsonSchemaValidator(new DefaultJsonSchemaValidator())
-                .capabilities(McpSchema.ServerCapabilities.builder().tools(false).resources(false, false).logging().build())
-                .tools(tools.tools())
-                .resources(tools.resources())
-                .build();
-        tomcat = new Tomcat();
+        registered = ManagementFactory.getPlatformMBeanServer().isRegistered(name) ? null
+                : SchedulerManagement.register(scheduler);
+        McpSyncServer built = null;
+        Tomcat started = null;
+        Path base = null;
         try {
-            Path base = Files.createTempDirectory("loadstar-mcp");
-            tomcat.setBaseDir(base.toString());
-            tomcat.setPort(b.port);
-            tomcat.getConnector().setProperty("address", host);
-            tomcat.getConnector().setThrowOnFailure(true);
-            Context context = tomcat.addContext("", base.toString());
+            SchedulerClient client = new SchedulerClient(null, ManagementFactory.getPlatformMBeanServer(), name);
+            byte[] expected = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+            DefaultServerTransportSecurityValidator.Builder hosts = DefaultServerTransportSecurityValidator.builder()
+                    .allowedHost("127.0.0.1:*").allowedHost("localhost:*").allowedHost("[::1]:*")
+                    .allowedHost(hostHeader(b.bindAddress) + ":*")
+                    .allowedOrigin("http://localhost:*").allowedOrigin("http://127.0.0.1:*");
+            for (String h : b.allowedHosts) {
+                hosts.allowedHost(h + ":*");
+            }
+            DefaultServerTransportSecurityValidator local = hosts.build();
+            HttpServletStreamableServerTransportProvider transport = HttpServletStreamableServerTransportProvider.builder()
+                    .jsonMapper(McpServers.MAPPER)
+                    .mcpEndpoint(b.endpoint)
+                    .httpHeaderValidator(headers -> {
+                        local.validate(headers);
+                        List<String> auth = headers.getHeader("Authorization");
+                        byte[] given = auth == null || auth.size() != 1 ? new byte[0]
+                                : auth.get(0).getBytes(StandardCharsets.UTF_8);
+                        if (!MessageDigest.isEqual(expected, given)) {
+                            throw new ServerTransportSecurityException(401, "a bearer token is required");
+                        }
+                    })
+                    .contextExtractor(request -> McpTransportContext.create(Map.of("principal",
+                            "bearer token from " + request.getRemoteAddr())))
+                    .build();
+            SchedulerTools tools = new SchedulerTools(() -> client, b.allowChanges, McpServers.MAPPER);
+            built = McpServers.build(McpServer.sync(transport), tools);
+            started = new Tomcat();
+            base = Files.createTempDirectory("loadstar-mcp");
+            started.setBaseDir(base.toString());
+            started.setPort(b.port);
+            started.getConnector().setProperty("address", host);
+            started.getConnector().setThrowOnFailure(true);
+            Context context = started.addContext("", base.toString());
             Tomcat.addServlet(context, "mcp", transport).setAsyncSupported(true);
             context.addServletMappingDecoded("/*", "mcp");
-            tomcat.start();
+            started.start();
         } catch (LifecycleException | java.io.IOException | RuntimeException e) {
-            server.close();     // nothing of a failed start stays behind: no server, no bean of ours
-            try {
-                tomcat.destroy();
-            } catch (LifecycleException ignored) {
-                // the start's failure is the one to report
-            }
-            if (registered != null) {
-                registered.unregister();
-            }
+            stop(built, started, base, registered);     // nothing of a failed start stays behind
             throw e;
         }
+        server = built;
+        tomcat = started;
+        baseDir = base;
         port = tomcat.getConnector().getLocalPort();
-        LOG.info("MCP server for scheduler {} on http://{}:{}{} (changes {})", scheduler.name(), host, port, b.endpoint,
+        LOG.info("MCP server for scheduler {} on {}{} (changes {})", scheduler.name(), baseUrl(), b.endpoint,
                 b.allowChanges ? "allowed" : "refused");
+    }
+
+    /** How a client names {@code address} in its Host header: an IPv6 address in brackets. */
+    private static String hostHeader(InetAddress address) {
+        String text = address.getHostAddress();
+        return address instanceof java.net.Inet6Address ? "[" + text.replaceAll("%.*$", "") + "]" : text;
+    }
+
+    /** Stops what was started, each part whatever the others do. */
+    private static void stop(McpSyncServer server, Tomcat tomcat, Path base, SchedulerManagement registered) {
+        try {
+            if (server != null) {
+                server.closeGracefully();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("MCP server: the MCP session did not close cleanly: {}", e.toString());
+        }
+        try {
+            if (tomcat != null) {
+                tomcat.stop();
+                tomcat.destroy();
+            }
+        } catch (LifecycleException | RuntimeException e) {
+            LOG.warn("MCP server: Tomcat did not stop cleanly: {}", e.toString());
+        }
+        if (base != null) {
+            try (java.util.stream.Stream<Path> files = Files.walk(base)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.warn("MCP server: could not delete {}: {}", base, e.toString());
+            }
+        }
+        if (registered != null) {
+            registered.unregister();
+        }
     }
 
     public static Builder builder(Scheduler scheduler) {
@@ -126,7 +156,7 @@ public final class LoadstarMcpHttpServer implements AutoCloseable {
 
     /** The base address, {@code http://<bind address>:<port>}; the endpoint is under it. */
     public String baseUrl() {
-        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        return "http://" + (host.contains(":") ? "[" + host.replaceAll("%.*$", "") + "]" : host) + ":" + port;
     }
 
     /** The bearer token a client must send ({@code Authorization: Bearer <token>}). */
@@ -136,16 +166,7 @@ public final class LoadstarMcpHttpServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.closeGracefully();
-        try {
-            tomcat.stop();
-            tomcat.destroy();
-        } catch (LifecycleException e) {
-            LOG.warn("MCP server: Tomcat did not stop cleanly: {}", e.toString());
-        }
-        if (registered != null) {
-            registered.unregister();
-        }
+        stop(server, tomcat, baseDir, registered);
     }
 
     private static String newToken() {
@@ -162,6 +183,7 @@ public final class LoadstarMcpHttpServer implements AutoCloseable {
         private String token;
         private boolean allowChanges;
         private String endpoint = "/mcp";
+        private final java.util.List<String> allowedHosts = new java.util.ArrayList<>();
 
         private Builder(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -204,6 +226,22 @@ public final class LoadstarMcpHttpServer implements AutoCloseable {
         /** Whether the tools that change the scheduler (load_balance, config_update) may run (default false). */
         public Builder allowChanges(boolean allow) {
             this.allowChanges = allow;
+            return this;
+        }
+
+        /**
+         * Another name clients may reach the server by (their Host header, without the port), for a
+         * server bound beyond the loopback: {@code orders.internal}, {@code 10.0.0.5}, {@code [fd00::5]}.
+         * Requests naming any other host are refused (421), against DNS rebinding.
+         *
+         * @throws IllegalArgumentException naming {@code allowedHost} if it is blank, holds a port or spaces
+         */
+        public Builder allowedHost(String host) {
+            if (host == null || host.isBlank() || host.chars().anyMatch(Character::isWhitespace)
+                    || (host.contains(":") && !host.startsWith("["))) {
+                throw new IllegalArgumentException("allowedHost must be a host name or address without a port: " + host);
+            }
+            allowedHosts.add(host);
             return this;
         }
 

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
  * carries the protocol and nothing else (a stray line there would end the client's session), so
  * {@code System.out} is pointed at standard error for the server's life; logs go to standard error.
  * The server ends when standard input does (the client closed it) — the SDK has no callback for
- * that, so the input stream is wrapped to see it.
+ * that, so the input stream is wrapped to see it — or when the process that launched it exits.
  */
 @Command(name = "mcp", mixinStandardHelpOptions = true,
         description = "Serve MCP over stdio for one scheduler (for MCP clients to launch). Changing tools "
@@ -33,11 +33,23 @@ final class McpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream protocol = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
+        PrintStream out = System.out;
         System.setOut(System.err);
+        try {
+            return serve(protocol);
+        } finally {
+            System.setOut(out);
+        }
+    }
+
+    private int serve(PrintStream protocol) throws InterruptedException {
         Target t = target.target();
         SchedulerClient first = t.connect();    // fail now, with a clear line, if the target is wrong
         ReconnectingClient client = new ReconnectingClient(t, first);
         CountDownLatch closed = new CountDownLatch(1);
+        // the client going away ends the server even if the SDK's reader has stopped reading (after a
+        // malformed message it no longer sees the end of input)
+        ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(closed::countDown));
         InputStream in = new FilterInputStream(new java.io.FileInputStream(FileDescriptor.in)) {
             @Override
             public int read() throws IOException {

@@ -35,8 +35,12 @@ final class McpServers {
      */
     static McpSyncServer stdio(Supplier<SchedulerClient> client, boolean allowChanges, InputStream in, OutputStream out) {
         SchedulerTools tools = new SchedulerTools(client, allowChanges, MAPPER);
-        return McpServer.sync(new StdioServerTransportProvider(MAPPER, in, out))
-                .serverInfo("loadstar", version())
+        return build(McpServer.sync(new StdioServerTransportProvider(MAPPER, in, out)), tools);
+    }
+
+    /** The server of {@code spec} with Loadstar's name, instructions, mapper, validator, capabilities, tools and resources. */
+    static McpSyncServer build(McpServer.SyncSpecification<?> spec, SchedulerTools tools) {
+        return spec.serverInfo("loadstar", version())
                 .instructions(INSTRUCTIONS)
                 .jsonMapper(MAPPER)
                 .jsonSchemaValidator(new DefaultJsonSchemaValidator())

@@ -26,7 +26,7 @@ final class ReportCommand extends SchedulerCommand {
                 printJson(out, client.reportJson());
                 break;
             case detailed:
-                out.print(Table.fit(client.reportDetailed(window.toSeconds()), 80));
+                out.print(Table.fit(client.reportDetailed(Durations.seconds(window)), 80));
                 break;
             default:
                 out.print(Table.fit(client.reportText(), 80));

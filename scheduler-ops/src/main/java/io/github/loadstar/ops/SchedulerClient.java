@@ -87,11 +87,6 @@ public final class SchedulerClient implements AutoCloseable {
         return rows((CompositeData[]) attribute("Agents"));
     }
 
-    /** The tenant rows (tenant, weight, waiting, completed, serviceSeconds). */
-    public List<Map<String, Object>> tenants() {
-        return rows((CompositeData[]) attribute("Tenants"));
-    }
-
     private static List<Map<String, Object>> rows(CompositeData[] data) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (CompositeData d : data) {
@@ -134,11 +129,6 @@ public final class SchedulerClient implements AutoCloseable {
         return JSON.readTree((String) invoke("usage", new Object[] {windowSeconds}, new String[] {"long"}));
     }
 
-    /** The recurring load patterns over the newest {@code windowSeconds}, one line each. */
-    public String[] patterns(long windowSeconds) {
-        return (String[]) invoke("patterns", new Object[] {windowSeconds}, new String[] {"long"});
-    }
-
     /** Runs one rebalancing round now. */
     public void rebalance() {
         invoke("rebalance", new Object[0], new String[0]);
@@ -147,11 +137,6 @@ public final class SchedulerClient implements AutoCloseable {
     /** The rebalancing policy ({@code off}, {@code threshold:<t>}, {@code adaptive:<t>}). */
     public String rebalancePolicy() {
         return (String) attribute("RebalancePolicy");
-    }
-
-    /** The topology optimiser's decisions, one line each, oldest first. */
-    public String[] topologyDecisions() {
-        return (String[]) attribute("TopologyDecisions");
     }
 
     /** The topology optimiser's decisions, oldest first, parsed (an array). */

@@ -187,7 +187,7 @@ final class SchedulerTools {
                         + "\"queue_latency_p99\"],\"description\":\"What to improve (default: the configured one).\"},"
                         + "\"apply\":{\"type\":\"boolean\",\"description\":\"Make the change (default false: a dry run).\"}},"
                         + "\"additionalProperties\":false}",
-                "{\"type\":\"object\",\"required\":[\"action\",\"applied\",\"reason\",\"evidence\"]}", false,
+                "{\"type\":\"object\",\"required\":[\"action\",\"applied\",\"reason\",\"evidence\"]}", Kind.MAY_CHANGE,
                 (a, who) -> {
                     boolean apply = Boolean.TRUE.equals(a.get("apply"));
                     if (apply && !allowChanges) {
@@ -263,14 +263,30 @@ final class SchedulerTools {
         return w == null ? 60 : ((Number) w).longValue();
     }
 
+    /** What a tool may do to the scheduler. */
+    private enum Kind {
+        /** Reads only. */
+        READS,
+        /** Changes it: refused unless changes are allowed. */
+        CHANGES,
+        /** Changes it when its arguments ask (the call itself checks); annotated as changing. */
+        MAY_CHANGE
+    }
+
     private SyncToolSpecification tool(String name, String description, String input, String output, boolean mutating,
                                        Call call) {
+        return tool(name, description, input, output, mutating ? Kind.CHANGES : Kind.READS, call);
+    }
+
+    private SyncToolSpecification tool(String name, String description, String input, String output, Kind kind,
+                                       Call call) {
+        boolean reads = kind == Kind.READS;
         McpSchema.Tool tool = McpSchema.Tool.builder(name, mapper, input).description(description)
                 .outputSchema(mapper, output)
-                .annotations(new McpSchema.ToolAnnotations(null, !mutating, false, !mutating, false, null))
+                .annotations(new McpSchema.ToolAnnotations(null, reads, false, reads, false, null))
                 .build();
         return SyncToolSpecification.builder().tool(tool).callHandler((exchange, request) -> {
-            if (mutating && !allowChanges) {
+            if (kind == Kind.CHANGES && !allowChanges) {
                 return error(name + " changes the scheduler and this server does not allow changes (start it with "
                         + "--allow-changes)");
             }
@@ -300,6 +316,7 @@ final class SchedulerTools {
         McpSchema.Implementation info = exchange.getClientInfo();
         String client = info == null ? "an unnamed client" : info.name() + " " + info.version();
         Object principal = exchange.transportContext() == null ? null : exchange.transportContext().get("principal");
-        return client + (principal == null ? "" : " (" + principal + ")") + " [session " + exchange.sessionId() + "]";
+        String who = client + (principal == null ? "" : " (" + principal + ")") + " [session " + exchange.sessionId() + "]";
+        return who.replaceAll("[\\p{Cntrl}\\u0085\\u2028\\u2029]", " ");     // a client's name must not forge log lines
     }
 }

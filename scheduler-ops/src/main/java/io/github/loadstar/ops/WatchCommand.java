@@ -29,7 +29,7 @@ final class WatchCommand extends SchedulerCommand {
         if (count != null && count < 1) {
             throw OpsException.refused("--count must be positive: " + count, null);
         }
-        boolean terminal = System.console() != null && out == spec.commandLine().getOut() && Ansi.AUTO.enabled();
+        boolean terminal = System.console() != null && Ansi.AUTO.enabled();
         JsonNode previous = null;
         for (long k = 0; count == null || k < count; k++) {
             if (k > 0) {

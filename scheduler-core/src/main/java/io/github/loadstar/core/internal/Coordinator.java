@@ -112,6 +112,9 @@ final class Coordinator implements Runnable {
      */
     io.github.loadstar.core.metrics.TopologyDecision topologyNow(io.github.loadstar.core.TopologyConfig settings,
                                                                  boolean apply) {
+        if (scheduler.isTerminated()) {
+            throw new IllegalStateException("the scheduler has terminated");
+        }
         Thread t = thread;
         if (t == null || !t.isAlive() || historyNanos == 0) {
             throw new IllegalStateException("the topology optimiser needs the history: build the scheduler with "
@@ -120,6 +123,9 @@ final class Coordinator implements Runnable {
         TopologyRequest request = new TopologyRequest(settings, apply, new java.util.concurrent.CompletableFuture<>());
         topologyRequests.add(request);
         LockSupport.unpark(t);
+        if (!t.isAlive() && topologyRequests.remove(request)) {
+            throw new IllegalStateException("the scheduler has terminated");    // the thread left before it could answer
+        }
         try {
             return request.result().get(30, java.util.concurrent.TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
@@ -128,21 +134,34 @@ final class Coordinator implements Runnable {
             }
             throw new IllegalStateException("the topology decision failed", e.getCause());
         } catch (java.util.concurrent.TimeoutException e) {
+            request.result().cancel(false);     // not made later behind the caller's back
             throw new IllegalStateException("the coordinator did not make the topology decision within 30 s", e);
         } catch (InterruptedException e) {
+            request.result().cancel(false);
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the topology decision", e);
         }
     }
 
-    private void answerTopologyRequests() {
+    /** Answers the waiting topology requests; whether one of them changed the topology. */
+    private boolean answerTopologyRequests() {
+        boolean changed = false;
         for (TopologyRequest r; (r = topologyRequests.poll()) != null; ) {
+            if (r.result().isDone()) {
+                continue;       // its caller gave up waiting
+            }
             try {
-                r.result().complete(topology.now(r.settings(), r.apply()));
-            } catch (RuntimeException e) {
+                io.github.loadstar.core.metrics.TopologyDecision d = topology.now(r.settings(), r.apply());
+                changed |= d.applied();
+                r.result().complete(d);
+            } catch (RuntimeException | Error e) {
                 r.result().completeExceptionally(e);
+                if (e instanceof Error) {
+                    throw (Error) e;
+                }
             }
         }
+        return changed;
     }
 
     /** The settings changed: the thread re-reads its period and policy at once. */
@@ -175,7 +194,9 @@ final class Coordinator implements Runnable {
                     requested = false;
                     rebalance(policy.isOff() ? oneOff : policy);
                 }
-                answerTopologyRequests();
+                if (answerTopologyRequests()) {
+                    nextTopology = now + settings.topology().window().toNanos();     // the change's window starts now
+                }
                 if (historyNanos > 0 && nextSample - now <= 0) {
                     sample();
                     nextSample = next(nextSample, historyNanos, now);

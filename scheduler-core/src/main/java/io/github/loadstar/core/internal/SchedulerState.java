@@ -410,7 +410,7 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
             io.github.loadstar.core.TopologyConfig.Objective objective, boolean apply) {
         io.github.loadstar.core.TopologyConfig configured = settings.topology();
         if (objective == null && !configured.isOn()) {
-            throw new IllegalStateException("no topology objective: give one, or set topology.objective (THROUGHPUT or QUEUE_LATENCY_P99)");
+            throw new IllegalStateException("no topology objective: give one, or set topology.objective (throughput or queue-latency-p99)");
         }
         io.github.loadstar.core.TopologyConfig used = objective == null ? configured
                 : configured.toBuilder().objective(objective).build();

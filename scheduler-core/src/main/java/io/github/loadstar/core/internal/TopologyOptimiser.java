@@ -156,8 +156,10 @@ final class TopologyOptimiser {
     /**
      * One decision now, asked for by an operator, on the coordinator thread, with {@code settings}
      * (the configured ones, or with another objective): the same rule as a round's, over the
-     * newest window of the history. Applied, it is kept, and checked by the next round when the
-     * optimiser is on with the same settings; a dry run changes and keeps nothing. The periodic rounds'
+     * newest window of the history. Applied, it is kept, and — when the periodic rounds are on with
+     * the same settings — checked by the round a window later (the coordinator restarts the window);
+     * otherwise it is never checked, and never blocks a later change. A dry run changes and keeps
+     * nothing. The periodic rounds'
      * settings and pending check are left as they were.
      *
      * @throws IllegalStateException if the history holds fewer than two snapshots in the window,
@@ -168,8 +170,13 @@ final class TopologyOptimiser {
         if (scheduler.runState() != LoadstarScheduler.RUNNING) {
             throw new IllegalStateException("the scheduler is shut down");
         }
+        TopologyConfig roundsNow = scheduler.settings().topology();
+        if (!roundsNow.isOn() || !roundsNow.equals(config)) {
+            awaitingCheck = null;       // no round will check it: the rounds are off, or their next one starts afresh
+        }
         if (apply && awaitingCheck != null) {
-            throw new IllegalStateException("the last change is still being measured (" + awaitingCheck
+            throw new IllegalStateException("the last change is still being measured (" + awaitingCheck.action() + " at "
+                    + String.format(java.util.Locale.ROOT, "%.1f s", awaitingCheck.atSeconds())
                     + "); ask again after its window, or ask for a dry run");
         }
         List<SchedulerMetrics> samples = scheduler.history().within(settings.window());
@@ -178,19 +185,19 @@ final class TopologyOptimiser {
                     + settings.window().toMillis() + " ms); the history holds " + samples.size());
         }
         TopologyConfig rounds = config;
-        TopologyDecision pending = awaitingCheck;
         config = settings;
         try {
             TopologyModel.Inputs in = measure(samples);
             if (in == null) {
                 throw new IllegalStateException("nothing ran in the window to measure");
             }
-            return decide(in, measuredObjective(in), samples, apply);
+            TopologyDecision d = decide(in, measuredObjective(in), samples, apply);
+            if (d.applied() && !(roundsNow.isOn() && roundsNow.equals(settings))) {
+                awaitingCheck = null;   // only the rounds' own settings measure a change alike; none will check this one
+            }
+            return d;
         } finally {
             config = rounds;
-            if (!apply) {
-                awaitingCheck = pending;
-            }
         }
     }
 

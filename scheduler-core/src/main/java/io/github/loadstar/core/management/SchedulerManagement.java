@@ -26,7 +26,6 @@ public final class SchedulerManagement implements SchedulerMXBean {
      * only the JVM chosen is then asked to start its local JMX agent.
      */
     public static final String SCHEDULERS_PROPERTY = "io.github.loadstar.jmx.schedulers";
-    private static final java.util.Set<String> REGISTERED = new java.util.LinkedHashSet<>();
 
     private final Scheduler scheduler;
     private final ObjectName name;
@@ -55,8 +54,10 @@ public final class SchedulerManagement implements SchedulerMXBean {
         Objects.requireNonNull(scheduler, "scheduler");
         SchedulerManagement bean = new SchedulerManagement(scheduler, objectName(scheduler.name()));
         try {
-            ManagementFactory.getPlatformMBeanServer().registerMBean(bean, bean.name);
-            listed(scheduler.name(), true);
+            synchronized (SCHEDULERS_PROPERTY) {
+                ManagementFactory.getPlatformMBeanServer().registerMBean(bean, bean.name);
+                listed(scheduler.name(), true);
+            }
         } catch (InstanceAlreadyExistsException e) {
             throw new IllegalStateException("a scheduler named " + scheduler.name() + " is registered in JMX already", e);
         } catch (JMException e) {
@@ -68,31 +69,39 @@ public final class SchedulerManagement implements SchedulerMXBean {
     /** Unregisters the bean; does nothing if it is not registered. */
     public void unregister() {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        try {
-            if (server.isRegistered(name)) {
-                server.unregisterMBean(name);
+        synchronized (SCHEDULERS_PROPERTY) {
+            try {
+                if (server.isRegistered(name)) {
+                    server.unregisterMBean(name);
+                }
+            } catch (JMException e) {
+                // unregistered concurrently: nothing left to do
             }
-        } catch (JMException e) {
-            // unregistered concurrently: nothing left to do
+            listed(scheduler.name(), false);
         }
-        listed(scheduler.name(), false);
     }
 
-    /** Adds or removes {@code schedulerName} in {@link #SCHEDULERS_PROPERTY}. */
+    /**
+     * Adds or removes {@code schedulerName} in {@link #SCHEDULERS_PROPERTY}, read and written back
+     * whole (the property is the JVM's, shared by every copy of this class a class loader may hold);
+     * called under the lock on the property's name (an interned constant, the same object for every
+     * copy).
+     */
     private static void listed(String schedulerName, boolean present) {
-        synchronized (REGISTERED) {
-            if (present ? !REGISTERED.add(schedulerName) : !REGISTERED.remove(schedulerName)) {
-                return;
+        String encoded = java.net.URLEncoder.encode(schedulerName, java.nio.charset.StandardCharsets.UTF_8);
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+        for (String n : System.getProperty(SCHEDULERS_PROPERTY, "").split(",")) {
+            if (!n.isEmpty()) {
+                names.add(n);
             }
-            if (REGISTERED.isEmpty()) {
-                System.clearProperty(SCHEDULERS_PROPERTY);
-                return;
-            }
-            StringBuilder s = new StringBuilder();
-            for (String n : REGISTERED) {
-                s.append(s.length() == 0 ? "" : ",").append(java.net.URLEncoder.encode(n, java.nio.charset.StandardCharsets.UTF_8));
-            }
-            System.setProperty(SCHEDULERS_PROPERTY, s.toString());
+        }
+        if (present ? !names.add(encoded) : !names.remove(encoded)) {
+            return;
+        }
+        if (names.isEmpty()) {
+            System.clearProperty(SCHEDULERS_PROPERTY);
+        } else {
+            System.setProperty(SCHEDULERS_PROPERTY, String.join(",", names));
         }
     }
 
@@ -257,7 +266,8 @@ public final class SchedulerManagement implements SchedulerMXBean {
         io.github.loadstar.core.TopologyConfig.Objective o = null;
         if (objective != null && !objective.isBlank()) {
             try {
-                o = io.github.loadstar.core.TopologyConfig.Objective.valueOf(objective.trim().toUpperCase(java.util.Locale.ROOT));
+                o = io.github.loadstar.core.TopologyConfig.Objective.valueOf(
+                        objective.trim().replace('-', '_').toUpperCase(java.util.Locale.ROOT));    // the setting's spelling too
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("objective must be throughput or queue_latency_p99: " + objective);
             }
@@ -324,7 +334,7 @@ public final class SchedulerManagement implements SchedulerMXBean {
         if (actor == null || actor.isBlank() || actor.length() > 200) {
             throw new IllegalArgumentException("actor must name who asks, in 1 to 200 characters: " + actor);
         }
-        return update(assignments, actor.replaceAll("\\p{Cntrl}", " "));
+        return update(assignments, actor.replaceAll("[\\p{Cntrl}\\u0085\\u2028\\u2029]", " "));
     }
 
     private String[] update(String[] assignments, String actor) {
