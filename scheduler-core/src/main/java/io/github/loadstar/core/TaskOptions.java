@@ -270,7 +270,7 @@ public final class TaskOptions {
          */
         public Builder pinnedTo(int agent) {
             if (agent < 0) {
-                throw new IllegalArgumentException("affinity must be a non-negative agent index: " + agent);
+                throw new IllegalArgumentException("pinnedTo must be a non-negative agent index (the task's affinity): " + agent);
             }
             this.affinity = agent;
             return this;
@@ -281,11 +281,11 @@ public final class TaskOptions {
          * placement policy decides), leaving it movable: stealing and rebalancing may still move it.
          * Ignored for a pinned task. An index beyond the scheduler's agents is rejected at submission.
          *
-         * @throws IllegalArgumentException naming {@code preferredAgent} if {@code agent} is negative
+         * @throws IllegalArgumentException naming {@code preferAgent} if {@code agent} is negative
          */
         public Builder preferAgent(int agent) {
             if (agent < 0) {
-                throw new IllegalArgumentException("preferredAgent must be a non-negative agent index: " + agent);
+                throw new IllegalArgumentException("preferAgent must be a non-negative agent index: " + agent);
             }
             this.preferredAgent = agent;
             return this;

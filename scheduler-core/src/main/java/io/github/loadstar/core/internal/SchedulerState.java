@@ -308,7 +308,7 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
 
     /** See {@link io.github.loadstar.core.Scheduler#report}. */
     public PerformanceReport report(java.time.Duration window) {
-        return PerformanceReport.of(name, metrics(), history(), window);
+        return PerformanceReport.of(name, metrics(), history(), checkedWindow(window));
     }
 
     /** See {@link io.github.loadstar.core.Scheduler#rebalanceNow()}. */
@@ -320,7 +320,15 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
 
     /** See {@link io.github.loadstar.core.Scheduler#bottlenecks}. */
     public List<io.github.loadstar.core.metrics.Finding> bottlenecks(java.time.Duration window) {
-        return io.github.loadstar.core.metrics.BottleneckAnalysis.analyze(metrics(), history().within(window));
+        return io.github.loadstar.core.metrics.BottleneckAnalysis.analyze(metrics(), history().within(checkedWindow(window)));
+    }
+
+    private static java.time.Duration checkedWindow(java.time.Duration window) {
+        Objects.requireNonNull(window, "window");
+        if (window.isNegative()) {
+            throw new IllegalArgumentException("window must not be negative: " + window);
+        }
+        return window;
     }
 
     /** See {@link io.github.loadstar.core.Scheduler#settings()}. */
