@@ -2,8 +2,6 @@ package io.github.loadstar.ops;
 
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.Iterator;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.JsonNode;
@@ -45,14 +43,7 @@ final class BottlenecksCommand extends SchedulerCommand {
         }
         for (JsonNode f : chosen) {
             out.println(Severity.coloured(s(f, "severity")) + " " + s(f, "kind") + " (" + s(f, "component") + ")");
-            StringBuilder evidence = new StringBuilder();
-            Iterator<Map.Entry<String, JsonNode>> e = f.get("evidence").properties().iterator();
-            while (e.hasNext()) {
-                Map.Entry<String, JsonNode> x = e.next();
-                evidence.append(evidence.length() == 0 ? "" : ", ").append(x.getKey()).append(' ')
-                        .append(x.getValue().isNull() ? "-" : Table.num(x.getValue().asDouble(), 3));
-            }
-            out.print(Table.wrap(evidence.toString(), 80, "  evidence: ", "            "));
+                out.print(Table.wrap(Table.evidence(f.get("evidence")), 80, "  evidence: ", "            "));
             out.print(Table.wrap(s(f, "action"), 80, "  action:   ", "            "));
         }
         return 0;

@@ -28,17 +28,8 @@ final class LoadBalanceCommand extends SchedulerCommand {
 
     @Override
     int run(SchedulerClient client, PrintWriter out) throws InterruptedException {
-        Map<String, Object> result = new java.util.LinkedHashMap<>();
-        if (strategy != null) {
-            List<String> changed = client.updateSettings(Map.of("rebalancePolicy", strategy),
-                    SchedulerClient.actor("loadstar load-balance"));
-            result.put("changed", changed);
-            result.put("settingsVersion", client.settingsVersion());
-        }
-        result.put("rebalancePolicy", client.rebalancePolicy());
-        if (now) {
-            result.putAll(RebalancePass.run(client, wait));
-        }
+        Map<String, Object> result = RebalancePass.loadBalance(client, strategy, now, wait,
+                SchedulerClient.actor("loadstar load-balance"));
         if (format == Format.json) {
             printJson(out, result);
             return 0;

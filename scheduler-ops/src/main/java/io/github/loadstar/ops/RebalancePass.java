@@ -18,6 +18,27 @@ final class RebalancePass {
     }
 
     /**
+     * The load-balance operation of the command line and the MCP tool: sets the rebalancing strategy
+     * when one is given (logged by the scheduler with {@code actor}), then runs a pass when asked.
+     *
+     * @return {@code changed} and {@code settingsVersion} (with a strategy), {@code rebalancePolicy},
+     *         and the pass's figures ({@link #run})
+     */
+    static Map<String, Object> loadBalance(SchedulerClient client, String strategy, boolean now, Duration wait,
+                                           String actor) throws InterruptedException {
+        Map<String, Object> result = new LinkedHashMap<>();
+        if (strategy != null) {
+            result.put("changed", client.updateSettings(Map.of("rebalancePolicy", strategy), actor));
+            result.put("settingsVersion", client.settingsVersion());
+        }
+        result.put("rebalancePolicy", client.rebalancePolicy());
+        if (now) {
+            result.putAll(run(client, wait));
+        }
+        return result;
+    }
+
+    /**
      * Runs a pass on {@code client} and returns {@code migrated} (tasks moved) and {@code agents}
      * (per agent: queued before and after, moved in and out).
      */

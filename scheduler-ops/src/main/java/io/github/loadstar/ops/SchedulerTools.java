@@ -121,18 +121,14 @@ final class SchedulerTools {
                         + "\"now\":{\"type\":\"boolean\",\"description\":\"Run a pass now.\"}},\"additionalProperties\":false}",
                 "{\"type\":\"object\",\"required\":[\"rebalancePolicy\"]}", true,
                 (a, who) -> {
-                    SchedulerClient c = client.get();
-                    Map<String, Object> result = new LinkedHashMap<>();
                     String strategy = (String) a.get("strategy");
+                    Map<String, Object> result = RebalancePass.loadBalance(client.get(), strategy,
+                            Boolean.TRUE.equals(a.get("now")), Duration.ofSeconds(1), "MCP load_balance by " + who);
                     if (strategy != null) {
-                        List<String> changed = c.updateSettings(Map.of("rebalancePolicy", strategy), "MCP load_balance by " + who);
-                        result.put("changed", changed);
                         LOG.info("MCP load_balance by {}: rebalancePolicy={} (settings version {})", who, strategy,
-                                c.settingsVersion());
+                                result.get("settingsVersion"));
                     }
-                    result.put("rebalancePolicy", c.rebalancePolicy());
-                    if (Boolean.TRUE.equals(a.get("now"))) {
-                        result.putAll(RebalancePass.run(c, Duration.ofSeconds(1)));
+                    if (result.containsKey("migrated")) {
                         LOG.info("MCP load_balance by {}: a rebalancing pass moved {} tasks", who, result.get("migrated"));
                     }
                     return new Result(result, "rebalancing strategy " + result.get("rebalancePolicy")

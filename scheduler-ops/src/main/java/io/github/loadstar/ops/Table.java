@@ -130,6 +130,16 @@ final class Table {
         return out.substring(0, out.length() - System.lineSeparator().length());     // split kept the last break's empty tail
     }
 
+    /** A finding's or decision's evidence (a JSON object of numbers) as "name value, name value". */
+    static String evidence(tools.jackson.databind.JsonNode evidence) {
+        StringBuilder text = new StringBuilder();
+        for (java.util.Map.Entry<String, tools.jackson.databind.JsonNode> x : evidence.properties()) {
+            text.append(text.length() == 0 ? "" : ", ").append(x.getKey()).append(' ')
+                    .append(x.getValue().isNull() ? "-" : num(x.getValue().asDouble(), 3));
+        }
+        return text.toString();
+    }
+
     /** A number for a table: integers as they are, others to {@code digits} decimals. */
     static String num(double v, int digits) {
         if (Double.isNaN(v)) {

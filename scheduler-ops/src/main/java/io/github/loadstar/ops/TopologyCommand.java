@@ -1,8 +1,6 @@
 package io.github.loadstar.ops;
 
 import java.io.PrintWriter;
-import java.util.Iterator;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.JsonNode;
@@ -65,14 +63,7 @@ final class TopologyCommand extends SchedulerCommand {
                 Table.num(d(d, "current"), 2), Table.num(d(d, "predicted"), 2), 100 * d(d, "predictedImprovement"),
                 l(d, "agentsBefore"));
         out.print(Table.wrap(s(d, "reason"), 80, "  reason:   ", "            "));
-        StringBuilder evidence = new StringBuilder();
-        Iterator<Map.Entry<String, JsonNode>> e = d.get("evidence").properties().iterator();
-        while (e.hasNext()) {
-            Map.Entry<String, JsonNode> x = e.next();
-            evidence.append(evidence.length() == 0 ? "" : ", ").append(x.getKey()).append(' ')
-                    .append(x.getValue().isNull() ? "-" : Table.num(x.getValue().asDouble(), 3));
-        }
-        out.print(Table.wrap(evidence.toString(), 80, "  evidence: ", "            "));
+        out.print(Table.wrap(Table.evidence(d.get("evidence")), 80, "  evidence: ", "            "));
         if (d.get("checked").asBoolean()) {
             out.printf(java.util.Locale.ROOT, "  measured: %s -> %s (%+.1f %%)%n", Table.num(d(d, "measuredBefore"), 2),
                     Table.num(d(d, "measuredAfter"), 2), 100 * d(d, "measuredImprovement"));

@@ -226,12 +226,10 @@ public final class Baselines {
 
         @Override
         public Allocation allocate(AllocationProblem p, AllocationRequest r) {
-            Objects.requireNonNull(p, "problem");
-            Objects.requireNonNull(r, "request");
             long start = System.nanoTime();
-            List<String> reasons = p.provablyInfeasible();
-            if (!reasons.isEmpty()) {
-                return Results.infeasible(name, reasons, start);
+            Allocation refused = Results.refusedUpFront(name, p, r, start);
+            if (refused != null) {
+                return refused;
             }
             Candidates c = new Candidates(p);
             int[] assignment = build.build(inputs(p, c, r));

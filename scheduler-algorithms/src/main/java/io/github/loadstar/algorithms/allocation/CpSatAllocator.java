@@ -86,12 +86,10 @@ public final class CpSatAllocator implements Allocator {
 
     @Override
     public Allocation allocate(AllocationProblem p, AllocationRequest r) {
-        Objects.requireNonNull(p, "problem");
-        Objects.requireNonNull(r, "request");
         long start = System.nanoTime();
-        List<String> reasons = p.provablyInfeasible();
-        if (!reasons.isEmpty()) {
-            return Results.infeasible(name(), reasons, start);
+        Allocation refused = Results.refusedUpFront(name(), p, r, start);
+        if (refused != null) {
+            return refused;
         }
         List<String> unmodelled = new ArrayList<>();
         for (Map.Entry<Objective, Double> w : r.weights().entrySet()) {

@@ -64,14 +64,12 @@ public final class GeneticAllocator implements Allocator {
 
     @Override
     public Allocation allocate(AllocationProblem p, AllocationRequest r) {
-        Objects.requireNonNull(p, "problem");
-        Objects.requireNonNull(r, "request");
         long start = System.nanoTime();
-        long deadline = start + r.timeBudget().toNanos();
-        List<String> reasons = p.provablyInfeasible();
-        if (!reasons.isEmpty()) {
-            return Results.infeasible(name(), reasons, start);
+        Allocation refused = Results.refusedUpFront(name(), p, r, start);
+        if (refused != null) {
+            return refused;
         }
+        long deadline = start + r.timeBudget().toNanos();
         Run run = new Run(p, r, deadline, start);
         run.populate();
         run.evolve();

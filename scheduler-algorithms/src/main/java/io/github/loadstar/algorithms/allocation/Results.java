@@ -38,6 +38,17 @@ final class Results {
                 objective, bound, List.of(), elapsed, iterations);
     }
 
+    /**
+     * What every allocator checks first: null arguments refused (naming them), and a problem its own
+     * quick checks prove infeasible answered at once with the conflicting rules; null to go on.
+     */
+    static Allocation refusedUpFront(String allocator, AllocationProblem p, AllocationRequest r, long startNanos) {
+        java.util.Objects.requireNonNull(p, "problem");
+        java.util.Objects.requireNonNull(r, "request");
+        List<String> reasons = p.provablyInfeasible();
+        return reasons.isEmpty() ? null : infeasible(allocator, reasons, startNanos);
+    }
+
     /** A result proving infeasibility, with the conflicting rules. */
     static Allocation infeasible(String allocator, List<String> reasons, long startNanos) {
         return Allocation.without(allocator, Allocation.Status.INFEASIBLE, reasons, System.nanoTime() - startNanos, 0);

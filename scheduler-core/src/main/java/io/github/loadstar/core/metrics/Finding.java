@@ -36,12 +36,8 @@ public record Finding(Kind kind, Severity severity, String component, Map<String
         StringBuilder s = new StringBuilder("{");
         Json.field(s, "kind", kind.name()).append(',');
         Json.field(s, "severity", severity.name()).append(',');
-        Json.field(s, "component", component).append(",\"evidence\":{");
-        int k = 0;
-        for (Map.Entry<String, Double> e : evidence.entrySet()) {
-            Json.field(s.append(k++ == 0 ? "" : ","), e.getKey(), e.getValue());
-        }
-        s.append("},");
+        Json.field(s, "component", component).append(",\"evidence\":");
+        Json.numbers(s, evidence).append(',');
         return Json.field(s, "action", action).append('}').toString();
     }
 

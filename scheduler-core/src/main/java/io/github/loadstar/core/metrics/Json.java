@@ -19,6 +19,22 @@ final class Json {
         return quote(s, value);
     }
 
+    /** {@code map} as a JSON object of numbers, in the map's order; names quoted and escaped, non-finite values as null. */
+    static StringBuilder numbers(StringBuilder s, java.util.Map<String, Double> map) {
+        s.append('{');
+        int k = 0;
+        for (java.util.Map.Entry<String, Double> e : map.entrySet()) {
+            quote(s.append(k++ == 0 ? "" : ","), e.getKey()).append(':');
+            double v = e.getValue();
+            if (Double.isFinite(v)) {
+                s.append(v);
+            } else {
+                s.append("null");
+            }
+        }
+        return s.append('}');
+    }
+
     static StringBuilder quote(StringBuilder s, String value) {
         if (value == null) {
             return s.append("null");

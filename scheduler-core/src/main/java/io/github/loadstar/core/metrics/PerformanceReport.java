@@ -186,12 +186,8 @@ public final class PerformanceReport {
             s.append(i == 0 ? "{" : ",{");
             Json.field(s, "kind", p.kind().name()).append(',');
             Json.field(s, "subject", p.subject()).append(',');
-            Json.field(s, "description", p.description()).append(",\"evidence\":{");
-            int k = 0;
-            for (java.util.Map.Entry<String, Double> e : p.evidence().entrySet()) {
-                Json.field(s.append(k++ == 0 ? "" : ","), e.getKey(), e.getValue());
-            }
-            s.append("}}");
+            Json.field(s, "description", p.description()).append(",\"evidence\":");
+            Json.numbers(s, p.evidence()).append('}');
         }
         s.append("],\"now\":");
         return s.append(now.toJson()).append('}').toString();

@@ -344,12 +344,8 @@ public final class SchedulerMetrics {
         Json.field(s, "lastAllocator", allocations.lastAllocator()).append(',');
         Json.field(s, "lastStatus", allocations.lastStatus()).append(',');
         Json.field(s, "lastObjective", allocations.lastObjective()).append(',');
-        Json.field(s, "lastElapsedNanos", allocations.lastElapsedNanos()).append(",\"lastValues\":{");
-        int k = 0;
-        for (java.util.Map.Entry<String, Double> e : new java.util.TreeMap<>(allocations.lastValues()).entrySet()) {
-            Json.field(s.append(k++ == 0 ? "" : ","), e.getKey(), e.getValue());
-        }
-        s.append("}},\"queueLatency\":{");
+        Json.field(s, "lastElapsedNanos", allocations.lastElapsedNanos()).append(",\"lastValues\":");
+        Json.numbers(s, new java.util.TreeMap<>(allocations.lastValues())).append("},\"queueLatency\":{");
         Json.field(s, "samples", queueLatency.samples()).append(',');
         Json.field(s, "samplingInterval", queueLatency.samplingInterval()).append(',');
         Json.field(s, "p50", queueLatency.p50()).append(',');

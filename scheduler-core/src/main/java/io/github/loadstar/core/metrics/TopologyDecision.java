@@ -74,12 +74,8 @@ public record TopologyDecision(double atSeconds, Action action, TopologyConfig.O
         Json.field(s, "predicted", predicted).append(',');
         Json.field(s, "predictedImprovement", predictedImprovement).append(',');
         s.append("\"applied\":").append(applied).append(',');
-        Json.field(s, "reason", reason).append(",\"evidence\":{");
-        int k = 0;
-        for (Map.Entry<String, Double> e : new java.util.TreeMap<>(evidence).entrySet()) {
-            Json.field(s.append(k++ == 0 ? "" : ","), e.getKey(), e.getValue());
-        }
-        s.append("},");
+        Json.field(s, "reason", reason).append(",\"evidence\":");
+        Json.numbers(s, new java.util.TreeMap<>(evidence)).append(',');
         Json.field(s, "measuredBefore", measuredBefore).append(',');
         Json.field(s, "measuredAfter", measuredAfter).append(',');
         s.append("\"checked\":").append(checked).append(',');
