@@ -170,10 +170,17 @@ final class Agent extends AgentSearch implements Runnable {
     boolean tryRunAwaited(TaskFutureImpl<?> task) {
         int affinity = task.options.affinity();
         if (task.owner != scheduler || !task.isQueued() || (affinity >= 0 && affinity != index)
-                || (breaker != null && !accepting) || scheduler.runState() >= LoadstarScheduler.STOP) {
+                || (affinity < 0 && breakerRefuses()) || scheduler.runState() >= LoadstarScheduler.STOP) {
             return false;
         }
+        // a task pinned here runs here or nowhere: the breaker's permit decides (an expired open
+        // breaker half-opens for it); a movable one is left to the agents that take work
         return runInsideWait(task);
+    }
+
+    /** Whether this agent's breaker keeps work off it now (as {@code accepting} does, removal aside). */
+    private boolean breakerRefuses() {
+        return breaker != null && !breaker.admitsWork();
     }
 
     /**
@@ -183,11 +190,23 @@ final class Agent extends AgentSearch implements Runnable {
      * @return whether a task ran
      */
     boolean runOneWhileWaiting() {
-        if (helpDepth >= HelpingWait.MAX_DEPTH || (breaker != null && !accepting)
-                || scheduler.runState() >= LoadstarScheduler.STOP) {
+        if (helpDepth >= HelpingWait.MAX_DEPTH || scheduler.runState() >= LoadstarScheduler.STOP) {
             return false;
         }
-        return runInsideWait(null);
+        if (accepting) {
+            return runInsideWait(null);
+        }
+        // This agent takes no work (being removed, or its breaker open), and its loop — which would
+        // move its queued movable tasks to the others — waits behind this task. Those tasks may be
+        // what this task waits for (a subtask it submitted, queued here), and under an ordering
+        // policy thieves stop at a pinned task at the head of its backlog: so move them now.
+        if (membership != AgentRemoval.ACTIVE) {
+            return runInsideWait(null);     // drains as the loop would, running a pinned task
+        }
+        if (breaker != null) {
+            evacuate(scheduler.failPinnedOnOpenAgent());
+        }
+        return false;
     }
 
     /**
@@ -201,7 +220,10 @@ final class Agent extends AgentSearch implements Runnable {
         permitHeld = false;
         helpDepth++;
         try {
-            return awaited != null ? runAwaited(awaited) : runOneQueued();
+            if (awaited != null) {
+                return runAwaited(awaited);
+            }
+            return membership == AgentRemoval.ACTIVE ? runOneQueued() : runOneDraining();
         } finally {
             helpDepth--;
             permitHeld = outerPermitHeld;
@@ -238,6 +260,19 @@ final class Agent extends AgentSearch implements Runnable {
             }
         }
         runStartedFuture(task, null);
+        return true;
+    }
+
+    /** Being removed: hand the movable queued tasks to the others, run one task pinned here. */
+    private boolean runOneDraining() {
+        Runnable task = AgentRemoval.handOffAndTakePinned(this);
+        if (task == null) {
+            return false;
+        }
+        runTask(task);
+        if (ordered) {
+            settleNestedFinish();
+        }
         return true;
     }
 

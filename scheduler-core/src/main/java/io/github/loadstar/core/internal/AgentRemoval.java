@@ -144,6 +144,16 @@ final class AgentRemoval {
     // ================================================================ the agent's half
 
     /**
+     * The drain's work between two tasks, on the agent's own thread: its queued movable tasks go to
+     * the others, and one task pinned to it (if any) is returned to be run. Also called from a task
+     * of the agent that waits on a future (HelpingWait): its loop cannot drain meanwhile.
+     */
+    static Runnable handOffAndTakePinned(Agent agent) {
+        agent.evacuate(false);      // movable work to the others; pinned work stays
+        return agent.ordered && !agent.globalScope ? agent.dispatchOrdered() : agent.pollPinned();
+    }
+
+    /**
      * One step of a drain, on the agent's own thread: a pinned task to run, or null. Null with the
      * membership DRAINED: the agent is empty and must exit; null otherwise: look again (a pinned
      * submission was in flight, or the scheduler stopped and shutdownNow drains the queues).
@@ -153,8 +163,7 @@ final class AgentRemoval {
         if (scheduler.runState() >= LoadstarScheduler.STOP) {
             return null;
         }
-        agent.evacuate(false);      // movable work to the others; pinned work stays
-        Runnable task = agent.ordered && !agent.globalScope ? agent.dispatchOrdered() : agent.pollPinned();
+        Runnable task = handOffAndTakePinned(agent);
         if (task != null) {
             return task;
         }

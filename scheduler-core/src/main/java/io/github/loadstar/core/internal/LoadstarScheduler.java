@@ -348,15 +348,17 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
             } finally {
                 AgentRemoval.pinnedQueued(target);
             }
-        } else if (local != null && ordered && options.preferredAgent() < 0) {
+        } else if (local != null && options.preferredAgent() < 0 && local.accepting) {
+            // a running task's subtask stays on its agent, unless that agent takes no work (being
+            // removed, or its breaker open): then it is placed as an outside submission is
             target = local;
             local.addExtraCost(extraCost);
-            local.inbox.offer(task);
-        } else if (local != null && options.preferredAgent() < 0) {
-            target = local;
-            local.addExtraCost(extraCost);
-            local.pushLocal(task);
-            sharedQueue = false;
+            if (ordered) {
+                local.inbox.offer(task);
+            } else {
+                local.pushLocal(task);
+                sharedQueue = false;
+            }
         } else {
             int i = place(options, random);
             if (i >= 0 && i < agents.length && agents[i].membership == AgentRemoval.ACTIVE) {
