@@ -12,6 +12,11 @@ import io.github.loadstar.core.CoordinatorConfig;
 import io.github.loadstar.core.Priority;
 import io.github.loadstar.core.Scheduler;
 import io.github.loadstar.core.TaskOptions;
+import io.github.loadstar.core.allocation.AllocatedBatch;
+import io.github.loadstar.core.allocation.AllocationProblem;
+import io.github.loadstar.core.allocation.AllocationRequest;
+import io.github.loadstar.core.allocation.Allocators;
+import io.github.loadstar.core.allocation.BatchPlacement;
 import io.github.loadstar.core.spi.OrderingPolicy;
 import io.github.loadstar.core.spi.RebalancePolicies;
 import java.time.Duration;
@@ -19,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +36,8 @@ import org.junit.jupiter.api.Test;
  * The soak (issue 11): rounds of 200,000 tasks, each round on a new scheduler with one of the six
  * ordering policies, per-agent circuit breakers and threshold rebalancing every millisecond, while the
  * producer reconfigures it (steal batch, rebalancing policy, tenant weights), adds and removes agents,
- * trips and closes breakers, and one task in twenty waits on a subtask it submitted (a helping wait).
+ * trips and closes breakers, places batches of 40 tasks by an allocator (regret greedy, LPT or the genetic
+ * one; pinned or preferred), and one task in twenty waits on a subtask it submitted (a helping wait).
  * After each round: every accepted task ran exactly once (executed + rejected = submitted, none twice),
  * the scheduler's own completed count agrees, and the heap in use after a GC is recorded; at the end
  * the heap of the last third of the rounds must not exceed the first third's by more than half plus
@@ -41,6 +48,8 @@ import org.junit.jupiter.api.Test;
  */
 final class SoakTest {
     private static final int TASKS = 200_000;
+    private static final int BATCH = 40;
+    private static final String[] ALLOCATORS = {"regret-greedy", "lpt", "genetic"};
     private static final String[] POLICIES = {"fifo", "arrival", "edf", "cfs", "wfq", "mlfq"};
 
     private long tasks;
@@ -48,6 +57,8 @@ final class SoakTest {
     private long agentChanges;
     private long trips;
     private long helpingWaits;
+    private long batches;
+    private long batchTasks;
     private long lost;
     private long duplicated;
     private long rejected;
@@ -87,9 +98,10 @@ final class SoakTest {
         double last = heap.subList(heap.size() - third, heap.size()).stream().mapToLong(Long::longValue).average().orElse(0);
         System.err.println();
         System.out.printf(Locale.ROOT, "SOAK SUMMARY: %s min, %d rounds, %,d tasks (%,d helping waits), %,d rejected at "
-                        + "shutdown, %,d reconfigurations, %,d agent changes, %,d breaker trips, lost %d, duplicated %d, heap "
-                        + "after GC %.0f MB (first third) -> %.0f MB (last third)%n", minutes, round, tasks, helpingWaits,
-                rejected, reconfigurations, agentChanges, trips, lost, duplicated, first / (1 << 20), last / (1 << 20));
+                        + "shutdown, %,d reconfigurations, %,d agent changes, %,d breaker trips, %,d allocator batches (%,d "
+                        + "tasks), lost %d, duplicated %d, heap after GC %.0f MB (first third) -> %.0f MB (last third)%n",
+                minutes, round, tasks, helpingWaits, rejected, reconfigurations, agentChanges, trips, batches, batchTasks,
+                lost, duplicated, first / (1 << 20), last / (1 << 20));
         assertEquals(0, lost, "tasks lost");
         assertEquals(0, duplicated, "tasks run twice");
         assertTrue(last <= first * 1.5 + (64 << 20), "the heap grows: " + first + " -> " + last);
@@ -105,15 +117,18 @@ final class SoakTest {
                 .coordinator(CoordinatorConfig.builder().rebalancePolicy(RebalancePolicies.threshold(0.2))
                         .rebalanceInterval(Duration.ofMillis(1)).build())
                 .build();
-        AtomicIntegerArray runs = new AtomicIntegerArray(2 * TASKS);
-        boolean[] accepted = new boolean[2 * TASKS];
+        // ids: the tasks, then their subtasks, then the batches' tasks (at most one batch per disturbance)
+        int ids = 2 * TASKS + (TASKS / 5_000 + 1) * BATCH;
+        AtomicIntegerArray runs = new AtomicIntegerArray(ids);
+        boolean[] accepted = new boolean[ids];
+        int[] nextBatchId = {2 * TASKS};
         AtomicLong childRejected = new AtomicLong();
         AtomicLong childAccepted = new AtomicLong();
         long acceptedTasks = 0;
         try {
             for (int id = 0; id < TASKS; id++) {
                 if (id % 5_000 == 4_999) {
-                    disturb(s, random, breakers);
+                    disturb(s, random, breakers, runs, accepted, nextBatchId);
                 }
                 TaskOptions options = options(random, s.agentCount());
                 int me = id;
@@ -153,18 +168,22 @@ final class SoakTest {
             s.shutdownNow();
         }
         long executed = 0;
-        for (int id = 0; id < 2 * TASKS; id++) {
+        long batchAccepted = 0;
+        for (int id = 2 * TASKS; id < ids; id++) {
+            batchAccepted += accepted[id] ? 1 : 0;
+        }
+        for (int id = 0; id < ids; id++) {
             int r = runs.get(id);
             executed += r;
             if (r > 1) {
                 duplicated++;
             } else if (r == 0 && accepted[id]) {
                 lost++;
-            } else if (r == 1 && !accepted[id] && id < TASKS) {
+            } else if (r == 1 && !accepted[id] && (id < TASKS || id >= 2 * TASKS)) {
                 duplicated++;       // ran without having been accepted
             }
         }
-        long submitted = acceptedTasks + childAccepted.get();
+        long submitted = acceptedTasks + childAccepted.get() + batchAccepted;
         if (executed != submitted) {
             lost += Math.max(0, submitted - executed);
         }
@@ -172,11 +191,13 @@ final class SoakTest {
         tasks += executed;
         helpingWaits += childAccepted.get();
         rejected += childRejected.get();
+        batchTasks += batchAccepted;
     }
 
-    private void disturb(Scheduler s, Random random, CircuitBreakerRegistry breakers) {
+    private void disturb(Scheduler s, Random random, CircuitBreakerRegistry breakers, AtomicIntegerArray runs,
+                         boolean[] accepted, int[] nextBatchId) {
         try {
-            switch (random.nextInt(4)) {
+            switch (random.nextInt(5)) {
                 case 0:
                     int limit = 1 + random.nextInt(64);
                     s.reconfigure(x -> x.withStealBatchLimit(limit).withTenantWeight("tenant-" + random.nextInt(4),
@@ -196,6 +217,9 @@ final class SoakTest {
                     }
                     agentChanges++;
                     break;
+                case 3:
+                    batch(s, random, runs, accepted, nextBatchId);
+                    break;
                 default:
                     var breaker = breakers.circuitBreaker(s.name() + "-agent-" + random.nextInt(s.agentCount()));
                     breaker.transitionToOpen();
@@ -206,6 +230,36 @@ final class SoakTest {
         } catch (IllegalArgumentException | IllegalStateException refused) {
             // refused before anything changed (no free slot, the last agent, an agent already leaving)
         }
+    }
+
+    /**
+     * A batch of {@link #BATCH} tasks placed on agents 0 and 1 by an allocator. Refused (agent 0 or 1
+     * removed, an open breaker under a pinned placement) before anything is submitted, or placed
+     * whole: the tasks are accepted with the batch's futures.
+     */
+    private void batch(Scheduler s, Random random, AtomicIntegerArray runs, boolean[] accepted, int[] nextBatchId) {
+        AllocationProblem.Builder p = AllocationProblem.builder(2, BATCH);
+        for (int a = 0; a < 2; a++) {
+            p.capacity(a, BATCH * 6.0);
+            for (int j = 0; j < BATCH; j++) {
+                p.demand(j, a, 0, 1 + random.nextInt(10)).cost(j, a, 1 + random.nextInt(20));
+            }
+        }
+        int first = nextBatchId[0];
+        List<Callable<Integer>> tasks = new ArrayList<>();
+        for (int j = 0; j < BATCH; j++) {
+            int id = first + j;
+            tasks.add(() -> runs.incrementAndGet(id));
+        }
+        AllocatedBatch<Integer> batch = s.submitAll(tasks, p.build(),
+                Allocators.byName(ALLOCATORS[random.nextInt(ALLOCATORS.length)]),
+                AllocationRequest.builder().timeBudget(Duration.ofMillis(20)).seed(random.nextLong()).build(),
+                random.nextBoolean() ? BatchPlacement.PINNED : BatchPlacement.PREFERRED);
+        nextBatchId[0] += BATCH;
+        for (int j = 0; j < batch.futures().size(); j++) {
+            accepted[first + j] = true;
+        }
+        batches++;
     }
 
     private static TaskOptions options(Random random, int agents) {

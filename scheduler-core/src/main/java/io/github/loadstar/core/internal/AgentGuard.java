@@ -133,7 +133,7 @@ abstract class AgentGuard extends AgentRunning {
         if (wrapped != null && wrapped.tryClaim(TaskClaim.REJECTED)) {
             scheduler.countRejectedPinned(task);
             if (wrapped.options.tenant() != null) {
-                scheduler.figures.tenant(wrapped.options).left();
+                scheduler.figures.registered(wrapped.options).left();
             }
             wrapped.rejectClaimed(e);
         }

@@ -163,7 +163,7 @@ abstract class AgentRunning extends AgentBase {
         if (!task.begin()) {
             CANCELLED.setOpaque(this, cancelled + 1);
             if (task.options.tenant() != null) {
-                scheduler.figures.tenant(task.options).left();
+                scheduler.figures.registered(task.options).left();
             }
             releasePermit();
             return;
@@ -218,7 +218,7 @@ abstract class AgentRunning extends AgentBase {
         long end = System.nanoTime();
         long runNanos = end - start;
         if (options.tenant() != null) {
-            scheduler.figures.tenant(options).record(runNanos);
+            scheduler.figures.registered(options).record(runNanos);
         }
         if (options.hasDeadline() && submitNanos != 0) {
             long deadline = submitNanos + options.relativeDeadlineNanos();

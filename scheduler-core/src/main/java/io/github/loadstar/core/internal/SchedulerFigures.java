@@ -32,9 +32,17 @@ final class SchedulerFigures {
     }
 
     /**
-     * The counters of the options' tenant (which must not be null), registered by its first task.
-     * One rule fixes a tenant's weight: every task of a tenant carries the weight its first task
-     * carried; a task that carries another is refused before it is queued.
+     * At submission: the counters of the options' tenant (which must not be null), registered by its
+     * first task. One rule fixes a tenant's weight: every task of a tenant carries the weight its
+     * first task carried, or for a tenant the registry names ({@code SchedulerSettings.tenantWeights})
+     * the registry's weight or none (see {@link #resolve}); a task that carries another is refused
+     * before it is queued.
+     *
+     * <p>A reconfiguration that names a tenant writes the settings, then the tenant's weight
+     * ({@link #onTenantWeights}). So the weight is read here before the registry: a registry that
+     * does not name the tenant was read before that settings write, and the weight read earlier is
+     * then the one its first task fixed (read the other way round, a reconfiguration falling between
+     * the two reads made a valid task look as if it carried another weight).
      *
      * @throws IllegalArgumentException if the options' tenantWeight differs from the tenant's
      */
@@ -43,17 +51,35 @@ final class SchedulerFigures {
         double weight = options.tenantWeight();
         TenantStats stats = tenants.get(key);
         if (stats == null) {
-            stats = tenants.computeIfAbsent(key, k -> new TenantStats(k, weight));
+            stats = tenants.computeIfAbsent(key, k -> new TenantStats(k, registryWeight(k, weight)));
         }
+        double fixed = stats.weight;
         if (scheduler.settings.tenantWeights().containsKey(key)) {
             return stats;       // resolve() checked the weight against the registry
         }
-        if (Double.compare(stats.weight, weight) != 0) {
+        if (Double.compare(fixed, weight) != 0) {
             throw new IllegalArgumentException("options.tenantWeight " + weight + " for tenant '" + key
-                    + "' differs from its weight " + stats.weight + ", which its first task fixed: every task of"
+                    + "' differs from its weight " + fixed + ", which its first task fixed: every task of"
                     + " a tenant must carry the same weight");
         }
         return stats;
+    }
+
+    /**
+     * After submission (the task runs, is cancelled, returned or refused): the counters of the
+     * options' tenant, which its submission registered. Checks nothing: the weight rule was applied
+     * when the task was queued, and the registry may have named the tenant since.
+     */
+    TenantStats registered(TaskOptions options) {
+        String key = options.tenant();
+        TenantStats stats = tenants.get(key);
+        return stats != null ? stats : tenants.computeIfAbsent(key, k -> new TenantStats(k, options.tenantWeight()));
+    }
+
+    /** The registry's weight for {@code tenant}, else {@code weight}. */
+    private double registryWeight(String tenant, double weight) {
+        Double configured = scheduler.settings.tenantWeights().get(tenant);
+        return configured != null ? configured : weight;
     }
 
     /**
@@ -92,10 +118,14 @@ final class SchedulerFigures {
     /** The registry changed: the named tenants' figures carry their new weights. */
     void onTenantWeights(java.util.Map<String, Double> weights) {
         for (java.util.Map.Entry<String, Double> e : weights.entrySet()) {
-            TenantStats stats = tenants.get(e.getKey());     // a tenant without tasks yet is not listed
-            if (stats != null) {
-                stats.weight = e.getValue();
-            }
+            // a tenant without tasks yet is not listed. Under the map's lock for the key: a tenant
+            // registered concurrently either is here, or read the registry (with this weight) after
+            // the settings write that preceded this call
+            double w = e.getValue();
+            tenants.computeIfPresent(e.getKey(), (k, stats) -> {
+                stats.weight = w;
+                return stats;
+            });
         }
     }
 

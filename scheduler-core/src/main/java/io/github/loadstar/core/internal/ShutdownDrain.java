@@ -125,7 +125,7 @@ final class ShutdownDrain {
         }
         WrappedTask wrapped = WrappedTask.of(task);
         if (wrapped != null && wrapped.options.tenant() != null) {
-            s.figures.tenant(wrapped.options).left();
+            s.figures.registered(wrapped.options).left();
         }
         into.add((Runnable) WrappedTask.userTaskOf(task));
     }
