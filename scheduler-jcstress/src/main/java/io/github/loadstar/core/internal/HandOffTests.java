@@ -1,0 +1,217 @@
+package io.github.loadstar.core.internal;
+
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+
+import io.github.loadstar.core.TaskOptions;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import org.jctools.queues.MessagePassingQueue;
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Arbiter;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.III_Result;
+import org.openjdk.jcstress.infra.results.I_Result;
+import org.openjdk.jcstress.infra.results.II_Result;
+
+/**
+ * The hand-offs between a producer, an agent going idle and a waiter, on the runtime's own classes
+ * and operations (this file sits in their package, on the class path): the idle protocol's Dekker
+ * pair over each queue a producer enqueues to, the claim race between an agent and a thread that
+ * waits for the task, cancellation against the start, and a completion against the publication of
+ * the CompletableFuture view (the same store-then-load pairing as the waiter slot and the blocked
+ * latch, whose wake-ups cannot be observed from here).
+ */
+public final class HandOffTests {
+    private HandOffTests() {
+    }
+
+    /** A producer would wake someone exactly when IdleControl.signal does: nobody searches and someone is idle. */
+    static int wouldWake(IdleControl idle) {
+        long c = idle.ctl;
+        return IdleControl.searching(c) == 0 && IdleControl.idle(c) > 0 ? 1 : 0;
+    }
+
+    /** An agent that went idle as the last searcher re-checks the queues (IdleControl.park): did it see the task? */
+    static int recheckSaw(long ctlAfter, Queue<Runnable> queue) {
+        if (IdleControl.searching(ctlAfter) != 0) {
+            return 2;       // a searcher is left: no re-check (it cannot happen here: one searcher)
+        }
+        return queue.isEmpty() ? 0 : 1;
+    }
+
+    /** One searching agent, slot for one more. */
+    static IdleControl oneSearcher() {
+        IdleControl idle = new IdleControl(null, new Agent[1]);     // ceil(1/2) = 1 searcher allowed
+        if (!idle.tryStartSearching()) {
+            throw new AssertionError();
+        }
+        return idle;
+    }
+
+    /**
+     * The Dekker pair of the idle protocol, with the agent's inbox (an MPSC queue): the producer
+     * enqueues then reads ctl; the last searcher counts itself idle (a CAS on ctl) then re-checks.
+     * At least one of them must see the other, or the task waits with every agent asleep.
+     */
+    @JCStressTest
+    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "both saw each other: a wake-up, and the agent finds the task")
+    @Outcome(id = "1, 0", expect = ACCEPTABLE, desc = "the producer saw the agent idle and wakes it")
+    @Outcome(id = "0, 1", expect = ACCEPTABLE, desc = "the producer saw the searcher; the agent's re-check finds the task")
+    @Outcome(id = "0, 0", expect = FORBIDDEN, desc = "a lost wake-up: nobody wakes and the re-check missed the task")
+    @State
+    public static class InboxOfferVersusGoingIdle {
+        final IdleControl idle = oneSearcher();
+        final MessagePassingQueue<Runnable> inbox = Queues.mpsc(1024);
+
+        @Actor
+        public void producer(II_Result r) {
+            inbox.offer(() -> { });
+            r.r1 = wouldWake(idle);
+        }
+
+        @Actor
+        public void agent(II_Result r) {
+            long c = idle.enterIdle(true);
+            r.r2 = IdleControl.searching(c) != 0 ? 2 : (inbox.isEmpty() ? 0 : 1);
+        }
+    }
+
+    /** As {@link InboxOfferVersusGoingIdle}, with the shared injection queue (MPMC). */
+    @JCStressTest
+    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "both saw each other")
+    @Outcome(id = "1, 0", expect = ACCEPTABLE, desc = "the producer wakes the agent")
+    @Outcome(id = "0, 1", expect = ACCEPTABLE, desc = "the agent's re-check finds the task")
+    @Outcome(id = "0, 0", expect = FORBIDDEN, desc = "a lost wake-up")
+    @State
+    public static class GlobalOfferVersusGoingIdle {
+        final IdleControl idle = oneSearcher();
+        final Queue<Runnable> global = Queues.mpmc(1024);
+
+        @Actor
+        public void producer(II_Result r) {
+            global.offer(() -> { });
+            r.r1 = wouldWake(idle);
+        }
+
+        @Actor
+        public void agent(II_Result r) {
+            r.r2 = recheckSaw(idle.enterIdle(true), global);
+        }
+    }
+
+    /** As {@link InboxOfferVersusGoingIdle}, with a push onto the work-stealing deque (its owner's spawn, seen by a thief). */
+    @JCStressTest
+    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "both saw each other")
+    @Outcome(id = "1, 0", expect = ACCEPTABLE, desc = "the spawner wakes the agent")
+    @Outcome(id = "0, 1", expect = ACCEPTABLE, desc = "the agent's re-check finds the task")
+    @Outcome(id = "0, 0", expect = FORBIDDEN, desc = "a lost wake-up")
+    @State
+    public static class DequePushVersusGoingIdle {
+        final IdleControl idle = oneSearcher();
+        final WorkStealingDeque deque = new WorkStealingDeque(4);
+
+        @Actor
+        public void spawner(II_Result r) {
+            deque.push(() -> { });
+            r.r1 = wouldWake(idle);
+        }
+
+        @Actor
+        public void agent(II_Result r) {
+            long c = idle.enterIdle(true);
+            r.r2 = IdleControl.searching(c) != 0 ? 2 : (deque.isEmpty() ? 0 : 1);
+        }
+    }
+
+    static TaskFutureImpl<Integer> future() {
+        return new TaskFutureImpl<>(() -> 42, TaskOptions.DEFAULT, null);
+    }
+
+    /** An agent taking a queued task and a thread that waits for it claiming it: exactly one runs it. */
+    @JCStressTest
+    @Outcome(id = "1, 0", expect = ACCEPTABLE, desc = "the agent claimed it")
+    @Outcome(id = "0, 1", expect = ACCEPTABLE, desc = "the waiter claimed it; the queue entry is stale")
+    @Outcome(id = "1, 1", expect = FORBIDDEN, desc = "run twice")
+    @Outcome(id = "0, 0", expect = FORBIDDEN, desc = "run by nobody")
+    @State
+    public static class AgentVersusWaiterClaim {
+        final TaskFutureImpl<Integer> task = future();
+
+        @Actor
+        public void agent(II_Result r) {
+            r.r1 = task.tryStart() ? 1 : 0;
+        }
+
+        @Actor
+        public void waiter(II_Result r) {
+            r.r2 = task.tryStartByWaiter() ? 1 : 0;
+        }
+    }
+
+    /**
+     * cancel(false) against an agent starting and running the task. r1: the agent ran the body; r2:
+     * cancel returned true; r3: the outcome (1 normal, 2 cancelled).
+     */
+    @JCStressTest
+    @Outcome(id = "1, 0, 1", expect = ACCEPTABLE, desc = "ran and completed before the cancel")
+    @Outcome(id = "0, 1, 2", expect = ACCEPTABLE, desc = "cancelled before it started: never ran")
+    @Outcome(id = "1, 1, 2", expect = ACCEPTABLE, desc = "cancelled while it ran: its result is dropped")
+    @Outcome(id = ".*", expect = FORBIDDEN, desc = "a cancel that lost to nothing, a result after a successful cancel, or no outcome")
+    @State
+    public static class CancelVersusStart {
+        final int[] ran = new int[1];
+        final TaskFutureImpl<Integer> task = new TaskFutureImpl<>(() -> {
+            ran[0] = 1;
+            return 42;
+        }, TaskOptions.DEFAULT, null);
+
+        @Actor
+        public void agent() {
+            if (task.tryStart() && task.begin()) {
+                task.runClaimed();
+            }
+        }
+
+        @Actor
+        public void canceller(III_Result r) {
+            r.r2 = task.cancel(false) ? 1 : 0;
+        }
+
+        @Arbiter
+        public void outcome(III_Result r) {
+            r.r1 = ran[0];
+            r.r3 = task.isCancelled() ? 2 : (task.isDone() ? 1 : 0);
+        }
+    }
+
+    /**
+     * The completion against the CompletableFuture view's publication: the completer CASes the state
+     * then reads `view`; the viewer CASes `view` then re-reads the state. The view must end complete.
+     */
+    @JCStressTest
+    @Outcome(id = "1", expect = ACCEPTABLE, desc = "the view is complete")
+    @Outcome(id = "0", expect = FORBIDDEN, desc = "the view never completes: each side missed the other")
+    @State
+    public static class CompletionVersusView {
+        final TaskFutureImpl<Integer> task = future();
+        volatile CompletableFuture<Integer> view;
+
+        @Actor
+        public void agent() {
+            task.run();
+        }
+
+        @Actor
+        public void viewer() {
+            view = task.toCompletableFuture();
+        }
+
+        @Arbiter
+        public void outcome(I_Result r) {
+            r.r1 = view.isDone() ? 1 : 0;
+        }
+    }
+}
