@@ -28,7 +28,15 @@ final class RebalancePass {
                                            String actor) throws InterruptedException {
         Map<String, Object> result = new LinkedHashMap<>();
         if (strategy != null) {
-            result.put("changed", client.updateSettings(Map.of("rebalancePolicy", strategy), actor));
+            try {
+                result.put("changed", client.updateSettings(Map.of("rebalancePolicy", strategy), actor));
+            } catch (OpsException e) {
+                if (e.refused()) {
+                    // the caller named it strategy (--strategy, the tool's strategy): say so first
+                    throw OpsException.refused("strategy: " + e.getMessage(), e);
+                }
+                throw e;
+            }
             result.put("settingsVersion", client.settingsVersion());
         }
         result.put("rebalancePolicy", client.rebalancePolicy());

@@ -12,7 +12,8 @@ public final class AgentRow {
     private final double utilization;
     private final String breaker;
 
-    /** For the MXBean machinery; use {@link #of}. */
+    /** For the MXBean machinery (a JMX client's proxy rebuilds rows with it); use {@link #of}. */
+    @javax.management.ConstructorParameters({"index", "state", "capacity", "queued", "completed", "utilization", "breaker"})
     public AgentRow(int index, String state, double capacity, long queued, long completed, double utilization,
                     String breaker) {
         this.index = index;

@@ -11,6 +11,7 @@ public final class TenantRow {
     private final double serviceSeconds;
 
     /** For the MXBean machinery. */
+    @javax.management.ConstructorParameters({"tenant", "weight", "waiting", "completed", "serviceSeconds"})
     public TenantRow(String tenant, double weight, long waiting, long completed, double serviceSeconds) {
         this.tenant = tenant;
         this.weight = weight;

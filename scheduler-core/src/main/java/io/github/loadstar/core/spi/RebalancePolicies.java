@@ -34,7 +34,7 @@ public final class RebalancePolicies {
      * {@code adaptive} or {@code adaptive:<base tolerance>} (what {@link #describe} writes). A new
      * instance each time (the adaptive one keeps state).
      *
-     * @throws IllegalArgumentException naming {@code rebalancePolicy} (or {@code tolerance}) if the text names none
+     * @throws IllegalArgumentException naming {@code rebalancePolicy} (and its {@code tolerance}) if the text names none
      */
     public static RebalancePolicy byName(String text) {
         String t = text == null ? "" : text.trim();
@@ -48,11 +48,15 @@ public final class RebalancePolicies {
             default:
                 break;
         }
-        if (t.startsWith("threshold:")) {
-            return threshold(ParameterText.decimal("tolerance", t.substring("threshold:".length())));
-        }
-        if (t.startsWith("adaptive:")) {
-            return adaptive(ParameterText.decimal("tolerance", t.substring("adaptive:".length())));
+        try {
+            if (t.startsWith("threshold:")) {
+                return threshold(ParameterText.decimal("tolerance", t.substring("threshold:".length())));
+            }
+            if (t.startsWith("adaptive:")) {
+                return adaptive(ParameterText.decimal("tolerance", t.substring("adaptive:".length())));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("rebalancePolicy " + t + ": " + e.getMessage(), e);
         }
         throw new IllegalArgumentException("rebalancePolicy must be off, threshold, threshold:<tolerance>, adaptive or "
                 + "adaptive:<tolerance>: " + text);

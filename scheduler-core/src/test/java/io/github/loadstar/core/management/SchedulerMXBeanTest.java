@@ -154,6 +154,29 @@ final class SchedulerMXBeanTest {
         assertFalse(java.util.Arrays.asList(listed.split(",")).contains("jmx-local"), "no longer listed: " + listed);
     }
 
+    /**
+     * A Java client's typed proxy (JMX.newMXBeanProxy) rebuilds the agent and tenant rows from their
+     * composite data. It could not: the rows had no constructor the MXBean machinery could map, and
+     * making the proxy threw (found by the operations bad-input table).
+     */
+    @Test
+    void aTypedProxyReadsTheRows() throws Exception {
+        try (Scheduler s = Scheduler.builder().agents(2).name("jmx-proxy").jmx(true).build()) {
+            s.submit(() -> 1, io.github.loadstar.core.TaskOptions.builder().tenant("gold", 2).build()).get();
+            SchedulerMXBean proxy = javax.management.JMX.newMXBeanProxy(ManagementFactory.getPlatformMBeanServer(),
+                    SchedulerManagement.objectName("jmx-proxy"), SchedulerMXBean.class);
+            AgentRow[] agents = proxy.getAgents();
+            assertEquals(2, agents.length);
+            assertEquals(1, agents[1].getIndex());
+            assertEquals(1.0, agents[0].getCapacity());
+            TenantRow[] tenants = proxy.getTenants();
+            assertEquals(1, tenants.length);
+            assertEquals("gold", tenants[0].getTenant());
+            assertEquals(2.0, tenants[0].getWeight());
+            assertEquals(1, tenants[0].getCompleted());
+        }
+    }
+
     @Test
     void twoSchedulersOfOneNameAreRefused() throws Exception {
         try (Scheduler first = Scheduler.builder().agents(1).name("jmx-twice").jmx(true).build()) {
