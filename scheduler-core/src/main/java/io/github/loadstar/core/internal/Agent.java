@@ -217,7 +217,9 @@ final class Agent extends AgentSearch implements Runnable {
     private boolean runInsideWait(TaskFutureImpl<?> awaited) {
         boolean outerPermitHeld = permitHeld;
         long outerPermit = permit;
+        boolean outerInterrupt = interruptForWaiter;     // owed to a wait further out, if this one nests
         permitHeld = false;
+        interruptForWaiter = false;
         helpDepth++;
         try {
             if (awaited != null) {
@@ -226,6 +228,7 @@ final class Agent extends AgentSearch implements Runnable {
             return membership == AgentRemoval.ACTIVE ? runOneQueued() : runOneDraining();
         } finally {
             helpDepth--;
+            interruptForWaiter = outerInterrupt;
             permitHeld = outerPermitHeld;
             permit = outerPermit;
             RUNNING.setOpaque(this, 1L);
@@ -270,6 +273,7 @@ final class Agent extends AgentSearch implements Runnable {
             return false;
         }
         runTask(task);
+        afterHelpedTask(task);
         if (ordered) {
             settleNestedFinish();
         }
@@ -291,6 +295,7 @@ final class Agent extends AgentSearch implements Runnable {
             return false;
         }
         runTask(task);
+        afterHelpedTask(task);
         if (ordered) {
             settleNestedFinish();
         }

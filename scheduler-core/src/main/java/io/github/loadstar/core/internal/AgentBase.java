@@ -141,6 +141,11 @@ abstract class AgentBase extends AgentPad5 {
     long permit;
     /** Owner only: how many helping waits are under way on this thread (see HelpingWait). */
     int helpDepth;
+    /**
+     * Inside a helping wait: an interrupt found when a helped task was about to run, kept for the
+     * waiting task (restored after the helped task). Owner thread only.
+     */
+    boolean interruptForWaiter;
     // owner-private, set in the constructor
     final Runnable[] buffer;
     final int[] victims;

@@ -31,12 +31,36 @@ abstract class AgentRunning extends AgentBase {
 
     /**
      * A stray interrupt (a cancel(true) that raced its task's end, or user code) must not reach the
-     * next task; shutdownNow's must.
+     * next task; shutdownNow's must. Inside a helping wait the interrupt is the waiting task's (a
+     * cancel(true) of it, or its caller's): it is taken off the thread for the helped task and given
+     * back after it (see {@link #afterHelpedTask}), so the wait ends as get() promises.
      */
     final void clearStrayInterrupt() {
-        if (Thread.interrupted() && scheduler.runState() >= LoadstarScheduler.STOP) {
+        if (Thread.interrupted()) {
+            if (scheduler.runState() >= LoadstarScheduler.STOP) {
+                Thread.currentThread().interrupt();
+            } else if (helpDepth > 0) {
+                interruptForWaiter = true;
+            }
+        }
+    }
+
+    /**
+     * A helped task ended inside a helping wait: the interrupt the waiting task is owed, if any, is
+     * put back on the thread — one kept before the helped task ran, or one that arrived while it ran,
+     * unless that one was the helped task's own (its future cancelled with an interrupt).
+     */
+    final void afterHelpedTask(Runnable task) {
+        boolean arrived = Thread.interrupted();
+        if (interruptForWaiter || (arrived && !cancelled(task))) {
             Thread.currentThread().interrupt();
         }
+        interruptForWaiter = false;
+    }
+
+    private static boolean cancelled(Runnable task) {
+        WrappedTask wrapped = WrappedTask.of(task);
+        return wrapped instanceof TaskFutureImpl && ((TaskFutureImpl<?>) wrapped).isCancelled();
     }
 
     /** Runs a task taken from a queue, in whichever mode this agent works. */
