@@ -44,7 +44,7 @@ final class BreakerEpoch {
     }
 
     static BreakerEpoch closed(CircuitBreakerConfig config, long number, long now) {
-        return new BreakerEpoch(CircuitState.CLOSED, number, now, 0, 0, 0, Window.create(config));
+        return new BreakerEpoch(CircuitState.CLOSED, number, now, 0, 0, 0, Window.create(config, now));
     }
 
     /** The open epoch after {@code from}: consecutive openings lengthen an exponential open duration. */

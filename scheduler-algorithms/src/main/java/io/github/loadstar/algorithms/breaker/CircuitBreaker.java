@@ -463,7 +463,7 @@ public final class CircuitBreaker {
                     break;
                 default:
                     next = new BreakerEpoch(kind, s.number + 1, now, 0, 0, 0,
-                            kind == CircuitState.METRICS_ONLY ? Window.create(config) : null);
+                            kind == CircuitState.METRICS_ONLY ? Window.create(config, now) : null);
             }
             if (transition(s, next, reason)) {
                 return;

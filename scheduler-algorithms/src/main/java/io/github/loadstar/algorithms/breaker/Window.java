@@ -33,10 +33,11 @@ abstract class Window {
     /** The window's counts now. */
     abstract long snapshot(long now);
 
-    static Window create(CircuitBreakerConfig config) {
+    /** A window for {@code config}, its time buckets counted from {@code now} (the clock may wrap). */
+    static Window create(CircuitBreakerConfig config, long now) {
         return config.windowType() == CircuitBreakerConfig.WindowType.COUNT_BASED
                 ? new CountWindow(config.windowSize())
-                : new TimeWindow(config.windowDurationNanos(), config.windowBuckets());
+                : new TimeWindow(config.windowDurationNanos(), config.windowBuckets(), now);
     }
 
     /**
@@ -115,8 +116,15 @@ abstract class Window {
         private final int buckets;
         /** 3 counters per bucket: calls, failures, slow calls. */
         private final AtomicLongArray counters;
+        /**
+         * Buckets are numbered from here: a reading's bucket is (now - origin) / bucketNanos, a
+         * difference, so a clock that wraps past Long.MAX_VALUE keeps its buckets in sequence (the
+         * raw reading divided jumps by 2^64 / bucketNanos at the wrap, emptying the window).
+         */
+        private final long origin;
 
-        TimeWindow(long durationNanos, int buckets) {
+        TimeWindow(long durationNanos, int buckets, long origin) {
+            this.origin = origin;
             this.buckets = buckets;
             this.bucketNanos = durationNanos / buckets;
             this.counters = new AtomicLongArray(3 * buckets);
@@ -124,7 +132,7 @@ abstract class Window {
 
         @Override
         long record(long now, boolean failure, boolean slow) {
-            long period = Math.floorDiv(now, bucketNanos);
+            long period = Math.floorDiv(now - origin, bucketNanos);
             int bucket = (int) Math.floorMod(period, (long) buckets);
             long tag = period & TAG_MASK;
             increment(3 * bucket, tag);
@@ -152,7 +160,7 @@ abstract class Window {
 
         @Override
         long snapshot(long now) {
-            long period = Math.floorDiv(now, bucketNanos);
+            long period = Math.floorDiv(now - origin, bucketNanos);
             long calls = 0;
             long failures = 0;
             long slowCalls = 0;

@@ -61,7 +61,7 @@ final class CircuitBreakerModelTest {
         VirtualClock clock = new VirtualClock(r.nextLong());
         CircuitBreakerConfig config = randomConfig(r, clock);
         CircuitBreaker real = CircuitBreaker.of("model", config);
-        ReferenceBreaker model = new ReferenceBreaker(config);
+        ReferenceBreaker model = new ReferenceBreaker(config, clock.nanoTime());
         List<long[]> held = new ArrayList<>();     // {real permit, model permit}
         for (int step = 0; step < steps; step++) {
             String where = "seed " + seed + ", step " + step + ", config " + config;

@@ -21,9 +21,12 @@ final class ReferenceBreaker {
     private int trialsInFlight;
     private int trialSuccesses;
     int transitions;
+    /** When the window began (the breaker closed): time buckets are counted from here. */
+    private long windowOrigin;
 
-    ReferenceBreaker(CircuitBreakerConfig config) {
+    ReferenceBreaker(CircuitBreakerConfig config, long now) {
         this.config = config;
+        this.windowOrigin = now;
     }
 
     /** Returns the permit's epoch (with the trial bit as the implementation encodes it), or -1. */
@@ -64,7 +67,7 @@ final class ReferenceBreaker {
         if (state == CircuitState.CLOSED) {
             consecutiveFailures = failure ? consecutiveFailures + 1 : 0;
             long period = config.windowType() == CircuitBreakerConfig.WindowType.TIME_BASED
-                    ? Math.floorDiv(now, config.windowDuration().toNanos() / config.windowBuckets()) : 0;
+                    ? Math.floorDiv(now - windowOrigin, config.windowDuration().toNanos() / config.windowBuckets()) : 0;
             outcomes.addLast(new long[] {period, failure ? 1 : 0, slow ? 1 : 0});
             long calls = 0;
             long failures = 0;
@@ -99,7 +102,7 @@ final class ReferenceBreaker {
             if (failure || slow) {
                 toOpen(now);
             } else if (++trialSuccesses == config.halfOpenSuccessThreshold()) {
-                toClosed();
+                toClosed(now);
             }
         }
     }
@@ -129,8 +132,9 @@ final class ReferenceBreaker {
         transitions++;
     }
 
-    private void toClosed() {
+    private void toClosed(long now) {
         state = CircuitState.CLOSED;
+        windowOrigin = now;
         outcomes.clear();
         consecutiveFailures = 0;
         consecutiveOpens = 0;

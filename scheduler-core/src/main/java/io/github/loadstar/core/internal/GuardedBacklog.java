@@ -17,7 +17,9 @@ import java.util.Set;
  *       half-done offer; the task's claim lets only the first dispatch start it, so it still runs
  *       exactly once);</li>
  *   <li>{@code poll} or {@code peek} threw: the fallback's head, or none this time;</li>
- *   <li>{@code size} threw: the fallback's size;</li>
+ *   <li>{@code size} threw: the fallback's size plus the tasks the policy accepted and has not given
+ *       back, as counted here — never "empty" while it holds tasks, or the agent would park with
+ *       them queued and nothing would ask the policy again once it recovers;</li>
  *   <li>{@code onStart} or {@code onFinish} threw: the task runs (or ran) all the same, uncharged.
  *       Neither is called for a task the policy never accepted.</li>
  * </ul>
@@ -36,6 +38,10 @@ final class GuardedBacklog implements Backlog {
     private final Set<QueuedTask> refused = Collections.newSetFromMap(new IdentityHashMap<>());
     /** A replaced policy that had not given back every task (see switchTo), or null. */
     private Backlog retired;
+    /** Tasks the policy accepted (its offer returned) and has not given back by poll: size's fallback. */
+    private long inPolicy;
+    /** As {@link #inPolicy}, for the retired policy. */
+    private long inRetired;
 
     GuardedBacklog(Backlog policy, StrategyFailures failures) {
         this.policy = policy;
@@ -46,6 +52,7 @@ final class GuardedBacklog implements Backlog {
     public void offer(QueuedTask task, long now) {
         try {
             policy.offer(task, now);
+            inPolicy++;
         } catch (Throwable t) {
             failures.failed(StrategyFailures.ORDERING, "offer", "the task waits in FIFO order instead", t);
             refused.add(task);
@@ -64,6 +71,9 @@ final class GuardedBacklog implements Backlog {
         } catch (Throwable t) {
             failures.failed(StrategyFailures.ORDERING, "poll", "no task from it this time", t);
             task = null;
+        }
+        if (task != null && inPolicy > 0) {
+            inPolicy--;
         }
         return task == null && retired != null ? pollRetired(now) : task;
     }
@@ -88,8 +98,8 @@ final class GuardedBacklog implements Backlog {
         try {
             return size + policy.size() + (retired == null ? 0 : retired.size());
         } catch (Throwable t) {
-            failures.failed(StrategyFailures.ORDERING, "size", "counted as empty", t);
-            return size;
+            failures.failed(StrategyFailures.ORDERING, "size", "the tasks it was given and has not given back are counted", t);
+            return (int) Math.min(Integer.MAX_VALUE, size + inPolicy + (retired == null ? 0 : inRetired));
         }
     }
 
@@ -132,7 +142,9 @@ final class GuardedBacklog implements Backlog {
             held.add(task);
         }
         Backlog old = policy;
+        long oldHolds = inPolicy;      // what the old policy did not give back (its poll threw)
         policy = next;
+        inPolicy = 0;
         refused.clear();        // those were refused by the old policy; the new one is asked afresh
         for (QueuedTask t : held) {
             offer(t, now);
@@ -147,6 +159,7 @@ final class GuardedBacklog implements Backlog {
             // the old policy did not give everything back (its poll threw): it is kept, and asked
             // after the new one, until it answers nothing
             retired = old;
+            inRetired = Math.max(oldHolds, left);
         }
         return held.size();
     }
@@ -157,6 +170,9 @@ final class GuardedBacklog implements Backlog {
             QueuedTask t = retired.poll(now);
             if (t == null) {
                 retired = null;
+                inRetired = 0;
+            } else if (inRetired > 0) {
+                inRetired--;
             }
             return t;
         } catch (Throwable t) {
