@@ -19,6 +19,11 @@ import org.junit.jupiter.api.Test;
  * change to the value in force is no change, and no new version); a submission returns whether it
  * was accepted. The registry's rule: a tenant it names takes its weight, and a task may carry that
  * weight or none; a tenant it does not name is fixed by its first task's weight.
+ *
+ * <p>Its first runs found a submission accepted in no sequential order: a task carrying weight 2 of
+ * a tenant fixed at 1, racing the reconfiguration that named the tenant at 1 — the submission's two
+ * reads of the registry (when its options were resolved, and when its tenant was looked up) fell on
+ * either side of the change, and the second trusted the first.
  */
 @Param(name = "tenant", gen = IntGen.class, conf = "0:1")
 @Param(name = "weight", gen = IntGen.class, conf = "0:2")
@@ -120,7 +125,7 @@ public final class SettingsLincheckTest {
 
     @Test
     void stress() {
-        new StressOptions().iterations(30).invocationsPerIteration(200).threads(3).actorsPerThread(3)
+        new StressOptions().iterations(20).invocationsPerIteration(150).threads(3).actorsPerThread(3)
                 .sequentialSpecification(Model.class).check(getClass());
     }
 }

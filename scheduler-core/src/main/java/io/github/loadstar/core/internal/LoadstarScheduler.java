@@ -120,6 +120,7 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
         Agent local = localAgent();
         if (command instanceof TaskFutureImpl) {
             TaskFutureImpl<?> future = (TaskFutureImpl<?>) command;
+            figures.admit(future.options);      // its options were made by a submit: checked again here
             submitTask(future, future.options, future, local);
         } else if (local != null && !ordered) {
             spawnLocal(command, local);
@@ -132,7 +133,7 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
     public void execute(Runnable task, TaskOptions options) {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(options, "options");
-        options = figures.resolve(options);     // a tenant's weight from the settings' registry
+        options = figures.admit(options);     // the tenant weight rule; a weight from the settings' registry
         Agent local = localAgent();
         if (options == TaskOptions.DEFAULT && local != null && !ordered && !(task instanceof TaskFutureImpl)) {
             spawnLocal(task, local);
@@ -145,7 +146,7 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
     public <T> TaskFuture<T> submit(Callable<T> task, TaskOptions options) {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(options, "options");
-        options = figures.resolve(options);
+        options = figures.admit(options);
         TaskFutureImpl<T> future = new TaskFutureImpl<>(task, options, this);
         submitTask(future, options, future, localAgent());
         return future;
@@ -164,7 +165,7 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
     public TaskFuture<?> submit(Runnable task, TaskOptions options) {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(options, "options");
-        options = figures.resolve(options);
+        options = figures.admit(options);
         TaskFutureImpl<Object> future = new TaskFutureImpl<>(task, null, options, this);
         submitTask(future, options, future, localAgent());
         return future;
@@ -301,8 +302,8 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
             throw new IllegalArgumentException("options.preferredAgent " + options.preferredAgent() + " is not an agent of "
                     + name + " (agents 0.." + (agents.length - 1) + ")");
         }
-        // registers the tenant at its first task; refuses a weight that differs
-        TenantStats tenant = options.tenant() != null ? figures.tenant(options) : null;
+        // registered by admit(), which applied the tenant weight rule
+        TenantStats tenant = options.tenant() != null ? figures.registered(options) : null;
         int state = runState;
         if (state != RUNNING && (local == null || state >= STOP)) {
             throw reject(userTask, "scheduler " + name + " is shut down");

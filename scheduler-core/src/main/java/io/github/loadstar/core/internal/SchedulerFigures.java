@@ -32,40 +32,6 @@ final class SchedulerFigures {
     }
 
     /**
-     * At submission: the counters of the options' tenant (which must not be null), registered by its
-     * first task. One rule fixes a tenant's weight: every task of a tenant carries the weight its
-     * first task carried, or for a tenant the registry names ({@code SchedulerSettings.tenantWeights})
-     * the registry's weight or none (see {@link #resolve}); a task that carries another is refused
-     * before it is queued.
-     *
-     * <p>A reconfiguration that names a tenant writes the settings, then the tenant's weight
-     * ({@link #onTenantWeights}). So the weight is read here before the registry: a registry that
-     * does not name the tenant was read before that settings write, and the weight read earlier is
-     * then the one its first task fixed (read the other way round, a reconfiguration falling between
-     * the two reads made a valid task look as if it carried another weight).
-     *
-     * @throws IllegalArgumentException if the options' tenantWeight differs from the tenant's
-     */
-    TenantStats tenant(TaskOptions options) {
-        String key = options.tenant();
-        double weight = options.tenantWeight();
-        TenantStats stats = tenants.get(key);
-        if (stats == null) {
-            stats = tenants.computeIfAbsent(key, k -> new TenantStats(k, registryWeight(k, weight)));
-        }
-        double fixed = stats.weight;
-        if (scheduler.settings.tenantWeights().containsKey(key)) {
-            return stats;       // resolve() checked the weight against the registry
-        }
-        if (Double.compare(fixed, weight) != 0) {
-            throw new IllegalArgumentException("options.tenantWeight " + weight + " for tenant '" + key
-                    + "' differs from its weight " + fixed + ", which its first task fixed: every task of"
-                    + " a tenant must carry the same weight");
-        }
-        return stats;
-    }
-
-    /**
      * After submission (the task runs, is cancelled, returned or refused): the counters of the
      * options' tenant, which its submission registered. Checks nothing: the weight rule was applied
      * when the task was queued, and the registry may have named the tenant since.
@@ -83,34 +49,75 @@ final class SchedulerFigures {
     }
 
     /**
-     * The options a task is queued with: for a tenant whose weight the registry sets
-     * ({@code SchedulerSettings.tenantWeights}), options that carry that weight. A task of such a
-     * tenant carries the registry's weight or the default (1); the default is replaced — by options
-     * made once per options object and tenant weight, so a producer reusing its options allocates
-     * nothing more.
+     * At submission: applies the tenant weight rule to a task's options, registers the tenant at its
+     * first task, and returns the options the task is queued with. The rule: a tenant the registry
+     * names ({@code SchedulerSettings.tenantWeights}) takes the registry's weight, and its tasks carry
+     * that weight or none (the default, 1, which is replaced — by options made once per options
+     * object and weight, so a producer reusing its options allocates nothing more); any other tenant
+     * is fixed by its first task's weight, and every later task must carry the same.
      *
-     * @throws IllegalArgumentException naming tenantWeight if the task carries another weight
+     * <p>Linearizable against reconfigurations (SettingsLincheckTest): the registry is read once. A
+     * reconfiguration that names a tenant writes the settings, then the tenant's weight
+     * ({@link #onTenantWeights}); so the tenant's weight is read before the registry, and a registry
+     * read that does not name the tenant came before that settings write — the weight read earlier is
+     * then the one the first task fixed. (Two reads of the registry, or the weight read after it, let
+     * a reconfiguration in between make a valid task look invalid and an invalid one valid; both were
+     * seen.)
+     *
+     * @throws IllegalArgumentException naming tenantWeight if the task carries a weight the rule refuses
      */
-    TaskOptions resolve(TaskOptions options) {
+    TaskOptions admit(TaskOptions options) {
         String key = options.tenant();
         if (key == null) {
             return options;
         }
-        Double configured = scheduler.settings.tenantWeights().get(key);
-        if (configured == null || options.tenantWeight() == configured) {
-            return options;
+        double weight = options.tenantWeight();
+        TenantStats stats = tenants.get(key);
+        double fixed = stats == null ? Double.NaN : stats.weight;      // before the registry: see above
+        Double named = scheduler.settings.tenantWeights().get(key);
+        if (named != null) {
+            if (weight == named) {
+                tenants.computeIfAbsent(key, k -> new TenantStats(k, registryWeight(k, named)));
+                return options;
+            }
+            if (weight != 1.0) {
+                throw new IllegalArgumentException("options.tenantWeight " + weight + " for tenant '" + key
+                        + "' differs from its weight " + named + " in the scheduler's settings (tenantWeights): a task"
+                        + " of a tenant named there carries that weight or none");
+            }
+            return resolved(options, key, named);
         }
-        if (options.tenantWeight() != 1.0) {
-            throw new IllegalArgumentException("options.tenantWeight " + options.tenantWeight() + " for tenant '" + key
-                    + "' differs from its weight " + configured + " in the scheduler's settings (tenantWeights): a task"
-                    + " of a tenant named there carries that weight or none");
+        if (stats == null) {
+            boolean[] first = {false};
+            stats = tenants.computeIfAbsent(key, k -> {
+                first[0] = true;
+                return new TenantStats(k, registryWeight(k, weight));
+            });
+            if (first[0]) {
+                return options;     // this task is the tenant's first: it fixes the weight
+            }
+            fixed = stats.weight;   // another first task, or the registry naming it, came in between
+            Double now = scheduler.settings.tenantWeights().get(key);
+            if (now != null && (weight == now || weight == 1.0)) {
+                return weight == now ? options : resolved(options, key, now);      // valid after that change
+            }
         }
-        TenantStats stats = tenants.computeIfAbsent(key, k -> new TenantStats(k, configured));
+        if (Double.compare(fixed, weight) != 0) {
+            throw new IllegalArgumentException("options.tenantWeight " + weight + " for tenant '" + key
+                    + "' differs from its weight " + fixed + ", which its first task fixed: every task of"
+                    + " a tenant must carry the same weight");
+        }
+        return options;
+    }
+
+    /** {@code options} carrying the registry's weight {@code weight} for {@code key}, made once per options object. */
+    private TaskOptions resolved(TaskOptions options, String key, double weight) {
+        TenantStats stats = tenants.computeIfAbsent(key, k -> new TenantStats(k, registryWeight(k, weight)));
         TaskOptions[] last = stats.resolved;
-        if (last != null && last[0] == options && last[1].tenantWeight() == configured) {
+        if (last != null && last[0] == options && last[1].tenantWeight() == weight) {
             return last[1];
         }
-        TaskOptions resolved = options.toBuilder().tenant(key, configured).build();
+        TaskOptions resolved = options.toBuilder().tenant(key, weight).build();
         stats.resolved = new TaskOptions[] {options, resolved};
         return resolved;
     }

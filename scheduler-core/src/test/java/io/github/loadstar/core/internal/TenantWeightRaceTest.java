@@ -1,6 +1,7 @@
 package io.github.loadstar.core.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.loadstar.core.Scheduler;
@@ -53,8 +54,41 @@ final class TenantWeightRaceTest {
             assertEquals(1, s.submit(() -> 1).get(10, TimeUnit.SECONDS));
             assertEquals(1, ran.get());
             assertEquals(0, replaced.get(), "agent threads that died");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (s.metrics().completed() < 3 && System.nanoTime() - deadline < 0) {
+                Thread.onSpinWait();     // a task's count follows its future's completion by a few instructions
+            }
             assertEquals(3, s.metrics().completed());
             assertEquals(1, s.metrics().tenants().get(0).completed(), "the tenant's task is accounted");
+        } finally {
+            s.shutdownNow();
+        }
+    }
+
+    /**
+     * A submission judged against the registry as one read sees it: a tenant its first task fixed at
+     * 1 and the registry then named at 1 refuses weight 2 and takes no weight or 1. (A submission
+     * used to read the registry twice — when its options were resolved and when its tenant was
+     * looked up — and a reconfiguration between the two let weight 2 through: SettingsLincheckTest
+     * found it, and a version of this test that called the two halves around a reconfiguration
+     * failed on that code. Admission now reads the registry once; the race itself is
+     * SettingsLincheckTest's.)
+     */
+    @Test
+    void aTenantNamedAfterItsFirstTaskTakesTheRegistrysRule() throws Exception {
+        LoadstarScheduler s = (LoadstarScheduler) Scheduler.builder().agents(1).build();
+        try {
+            s.execute(() -> { }, TaskOptions.builder().tenant("t", 1).build());     // fixes t at 1
+            assertEquals(2.0, s.figures.admit(TaskOptions.builder().tenant("u", 2).build()).tenantWeight());
+            s.reconfigure(x -> x.withTenantWeight("t", 1).withTenantWeight("u", 3));
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> s.figures.admit(TaskOptions.builder().tenant("t", 2).build()));
+            assertTrue(e.getMessage().contains("tenantWeight"), e.getMessage());
+            assertEquals(1.0, s.figures.admit(TaskOptions.builder().tenant("t").build()).tenantWeight());
+            assertEquals(3.0, s.figures.admit(TaskOptions.builder().tenant("u").build()).tenantWeight(),
+                    "no weight: the registry's");
+            assertThrows(IllegalArgumentException.class, () -> s.figures.admit(TaskOptions.builder().tenant("u", 2).build()),
+                    "u's first task carried 2, but the registry names it at 3 now");
         } finally {
             s.shutdownNow();
         }
