@@ -225,4 +225,96 @@ public final class HandOffTests {
             r.r1 = view.isDone() ? 1 : 0;
         }
     }
+
+    /** A running one-agent scheduler for the tests that need agents of their own (made once per JVM). */
+    static final class Host {
+        static final LoadstarScheduler SCHEDULER = (LoadstarScheduler) io.github.loadstar.core.Scheduler.builder()
+                .name("jcstress-host").agents(1).build();
+
+        private Host() {
+        }
+
+        /** An agent object of the host's (slot 0's shape) that no thread runs: the actors play its thread. */
+        static Agent agent() {
+            return new Agent(SCHEDULER, 0, 1.0, SCHEDULER.newIdleStrategy(), 0, 1, System.nanoTime(), null, null);
+        }
+    }
+
+    /**
+     * The claim is a lock: what its holder wrote before releasing it is seen by the next holder
+     * (the inbox's hand-off between a thief and the owner relies on it). The first holder took it
+     * before the test; r1: the second actor got the claim; r2: what it read under it.
+     */
+    @JCStressTest
+    @Outcome(id = "1, 42", expect = ACCEPTABLE, desc = "claimed after the release: the holder's write is seen")
+    @Outcome(id = "0, 0", expect = ACCEPTABLE, desc = "the claim was still held")
+    @Outcome(id = "1, 0", expect = FORBIDDEN, desc = "claimed, but the previous holder's write is not seen")
+    @State
+    public static class ClaimHandsOverWhatItGuards {
+        final Agent agent = Host.agent();
+        int guarded;
+
+        public ClaimHandsOverWhatItGuards() {
+            if (!agent.tryClaim()) {
+                throw new AssertionError();
+            }
+        }
+
+        @Actor
+        public void holder() {
+            guarded = 42;
+            agent.releaseClaim();
+        }
+
+        @Actor
+        public void next(II_Result r) {
+            if (agent.tryClaim()) {
+                r.r1 = 1;
+                r.r2 = guarded;
+                agent.releaseClaim();
+            }
+        }
+    }
+
+    /**
+     * The inbox hand-off of a removal (AgentRemoval): a submitter that read the agent ACTIVE puts a
+     * task in its inbox, then rescues the inbox if it finds the agent gone (DRAINED or OFFLINE); the
+     * agent, DRAINING, takes its drain step — its queued work to the others, then its last look under
+     * its claim, DRAINED, and a look of its own after that. Whatever the order, no task may be left in
+     * the inbox of a DRAINED agent (no thread would ever take it). r1: the membership at the end
+     * (1 DRAINING, 2 DRAINED); r2: tasks left in the inbox.
+     */
+    @JCStressTest
+    @Outcome(id = "2, 0", expect = ACCEPTABLE, desc = "drained; the task was handed to the others (by either side)")
+    @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "the last look saw the task: still draining, it moves it next step")
+    @Outcome(id = "1, 0", expect = ACCEPTABLE, desc = "still draining (the last look saw the task) and the task already moved")
+    @Outcome(id = "2, 1", expect = FORBIDDEN, desc = "a task stranded in the inbox of a drained agent")
+    @State
+    public static class SubmitterVersusLastLook {
+        final Agent agent = Host.agent();
+
+        public SubmitterVersusLastLook() {
+            agent.membership = AgentRemoval.DRAINING;
+            agent.accepting = false;
+        }
+
+        @Actor
+        public void submitter() {
+            agent.inbox.offer(() -> { });
+            if (AgentRemoval.gone(agent)) {
+                AgentRemoval.rescue(agent);
+            }
+        }
+
+        @Actor
+        public void agent() {
+            AgentRemoval.step(agent);
+        }
+
+        @Arbiter
+        public void outcome(II_Result r) {
+            r.r1 = agent.membership;
+            r.r2 = agent.inbox.size();
+        }
+    }
 }
