@@ -317,4 +317,71 @@ public final class HandOffTests {
             r.r2 = agent.inbox.size();
         }
     }
+
+    /**
+     * The wake-up handshake: an agent going idle (its park state IDLE, then counted idle in ctl)
+     * against a producer's signal (reserve: idle - 1, searching + 1 by CAS; deliver: the park state
+     * IDLE -> NOTIFIED). Either the producer saw nobody idle and reserved nothing, or it reserved the
+     * agent and delivered to it; a reservation without a delivery (or the reverse) would leave the
+     * counts and the agents out of step for good. r1: idle count; r2: searching; r3: park state.
+     */
+    @JCStressTest
+    @Outcome(id = "1, 0, 1", expect = ACCEPTABLE, desc = "the producer saw nobody idle: the agent stays idle and counted")
+    @Outcome(id = "0, 1, 2", expect = ACCEPTABLE, desc = "reserved and delivered: the agent is notified and counted searching")
+    @Outcome(id = ".*", expect = FORBIDDEN, desc = "a reservation and a delivery out of step")
+    @State
+    public static class ReservationAndDelivery {
+        final Agent agent = Host.agent();
+        final IdleControl idle = new IdleControl(Host.SCHEDULER, new Agent[] {agent});
+
+        @Actor
+        public void goingIdle() {
+            agent.markIdle();
+            idle.enterIdle(false);
+        }
+
+        @Actor
+        public void producer() {
+            idle.signal(null);
+        }
+
+        @Arbiter
+        public void outcome(III_Result r) {
+            r.r1 = idle.idleCount();
+            r.r2 = idle.searchingCount();
+            r.r3 = (int) agent.parkState;
+        }
+    }
+
+    /** Two wakers, one idle agent: one reservation, one delivery. r1: idle; r2: searching; r3: park state. */
+    @JCStressTest
+    @Outcome(id = "0, 1, 2", expect = ACCEPTABLE, desc = "one waker reserved and delivered; the other found nobody idle")
+    @Outcome(id = ".*", expect = FORBIDDEN, desc = "two reservations, or a reservation without its delivery")
+    @State
+    public static class TwoWakersOneIdleAgent {
+        final Agent agent = Host.agent();
+        final IdleControl idle = new IdleControl(Host.SCHEDULER, new Agent[] {agent});
+
+        public TwoWakersOneIdleAgent() {
+            agent.markIdle();
+            idle.enterIdle(false);
+        }
+
+        @Actor
+        public void first() {
+            idle.wakeOne();
+        }
+
+        @Actor
+        public void second() {
+            idle.wakeOne();
+        }
+
+        @Arbiter
+        public void outcome(III_Result r) {
+            r.r1 = idle.idleCount();
+            r.r2 = idle.searchingCount();
+            r.r3 = (int) agent.parkState;
+        }
+    }
 }
