@@ -225,7 +225,16 @@ final class Agent extends AgentSearch implements Runnable {
             if (awaited != null) {
                 return runAwaited(awaited);
             }
-            return membership == AgentRemoval.ACTIVE ? runOneQueued() : runOneDraining();
+            Runnable task = membership == AgentRemoval.ACTIVE ? nextQueued() : AgentRemoval.handOffAndTakePinned(this);
+            if (task == null) {
+                return false;
+            }
+            runTask(task);
+            afterHelpedTask(task);
+            if (ordered) {
+                settleNestedFinish();
+            }
+            return true;
         } finally {
             helpDepth--;
             interruptForWaiter = outerInterrupt;
@@ -266,21 +275,11 @@ final class Agent extends AgentSearch implements Runnable {
         return true;
     }
 
-    /** Being removed: hand the movable queued tasks to the others, run one task pinned here. */
-    private boolean runOneDraining() {
-        Runnable task = AgentRemoval.handOffAndTakePinned(this);
-        if (task == null) {
-            return false;
-        }
-        runTask(task);
-        afterHelpedTask(task);
-        if (ordered) {
-            settleNestedFinish();
-        }
-        return true;
-    }
-
-    private boolean runOneQueued() {
+    /**
+     * One task from this agent's own queues, or stolen, as the loop would take it (being removed, the
+     * drain's hand-off and pinned tasks instead: AgentRemoval.handOffAndTakePinned).
+     */
+    private Runnable nextQueued() {
         Runnable task = ordered ? dispatchOrdered() : deque.pop();
         if (task == null && !ordered) {
             task = pollShared();
@@ -291,15 +290,7 @@ final class Agent extends AgentSearch implements Runnable {
         if (task == null) {
             task = sweepBusyAgents();
         }
-        if (task == null) {
-            return false;
-        }
-        runTask(task);
-        afterHelpedTask(task);
-        if (ordered) {
-            settleNestedFinish();
-        }
-        return true;
+        return task;
     }
 
     // ================================================================ as a spare

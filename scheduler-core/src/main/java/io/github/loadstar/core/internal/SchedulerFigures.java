@@ -76,16 +76,15 @@ final class SchedulerFigures {
         double fixed = stats == null ? Double.NaN : stats.weight;      // before the registry: see above
         Double named = scheduler.settings.tenantWeights().get(key);
         if (named != null) {
-            if (weight == named) {
-                tenants.computeIfAbsent(key, k -> new TenantStats(k, registryWeight(k, named)));
-                return options;
-            }
-            if (weight != 1.0) {
+            if (weight != named && weight != 1.0) {
                 throw new IllegalArgumentException("options.tenantWeight " + weight + " for tenant '" + key
                         + "' differs from its weight " + named + " in the scheduler's settings (tenantWeights): a task"
                         + " of a tenant named there carries that weight or none");
             }
-            return resolved(options, key, named);
+            if (stats == null) {
+                stats = tenants.computeIfAbsent(key, k -> new TenantStats(k, registryWeight(k, named)));
+            }
+            return weight == named ? options : resolved(options, stats, named);
         }
         if (stats == null) {
             boolean[] first = {false};
@@ -99,7 +98,7 @@ final class SchedulerFigures {
             fixed = stats.weight;   // another first task, or the registry naming it, came in between
             Double now = scheduler.settings.tenantWeights().get(key);
             if (now != null && (weight == now || weight == 1.0)) {
-                return weight == now ? options : resolved(options, key, now);      // valid after that change
+                return weight == now ? options : resolved(options, stats, now);    // valid after that change
             }
         }
         if (Double.compare(fixed, weight) != 0) {
@@ -110,14 +109,13 @@ final class SchedulerFigures {
         return options;
     }
 
-    /** {@code options} carrying the registry's weight {@code weight} for {@code key}, made once per options object. */
-    private TaskOptions resolved(TaskOptions options, String key, double weight) {
-        TenantStats stats = tenants.computeIfAbsent(key, k -> new TenantStats(k, registryWeight(k, weight)));
+    /** {@code options} carrying the registry's weight {@code weight} for {@code stats}' tenant, made once per options object. */
+    private static TaskOptions resolved(TaskOptions options, TenantStats stats, double weight) {
         TaskOptions[] last = stats.resolved;
         if (last != null && last[0] == options && last[1].tenantWeight() == weight) {
             return last[1];
         }
-        TaskOptions resolved = options.toBuilder().tenant(key, weight).build();
+        TaskOptions resolved = options.toBuilder().tenant(stats.tenant, weight).build();
         stats.resolved = new TaskOptions[] {options, resolved};
         return resolved;
     }
