@@ -2,6 +2,7 @@ package io.github.loadstar.bench;
 
 import io.github.loadstar.core.Scheduler;
 import io.github.loadstar.core.spi.PlacementPolicies;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -20,6 +21,20 @@ final class Executors {
     static final String FORK_JOIN_POOL_FIFO = "forkjoinpool-fifo";
     /** A fixed {@code ThreadPoolExecutor} on a {@code LinkedBlockingQueue}. */
     static final String THREAD_POOL_EXECUTOR = "threadpoolexecutor";
+    /**
+     * A fixed {@code ThreadPoolExecutor} on an {@code ArrayBlockingQueue} of
+     * {@value #ARRAY_QUEUE_CAPACITY} slots (one lock for both ends, no node allocated per task).
+     */
+    static final String THREAD_POOL_EXECUTOR_ARRAY = "threadpoolexecutor-array";
+    /**
+     * The capacity of {@link #THREAD_POOL_EXECUTOR_ARRAY}'s queue: 2^17 = 131,072 slots. A fixed pool
+     * rejects (AbortPolicy: {@code RejectedExecutionException}, never a silent drop) once the queue
+     * is full, so the capacity must exceed the most tasks a benchmark ever has queued at once:
+     * ExternalSubmissionBenchmark's two producers with one batch each (2 x 50,000), or a whole
+     * spawned tree of SpawnBenchmark (2^17 - 1 tasks). Benchmarks that use this kind check their
+     * bound against it at set-up. The array (512 KiB with compressed oops) is allocated once.
+     */
+    static final int ARRAY_QUEUE_CAPACITY = 1 << 17;
 
     private Executors() {
     }
@@ -37,6 +52,9 @@ final class Executors {
                 return new ForkJoinPool(threads, ForkJoinPool.defaultForkJoinWorkerThreadFactory, null, true);
             case THREAD_POOL_EXECUTOR:
                 return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
+            case THREAD_POOL_EXECUTOR_ARRAY:
+                return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS,
+                        new ArrayBlockingQueue<>(ARRAY_QUEUE_CAPACITY));
             default:
                 throw new IllegalArgumentException("unknown executor: " + kind);
         }

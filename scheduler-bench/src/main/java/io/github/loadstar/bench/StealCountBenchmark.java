@@ -22,45 +22,51 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * How much stealing the spawned tree of {@link ExecutorThroughputBenchmark#localSpawn} causes: the
- * same binary tree of {@value ExecutorThroughputBenchmark#TREE_TASKS} no-op tasks (depth
- * {@value ExecutorThroughputBenchmark#DEPTH}), with each pool's own steal counters read once at
- * the end of every invocation (tree), never per task.
+ * How much stealing the spawned tree of {@link SpawnBenchmark#tree} causes: the same binary tree of
+ * {@value SpawnBenchmark#TREE_TASKS} no-op tasks (depth {@value SpawnBenchmark#DEPTH}), with each
+ * pool's own steal counters read once at the end of every invocation (tree), never per task.
  *
  * <ul>
- *   <li>{@code loadstar}: the tree spawned with {@code execute} (as in {@code localSpawn});
+ *   <li>{@code loadstar}: the tree spawned with {@code execute} ({@link SpawnBenchmark.SpawnNode});
  *       counters from {@code scheduler.metrics()}: {@code steals()} (successful steal operations,
- *       each moving one or more tasks) and {@code migrations()} (tasks moved off the agent they
- *       were queued on).</li>
+ *       each moving one or more tasks) and {@code migrations()} (tasks moved to relieve a busy
+ *       agent: stolen from an agent that was inside a task and had more queued than the one task
+ *       taken; a lone task taken from an agent between tasks counts in {@code steals()} only, so
+ *       {@code migrations()} can be below {@code steals()}).</li>
  *   <li>{@code forkjoinpool}: {@code new ForkJoinPool(2)}, the tree spawned with {@code execute}
- *       (as in {@code localSpawn}); counter {@code getStealCount()}.</li>
+ *       (the same {@code SpawnNode}); counter {@code getStealCount()}.</li>
  *   <li>{@code forkjoinpool-fork}: {@code new ForkJoinPool(2)}, the tree in its native idiom
- *       ({@code RecursiveAction.fork()}, as in {@link ForkJoinNativeBenchmark#localFork}).</li>
+ *       ({@code RecursiveAction.fork()}, {@link SpawnBenchmark.ForkNode}, as in
+ *       {@code SpawnBenchmark}'s {@code forkjoinpool-fork}); counter {@code getStealCount()}.</li>
  * </ul>
+ * The tree's count is checked on every invocation ({@link Completion#await}: exactly
+ * {@value SpawnBenchmark#TREE_TASKS} tasks, else {@code IllegalStateException}).
  *
- * <p>Auxiliary counters (JMH secondary results, {@code @AuxCounters(EVENTS)}): {@code trees}, and
+ * <p>Auxiliary counters (JMH secondary results, {@code @AuxCounters(EVENTS)}): {@code samples}, and
  * during them {@code steals} and {@code tasksMoved}. JMH sums such counters over all measurement
- * iterations and forks, so its table shows totals; the ratio report ({@link RatioReport}) prints
- * them per tree ({@code steals / trees}: the mean over every measured invocation), and JMH's
- * per-iteration lines show each iteration's counts.
+ * iterations and forks, so its table shows totals; the report tool divides every other counter by
+ * {@code samples} ({@code steals / samples}: the mean per tree over every measured invocation), and
+ * JMH's per-iteration lines show each iteration's counts.
  * <ul>
+ *   <li>{@code samples}: measured invocations, i.e. trees whose counters were read and added.</li>
  *   <li>{@code steals}: steal operations. For ForkJoinPool, the increase of
  *       {@code getStealCount()}, its estimate of tasks run by a thread other than the one that
  *       queued them; a worker takes one task per steal, and the count may include the root, which a
  *       worker takes from the external submission queue (it does on JDK 25, whose workers count
  *       every task their scan takes from a queue). The accounting differs between JDK 17 and 25.</li>
- *   <li>{@code tasksMoved}: tasks moved between workers. For Loadstar, {@code migrations()}; for
- *       ForkJoinPool the same figure as {@code steals} (one task per steal).</li>
+ *   <li>{@code tasksMoved}: tasks moved between workers. For Loadstar, {@code migrations()} (see
+ *       above: it leaves out lone tasks taken from an agent that was not behind, so it can be below
+ *       {@code steals}); for ForkJoinPool the same figure as {@code steals} (one task per steal).</li>
  * </ul>
  * Each invocation's figure is the counter's increase since the previous invocation's reading.
  * Counters written just before a tree's last task completes may be read one invocation late
  * (Loadstar's counters are not synchronised with the reader, and ForkJoinPool's are an estimate
  * until the pool is quiescent); such a count moves to the next tree, so the per-iteration average
  * is off by at most the edge; no count is lost. Score: tasks per microsecond, like
- * {@code localSpawn} plus one counter read per tree. Loadstar's read costs more: {@code metrics()} builds a whole snapshot
- * (about 20 µs on the 2-vCPU VM, measured alone with a no-op load) against a tree of a few
- * milliseconds, under 1 % of the score; {@code getStealCount()} sums a few fields. For the clean
- * throughput comparison use {@code ExecutorThroughputBenchmark.localSpawn}.
+ * {@code SpawnBenchmark.tree} plus one counter read per tree. Loadstar's read costs more:
+ * {@code metrics()} builds a whole snapshot (about 20 µs on the 2-vCPU VM, measured alone with a
+ * no-op load) against a tree of a few milliseconds, under 1 % of the score; {@code getStealCount()}
+ * sums a few fields. For the clean throughput comparison use {@code SpawnBenchmark.tree}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -69,7 +75,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 2, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class StealCountBenchmark {
-    static final String FJP_FORK = "forkjoinpool-fork";
+    static final String FJP_FORK = SpawnBenchmark.FJP_FORK;
 
     @Param({Executors.LOADSTAR, Executors.FORK_JOIN_POOL, FJP_FORK})
     public String executor;
@@ -89,13 +95,13 @@ public class StealCountBenchmark {
     /**
      * The counters JMH reports next to the score. JMH sums {@code EVENTS} counters over the
      * measurement iterations (and forks), so they are kept as raw totals, and the per-tree figures
-     * are their quotients: RatioReport prints {@code steals / trees} and {@code tasksMoved / trees}.
+     * are their quotients: {@code steals / samples} and {@code tasksMoved / samples}.
      */
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.EVENTS)
     public static class Steals {
-        /** Trees (invocations) completed. */
-        public long trees;
+        /** Measurements added into the other fields: trees (invocations) completed and read. */
+        public long samples;
         /** Steal operations during those trees. */
         public long steals;
         /** Tasks moved between workers during those trees. */
@@ -103,7 +109,7 @@ public class StealCountBenchmark {
 
         @Setup(Level.Iteration)
         public void reset() {
-            trees = 0;
+            samples = 0;
             steals = 0;
             tasksMoved = 0;
         }
@@ -127,15 +133,15 @@ public class StealCountBenchmark {
     }
 
     @Benchmark
-    @OperationsPerInvocation(ExecutorThroughputBenchmark.TREE_TASKS)
+    @OperationsPerInvocation(SpawnBenchmark.TREE_TASKS)
     public void spawnTreeSteals(Steals counters) {
         completion.reset();
         if (nativeFork) {
-            forkJoinPool.execute(new ForkJoinNativeBenchmark.ForkNode(completion, ExecutorThroughputBenchmark.DEPTH));
+            forkJoinPool.execute(new SpawnBenchmark.ForkNode(completion, SpawnBenchmark.DEPTH));
         } else {
-            pool.execute(new ExecutorThroughputBenchmark.SpawnNode(pool, completion, ExecutorThroughputBenchmark.DEPTH));
+            pool.execute(new SpawnBenchmark.SpawnNode(pool, completion, SpawnBenchmark.DEPTH));
         }
-        completion.await(ExecutorThroughputBenchmark.TREE_TASKS);
+        completion.await(SpawnBenchmark.TREE_TASKS);
         readCounters(counters);
     }
 
@@ -152,7 +158,7 @@ public class StealCountBenchmark {
             moved = steals;
         }
         if (counters != null) {
-            counters.trees++;
+            counters.samples++;
             counters.steals += steals - lastSteals;
             counters.tasksMoved += moved - lastMoved;
         }
