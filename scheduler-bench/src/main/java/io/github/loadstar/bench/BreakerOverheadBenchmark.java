@@ -26,7 +26,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * <p>Both breakers get the same rules: failure rate 50 % and slow-call rate 100 % at 60 s over a
  * count-based window of the last 100 calls, evaluated from 100 calls on, open for 60 s; Loadstar's
  * consecutive-failure rule (which Resilience4j lacks) is off. No listener is registered on either.
- * Resilience4j 2.3 offers two window synchronisations, its default ({@code SYNCHRONIZED}, a lock)
+ * Resilience4j 2.4 offers two window synchronisations, its default ({@code SYNCHRONIZED}, a lock)
  * and {@code LOCK_FREE}; both are measured. Failsafe 3.3 has no slow-call rule and no durations, and
  * counts "50 failures among the last 100 calls" (its count-based rule) — less work than the others
  * do. {@code baseline} is the same call shape with no breaker: subtract its time per call to get
@@ -45,9 +45,9 @@ import org.openjdk.jmh.infra.Blackhole;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 5, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 2, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Warmup(iterations = 1, time = 700, timeUnit = TimeUnit.MILLISECONDS)
+@Measurement(iterations = 3, time = 300, timeUnit = TimeUnit.MILLISECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class BreakerOverheadBenchmark {
     /** Failure of the failing calls; built once, without a stack trace, so it costs neither side. */
     private static final RuntimeException FAILURE = new RuntimeException("injected failure", null, false, false) {

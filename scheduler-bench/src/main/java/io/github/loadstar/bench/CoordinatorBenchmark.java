@@ -139,7 +139,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * the CPU cost of a round is {@code pass}. The first shot of a fork also pays for JIT compilation
  * (hence the warm-up shots). Configurations: 3 ({@code rebalance}) + 6 ({@code pass}) = 9.
  */
-@Fork(value = 2, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class CoordinatorBenchmark {
     /** How long each task of {@code rebalance} blocks. */
     static final long TASK_MILLIS = 2;
@@ -161,8 +161,8 @@ public class CoordinatorBenchmark {
     @Benchmark
     @BenchmarkMode(Mode.SingleShotTime)
     @OutputTimeUnit(TimeUnit.MILLISECONDS)
-    @Warmup(iterations = 5)
-    @Measurement(iterations = 15)
+    @Warmup(iterations = 3)
+    @Measurement(iterations = 5)
     public void rebalance(SkewedPool pool, Shots counters) {
         pool.shot(counters);
     }
@@ -170,8 +170,8 @@ public class CoordinatorBenchmark {
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
-    @Warmup(iterations = 5, time = 1)
-    @Measurement(iterations = 5, time = 1)
+    @Warmup(iterations = 1, time = 1000, timeUnit = TimeUnit.MILLISECONDS)
+    @Measurement(iterations = 3, time = 300, timeUnit = TimeUnit.MILLISECONDS)
     public void pass(QueuedPool pool) {
         pool.scheduler.rebalanceNow();
     }

@@ -28,7 +28,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * Loadstar's circuit breaker against Resilience4j 2.3.0 itself: the same configuration, one virtual
+ * Loadstar's circuit breaker against Resilience4j (2.4.0; written against 2.3.0) itself: the same configuration, one virtual
  * clock driving both, seeded random call sequences, and after every call the same permit or refusal
  * and the same state.
  *

@@ -60,8 +60,12 @@ public record Comparison(String className, String method, String params, int thr
         return results.get(0).params().containsKey(param) && results.get(0).params().get(param).equals(value);
     }
 
-    /** The configuration as the tables name it: {@code method params t=threads}. */
+    /**
+     * The configuration as the tables name it: {@code method params}, and JMH's thread count when it
+     * is more than one ({@code [2 benchmark threads]}: producers or callers, not the pool's workers).
+     */
     public String label() {
-        return method + (params.isEmpty() ? "" : " " + params) + (threads > 1 ? " t=" + threads : "");
+        return method + (params.isEmpty() ? "" : " " + params)
+                + (threads > 1 ? " [" + threads + " benchmark threads]" : "");
     }
 }

@@ -14,8 +14,9 @@ import org.agrona.concurrent.IdleStrategy;
  * the parts of its work are the layers it extends; AgentBase lists them.
  *
  * The FIFO loop (nextFifo)
- *   1. every 64th task, look at the shared queues first (pinned, inbox, global), so a stream of
- *      local spawns cannot starve external work;
+ *   1. every 64th task, look at the shared queues first, starting from each of them in turn
+ *      (pinned, inbox, global: AgentStealing.pollSharedInTurn), so a stream of local spawns, or of
+ *      tasks through one shared queue, cannot starve the others;
  *   2. pop the deque;
  *   3. take from pinned, then move a batch (up to 32) from the inbox to the deque and run the
  *      oldest (AgentStealing.pullInbox);
@@ -113,7 +114,7 @@ final class Agent extends AgentSearch implements Runnable {
                 return searchOrLeftovers();     // being removed: the search runs the drain
             }
         }
-        if ((++ticks & FAIRNESS_MASK) == 0 && (task = pollShared()) != null) {
+        if ((++ticks & FAIRNESS_MASK) == 0 && (task = pollSharedInTurn((int) ((ticks >>> 6) % 3))) != null) {
             return task;
         }
         if ((task = deque.pop()) != null || (task = pollShared()) != null) {

@@ -44,6 +44,36 @@ abstract class AgentStealing extends AgentOrdered {
         super(scheduler, index, capacity, idleStrategy, spinRounds, stealBatch, startNanos, backlog, breaker, spare);
     }
 
+    /**
+     * The fairness turn of the FIFO loop: the shared queues, starting from a different one each
+     * turn — pinned, inbox, global in rotation — so that a queue that never empties (a task that
+     * keeps submitting its successor there) cannot keep the other two waiting: each is looked at
+     * first at least once every three turns.
+     */
+    final Runnable pollSharedInTurn(int turn) {     // turn: 0, 1 or 2
+        Runnable task;
+        switch (turn) {
+            case 0:
+                return pollShared();
+            case 1:
+                if (!inbox.isEmpty() && (task = pullInbox()) != null) {
+                    return task;
+                }
+                if ((task = pollGlobal()) != null) {
+                    return task;
+                }
+                return pinned.isEmpty() ? null : pollPinned();
+            default:
+                if ((task = pollGlobal()) != null) {
+                    return task;
+                }
+                if (!pinned.isEmpty() && (task = pollPinned()) != null) {
+                    return task;
+                }
+                return inbox.isEmpty() ? null : pullInbox();
+        }
+    }
+
     /** Pinned queue, then a batch from the inbox, then the global queue. */
     final Runnable pollShared() {
         Runnable task;

@@ -17,7 +17,14 @@ public final class OrderingPolicies {
     private OrderingPolicies() {
     }
 
-    /** First in, first out: the default, run on the runtime's lock-free path. */
+    /**
+     * The default, run on the runtime's lock-free path: tasks submitted from outside run first in,
+     * first out on their agent; tasks that a running task submits go onto its agent's deque and run
+     * newest first there (thieves take the oldest), as in ForkJoinPool's default mode. So a task
+     * that keeps submitting a successor keeps its agent on that chain, and the agent's older spawned
+     * tasks wait until a thief is idle to take them; for arrival order everywhere, use
+     * {@link #arrival()}.
+     */
     public static OrderingPolicy fifo() {
         return FIFO;
     }
