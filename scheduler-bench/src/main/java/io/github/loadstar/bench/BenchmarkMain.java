@@ -35,7 +35,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *   <li>{@code -profile quick}: the whole suite in under 10 minutes on 2 cores, with the settings
  *       in the classes' annotations — one fork, one warm-up iteration sized per class to what the
  *       JIT needs on 2 cores (3–5 s where a pool runs the measured code on several threads: C2
- *       code arrives only after 2.5–4.5 s there; about 1 s for single-threaded code), three measurement
+ *       code arrives only after 2.5–4.5 s there; 4 s for the breakers, whose peers step up late; about 1 s for other single-threaded code), three measurement
  *       iterations of 300 ms (single-shot benchmarks: their own shot counts) — plus
  *       {@code -prof gc}, JSON written to {@code jmh-quick.json}. Figures to compare with one
  *       another within a run, with the error column in view.</li>

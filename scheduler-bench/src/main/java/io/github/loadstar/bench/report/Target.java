@@ -55,7 +55,7 @@ public abstract class Target {
                 boolean met = ratio >= min;
                 return Optional.of(new Verdict(goal, c.label(),
                         String.format(Locale.ROOT, "%s ÷ %s = %.2f× (target ≥ %.2f×)", ours, peer, ratio, min),
-                        met, met ? "" : String.format(Locale.ROOT, "%.0f %% short", 100 * (min - ratio) / min)));
+                        met, met ? "" : percent(100 * (min - ratio) / min) + " short"));
             }
         };
     }
@@ -161,7 +161,12 @@ public abstract class Target {
         if (limit <= 0) {
             return "over by " + MarkdownTables.number(value - limit);
         }
-        return String.format(Locale.ROOT, "%.0f %% over", 100 * (value - limit) / limit);
+        return percent(100 * (value - limit) / limit) + " over";
+    }
+
+    /** A shortfall in percent: whole percents, one decimal below 10 % (so 0.1 % never reads "0 %"). */
+    private static String percent(double p) {
+        return String.format(Locale.ROOT, p < 10 ? "%.1f %%" : "%.0f %%", p);
     }
 
     /** The time unit of 1 / speed: "us/op" for ops/us. */
