@@ -64,8 +64,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * until the pool is quiescent); such a count moves to the next tree, so the per-iteration average
  * is off by at most the edge; no count is lost. Score: tasks per microsecond, like
  * {@code SpawnBenchmark.tree} plus one counter read per tree. Loadstar's read costs more:
- * {@code metrics()} builds a whole snapshot (about 20 µs on the 2-vCPU VM, measured alone with a
- * no-op load) against a tree of a few milliseconds, under 1 % of the score; {@code getStealCount()}
+ * {@code metrics()} builds a whole snapshot (20–100 µs at 2 agents on the 2-vCPU VM, most of it
+ * the agents' thread CPU-time reads; measured during issue 12) against a tree of a few
+ * milliseconds, up to a few per cent of the score; {@code getStealCount()}
  * sums a few fields. For the clean throughput comparison use {@code SpawnBenchmark.tree}.
  */
 @State(Scope.Benchmark)

@@ -3,11 +3,14 @@ package io.github.loadstar.bench.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.GZIPInputStream;
 
 /**
  * Reads the file JMH writes with {@code -rf json}: an array of results, each with
@@ -30,9 +33,16 @@ public final class JmhJson {
     private JmhJson() {
     }
 
-    /** The results in {@code file}, in the file's order. */
+    /** The results in {@code file} (JMH's JSON, or it gzipped: {@code .json.gz}), in the file's order. */
     public static List<BenchmarkResult> read(Path file) throws IOException {
-        return parse(MAPPER.readTree(file.toFile()), file.toString());
+        return parse(tree(file), file.toString());
+    }
+
+    private static JsonNode tree(Path file) throws IOException {
+        try (InputStream in = file.toString().endsWith(".gz")
+                ? new GZIPInputStream(Files.newInputStream(file)) : Files.newInputStream(file)) {
+            return MAPPER.readTree(in);
+        }
     }
 
     /** The results in a JSON text, in its order. */
@@ -42,7 +52,7 @@ public final class JmhJson {
 
     /** The JDK the results were measured on ({@code jdkVersion} and {@code vmName}), or "" if none. */
     public static String jdkOf(Path file) throws IOException {
-        JsonNode root = MAPPER.readTree(file.toFile());
+        JsonNode root = tree(file);
         if (!root.isArray() || root.isEmpty()) {
             return "";
         }

@@ -29,10 +29,11 @@ public record RunInfo(String command, String date, String cores, String cpu, Str
         return !cores.equals(NOT_RECORDED);
     }
 
-    /** The sidecar of a JSON result file: {@code x.json} → {@code x.run.properties}. */
+    /** The sidecar of a JSON result file: {@code x.json} (or {@code x.json.gz}) → {@code x.run.properties}. */
     public static Path sidecarOf(Path json) {
         String name = json.getFileName().toString();
-        String base = name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
+        String base = name.endsWith(".json.gz") ? name.substring(0, name.length() - 8)
+                : name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
         return json.resolveSibling(base + ".run.properties");
     }
 

@@ -105,6 +105,17 @@ class BenchmarkTablesTest {
     }
 
     @Test
+    void aGzippedResultFileReadsTheSameWithItsSidecar(@TempDir Path dir) throws Exception {
+        Path gz = dir.resolve("small-run.json.gz");
+        try (java.io.OutputStream out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+            Files.copy(resource("small-run.json"), out);
+        }
+        Files.copy(resource("small-run.run.properties"), dir.resolve("small-run.run.properties"));
+        assertEquals(Files.readString(resource("small-run.md"), StandardCharsets.UTF_8),
+                BenchmarkTables.tablesOf(List.of(gz)));
+    }
+
+    @Test
     void theSidecarRoundTrips(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("run.json");
         RunInfo written = RunInfo.ofThisMachine("java -jar benchmarks.jar -profile quick");
