@@ -24,6 +24,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * java -jar scheduler-bench/target/benchmarks.jar -profile quick [JMH options] [regex...]
  * java -jar scheduler-bench/target/benchmarks.jar -profile full  [JMH options] [regex...]
  * ... -ratios                                         also print the tables after the run
+ *                                                     (JSON to jmh-result.json unless -rff says where)
  * </pre>
  *
  * <p>Without {@code -profile} or {@code -ratios} the arguments go to {@code org.openjdk.jmh.Main}
@@ -105,16 +106,21 @@ public final class BenchmarkMain {
                 builder.addProfiler(GCProfiler.class);
             }
         }
-        Path json;
-        if (cli.getResultFormat().hasValue() && cli.getResultFormat().get() != ResultFormatType.JSON) {
-            json = null; // the user asked for another format; -ratios needs JSON: a temporary copy
-        } else {
-            json = cli.getResult().hasValue() ? Path.of(cli.getResult().get())
-                    : profile != null ? Path.of("jmh-" + profile + ".json") : null;
-        }
-        if (json == null && ratios) {
-            System.err.println("-ratios reads the run's JSON results: use -rf json (or no -rf)");
+        boolean otherFormat = cli.getResultFormat().hasValue() && cli.getResultFormat().get() != ResultFormatType.JSON;
+        if (otherFormat && ratios) {
+            System.err.println("-ratios reads the run's JSON results: it cannot be combined with -rf "
+                    + cli.getResultFormat().get());
             System.exit(2);
+        }
+        Path json = null;
+        if (!otherFormat) {
+            if (cli.getResult().hasValue()) {
+                json = Path.of(cli.getResult().get());
+            } else if (profile != null) {
+                json = Path.of("jmh-" + profile + ".json");
+            } else if (ratios) {
+                json = Path.of("jmh-result.json");
+            }
         }
         if (json != null) {
             builder.resultFormat(ResultFormatType.JSON).result(json.toString());
@@ -123,7 +129,7 @@ public final class BenchmarkMain {
         long start = System.nanoTime();
         new Runner(builder.build()).run();
         System.out.printf("%nSuite finished in %d s%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
-        if (ratios && Files.exists(json)) {
+        if (ratios && json != null && Files.exists(json)) {
             System.out.println();
             System.out.println(MarkdownTables.render(List.of(new MarkdownTables.Run(JmhJson.jdkOf(json),
                     RunInfo.readFor(json), JmhJson.read(json))), IssueTargets.all()));
