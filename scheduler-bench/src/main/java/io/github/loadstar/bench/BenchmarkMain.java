@@ -131,8 +131,7 @@ public final class BenchmarkMain {
         System.out.printf("%nSuite finished in %d s%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
         if (ratios && json != null && Files.exists(json)) {
             System.out.println();
-            System.out.println(MarkdownTables.render(List.of(new MarkdownTables.Run(JmhJson.jdkOf(json),
-                    RunInfo.readFor(json), JmhJson.read(json))), IssueTargets.all()));
+            System.out.println(MarkdownTables.render(List.of(JmhJson.run(json)), IssueTargets.all()));
         }
     }
 

@@ -72,7 +72,7 @@ public final class BenchmarkTables {
     public static String tablesOf(List<Path> inputs) throws IOException {
         List<MarkdownTables.Run> runs = new ArrayList<>();
         for (Path p : inputs) {
-            runs.add(new MarkdownTables.Run(JmhJson.jdkOf(p), RunInfo.readFor(p), JmhJson.read(p)));
+            runs.add(JmhJson.run(p));
         }
         return MarkdownTables.render(runs, IssueTargets.all());
     }

@@ -50,15 +50,19 @@ public final class JmhJson {
         return parse(MAPPER.readTree(json), "the JSON text");
     }
 
-    /** The JDK the results were measured on ({@code jdkVersion} and {@code vmName}), or "" if none. */
-    public static String jdkOf(Path file) throws IOException {
+    /**
+     * One run from {@code file}, parsed once: the JDK its results were measured on ({@code jdkVersion},
+     * {@code vmName}, {@code vmVersion} of the first; "" if none), its sidecar, its results.
+     */
+    public static MarkdownTables.Run run(Path file) throws IOException {
         JsonNode root = tree(file);
-        if (!root.isArray() || root.isEmpty()) {
-            return "";
+        String jdk = "";
+        if (root.isArray() && !root.isEmpty()) {
+            JsonNode first = root.get(0);
+            jdk = first.path("jdkVersion").asText("") + " (" + first.path("vmName").asText("")
+                    + ", " + first.path("vmVersion").asText("") + ")";
         }
-        JsonNode first = root.get(0);
-        return first.path("jdkVersion").asText("") + " (" + first.path("vmName").asText("")
-                + ", " + first.path("vmVersion").asText("") + ")";
+        return new MarkdownTables.Run(jdk, RunInfo.readFor(file), parse(root, file.toString()));
     }
 
     private static List<BenchmarkResult> parse(JsonNode root, String source) {
