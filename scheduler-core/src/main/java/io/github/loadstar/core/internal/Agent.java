@@ -31,16 +31,16 @@ final class Agent extends AgentSearch implements Runnable {
      * The spare of agent {@code parent}: its own queues and counters under the parent's index, no
      * breaker, never in the scheduler's agent array (see SpareAgent).
      */
-    static Agent spareFor(Agent parent, Backlog backlog) {
+    static Agent spareFor(Agent parent, GuardedBacklog backlog) {
         return new Agent(parent, backlog);
     }
 
     Agent(LoadstarScheduler scheduler, int index, double capacity, IdleStrategy idleStrategy, int spinRounds,
-          int stealBatch, long startNanos, Backlog backlog, AgentBreaker breaker) {
+          int stealBatch, long startNanos, GuardedBacklog backlog, AgentBreaker breaker) {
         super(scheduler, index, capacity, idleStrategy, spinRounds, stealBatch, startNanos, backlog, breaker, false);
     }
 
-    private Agent(Agent parent, Backlog backlog) {
+    private Agent(Agent parent, GuardedBacklog backlog) {
         super(parent.scheduler, parent.index, parent.capacity, parent.scheduler.newIdleStrategy(), parent.spinRounds,
                 0, System.nanoTime(), backlog, null, true);
     }

@@ -127,13 +127,20 @@ abstract class AgentBase extends AgentPad5 {
     final SingleWriterRecorder latency = LatencyHistograms.newRecorder();
     final long startNanos;
     /** Under a per-agent ordering policy: this agent's backlog, used only under its claim. */
-    final Backlog backlog;
+    final GuardedBacklog backlog;
     final boolean ordered;
     final boolean globalScope;
     /** Under an ordering policy: the last task run, whose accounting waits for the next dispatch. */
     QueuedTask pendingFinish;
-    Backlog pendingBacklog;
+    GuardedBacklog pendingBacklog;
     long pendingRunNanos;
+    /** The start token of {@link #pendingFinish} (GuardedBacklog.onStart). */
+    long pendingToken;
+    /**
+     * The start token of the task dispatched last, kept by the run until the task ends (a helping
+     * wait inside the task dispatches others). Owner thread only.
+     */
+    long startedToken;
     /** This agent's circuit breaker, or null. */
     final AgentBreaker breaker;
     /** Owner only: a breaker permit is held for the task about to run. */
@@ -154,7 +161,7 @@ abstract class AgentBase extends AgentPad5 {
     final SchedulerListener listener;
 
     AgentBase(LoadstarScheduler scheduler, int index, double capacity, IdleStrategy idleStrategy, int spinRounds,
-              int stealBatch, long startNanos, Backlog backlog, AgentBreaker breaker, boolean spare) {
+              int stealBatch, long startNanos, GuardedBacklog backlog, AgentBreaker breaker, boolean spare) {
         this.spare = spare;
         this.backlog = backlog;
         this.breaker = breaker;

@@ -25,7 +25,7 @@ import org.agrona.concurrent.IdleStrategy;
 /** An agent's circuit-breaker guard; see the layers in {@link AgentBase}. */
 abstract class AgentGuard extends AgentRunning {
     AgentGuard(LoadstarScheduler scheduler, int index, double capacity, IdleStrategy idleStrategy, int spinRounds,
-               int stealBatch, long startNanos, Backlog backlog, AgentBreaker breaker, boolean spare) {
+               int stealBatch, long startNanos, GuardedBacklog backlog, AgentBreaker breaker, boolean spare) {
         super(scheduler, index, capacity, idleStrategy, spinRounds, stealBatch, startNanos, backlog, breaker, spare);
     }
 

@@ -14,13 +14,14 @@ import org.agrona.concurrent.IdleStrategy;
  * charged to the backlog at the next dispatch (pendingFinish), under the same claim or lock.
  * Thieves take the victim's most urgent *movable* tasks — its backlog's head, up to half — into
  * their own backlog; a pinned task at the head stops them. Policy calls go through
- * GuardedBacklog, so a policy that throws costs order, never a task.
+ * GuardedBacklog, so a policy that throws costs order, never a task, and a policy is charged only
+ * for tasks it gave out itself: the start's token travels with the run (startedToken, pendingToken).
  */
 
 /** Dispatch and steals under an ordering policy; see the layers in {@link AgentBase}. */
 abstract class AgentOrdered extends AgentGuard {
     AgentOrdered(LoadstarScheduler scheduler, int index, double capacity, IdleStrategy idleStrategy, int spinRounds,
-                 int stealBatch, long startNanos, Backlog backlog, AgentBreaker breaker, boolean spare) {
+                 int stealBatch, long startNanos, GuardedBacklog backlog, AgentBreaker breaker, boolean spare) {
         super(scheduler, index, capacity, idleStrategy, spinRounds, stealBatch, startNanos, backlog, breaker, spare);
     }
 
@@ -62,13 +63,14 @@ abstract class AgentOrdered extends AgentGuard {
         if (!pinned.isEmpty()) {
             Runnable pinnedTask = pollPinned();
             if (pinnedTask != null && claimForRun(pinnedTask)) {
+                startedToken = GuardedBacklog.UNCHARGED;    // never in the shared backlog
                 return pinnedTask;
             }
         }
         java.util.concurrent.locks.ReentrantLock lock = scheduler.globalLock;
         lock.lock();
         try {
-            Backlog shared = scheduler.globalBacklog;
+            GuardedBacklog shared = scheduler.globalBacklog;
             long now = System.nanoTime();
             Runnable r;
             while ((r = scheduler.globalInbox.relaxedPoll()) != null) {
@@ -97,7 +99,7 @@ abstract class AgentOrdered extends AgentGuard {
     }
 
     /** Polls until a task can be claimed for running (others were returned or taken back); starts it. */
-    final QueuedTask pollStarted(Backlog from, long now) {
+    final QueuedTask pollStarted(GuardedBacklog from, long now) {
         if (breaker != null && !permitHeld) {
             long p = breaker.tryAcquire();
             if (p == AgentBreaker.NOT_PERMITTED) {
@@ -113,7 +115,7 @@ abstract class AgentOrdered extends AgentGuard {
                 return null;
             }
             if (claimForRun(WrappedTask.runnable(task))) {
-                from.onStart(task, now);
+                startedToken = from.onStart(task, now);
                 return task;
             }
         }
@@ -134,7 +136,7 @@ abstract class AgentOrdered extends AgentGuard {
         QueuedTask done = pendingFinish;
         if (done != null) {
             pendingFinish = null;
-            pendingBacklog.onFinish(done, pendingRunNanos, now);
+            pendingBacklog.onFinish(done, pendingToken, pendingRunNanos, now);
         }
     }
 

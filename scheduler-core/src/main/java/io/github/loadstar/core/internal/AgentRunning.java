@@ -22,7 +22,7 @@ import org.agrona.concurrent.IdleStrategy;
 /** Running tasks on an agent; see the layers in {@link AgentBase}. */
 abstract class AgentRunning extends AgentBase {
     AgentRunning(LoadstarScheduler scheduler, int index, double capacity, IdleStrategy idleStrategy, int spinRounds,
-                 int stealBatch, long startNanos, Backlog backlog, AgentBreaker breaker, boolean spare) {
+                 int stealBatch, long startNanos, GuardedBacklog backlog, AgentBreaker breaker, boolean spare) {
         super(scheduler, index, capacity, idleStrategy, spinRounds, stealBatch, startNanos, backlog, breaker, spare);
     }
 
@@ -218,6 +218,7 @@ abstract class AgentRunning extends AgentBase {
      */
     final void runMeasured(Runnable body, Object userTask, TaskOptions options, long submitNanos,
                              TaskFutureImpl<?> future, QueuedTask queued) {
+        long startToken = startedToken;     // this task's, read before its body can dispatch others
         long start = System.nanoTime();
         if (submitNanos != 0) {
             recordLatency(start - submitNanos);
@@ -256,6 +257,7 @@ abstract class AgentRunning extends AgentBase {
         if (queued != null) {
             pendingFinish = queued;
             pendingBacklog = globalScope ? scheduler.globalBacklog : backlog;
+            pendingToken = startToken;
             pendingRunNanos = runNanos;
             if (globalScope && !queued.options().isMovable()) {
                 pendingFinish = null;   // a pinned task in GLOBAL scope never was in the shared backlog

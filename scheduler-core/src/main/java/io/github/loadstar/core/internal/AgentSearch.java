@@ -17,7 +17,7 @@ import org.agrona.concurrent.IdleStrategy;
 /** The search for work and the way to the park; see the layers in {@link AgentBase}. */
 abstract class AgentSearch extends AgentStealing {
     AgentSearch(LoadstarScheduler scheduler, int index, double capacity, IdleStrategy idleStrategy, int spinRounds,
-                int stealBatch, long startNanos, Backlog backlog, AgentBreaker breaker, boolean spare) {
+                int stealBatch, long startNanos, GuardedBacklog backlog, AgentBreaker breaker, boolean spare) {
         super(scheduler, index, capacity, idleStrategy, spinRounds, stealBatch, startNanos, backlog, breaker, spare);
     }
 

@@ -3,65 +3,71 @@ package io.github.loadstar.core.internal;
 import io.github.loadstar.core.spi.Backlog;
 import io.github.loadstar.core.spi.QueuedTask;
 import java.util.ArrayDeque;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.Set;
 
 /**
- * An ordering policy's {@link Backlog} as the runtime uses it: every call that throws is counted
- * and answered with a safe default, so a policy's bug costs order, never a task.
+ * An ordering policy's {@link Backlog} as the runtime uses it, with two guarantees the policy can
+ * rely on.
  *
+ * <p><b>A policy hears only about its own tasks.</b> {@code onStart} and {@code onFinish} reach the
+ * policy only for a task that this very policy's backlog gave out by {@code poll}: a task started
+ * under a policy since replaced ({@link #switchTo}) ends uncharged, since the new policy never held
+ * it and its slots ({@code policyNode}, {@code policyKey}) may have been written by another backlog —
+ * a task stolen while the agents are switched one by one can carry another agent's CFS entity, and
+ * charging it would re-sift that foreign entity into this backlog's heap. The start returns a token
+ * (the generation of the policy that gave the task out, or {@link #UNCHARGED}) that the agent keeps
+ * with the task until it finishes.
+ *
+ * <p><b>A policy's bug costs order, never a task.</b> Every call that throws is counted and answered
+ * with a safe default:
  * <ul>
  *   <li>{@code offer} threw: the task waits in a FIFO {@linkplain #fallback fallback} queue of its
  *       own, served before the policy's order (the policy may or may not hold it as well after a
  *       half-done offer; the task's claim lets only the first dispatch start it, so it still runs
- *       exactly once);</li>
+ *       exactly once), and runs uncharged;</li>
  *   <li>{@code poll} or {@code peek} threw: the fallback's head, or none this time;</li>
  *   <li>{@code size} threw: the fallback's size plus the tasks the policy accepted and has not given
  *       back, as counted here — never "empty" while it holds tasks, or the agent would park with
  *       them queued and nothing would ask the policy again once it recovers;</li>
- *   <li>{@code onStart} or {@code onFinish} threw: the task runs (or ran) all the same, uncharged.
- *       Neither is called for a task the policy never accepted.</li>
+ *   <li>{@code onStart} or {@code onFinish} threw: the task runs (or ran) all the same, uncharged.</li>
  * </ul>
- * Used exactly as the policy's backlog is: under the owning agent's claim, or the GLOBAL lock.
+ * Used under the owning agent's claim, or the GLOBAL lock, for every call.
  */
-final class GuardedBacklog implements Backlog {
+final class GuardedBacklog {
+    /** The start token of a task no policy is to be charged for. */
+    static final long UNCHARGED = -1L;
+
     /** The policy's backlog; replaced by {@link #switchTo} (under the same claim or lock as every call). */
     private Backlog policy;
     private final StrategyFailures failures;
     private final ArrayDeque<QueuedTask> fallback = new ArrayDeque<>();
-    /**
-     * The tasks whose offer threw, so that onStart and onFinish skip them (their policy slots may
-     * hold whatever the failed offer left, so they cannot carry the mark). Touched only after a
-     * failure; a refused task that never runs stays here (one entry per failure at most).
-     */
-    private final Set<QueuedTask> refused = Collections.newSetFromMap(new IdentityHashMap<>());
     /** A replaced policy that had not given back every task (see switchTo), or null. */
     private Backlog retired;
     /** Tasks the policy accepted (its offer returned) and has not given back by poll: size's fallback. */
     private long inPolicy;
     /** As {@link #inPolicy}, for the retired policy. */
     private long inRetired;
+    /** How many times the policy was replaced: the start token of a task the policy in force gave out. */
+    private long generation;
+    /** Whether the last poll's task came from the policy in force (not the fallback or a retired policy). */
+    private boolean lastFromPolicy;
 
     GuardedBacklog(Backlog policy, StrategyFailures failures) {
         this.policy = policy;
         this.failures = failures;
     }
 
-    @Override
-    public void offer(QueuedTask task, long now) {
+    void offer(QueuedTask task, long now) {
         try {
             policy.offer(task, now);
             inPolicy++;
         } catch (Throwable t) {
             failures.failed(StrategyFailures.ORDERING, "offer", "the task waits in FIFO order instead", t);
-            refused.add(task);
             fallback.addLast(task);
         }
     }
 
-    @Override
-    public QueuedTask poll(long now) {
+    QueuedTask poll(long now) {
+        lastFromPolicy = false;
         if (!fallback.isEmpty()) {
             return fallback.pollFirst();
         }
@@ -72,14 +78,17 @@ final class GuardedBacklog implements Backlog {
             failures.failed(StrategyFailures.ORDERING, "poll", "no task from it this time", t);
             task = null;
         }
-        if (task != null && inPolicy > 0) {
-            inPolicy--;
+        if (task != null) {
+            lastFromPolicy = true;
+            if (inPolicy > 0) {
+                inPolicy--;
+            }
+            return task;
         }
-        return task == null && retired != null ? pollRetired(now) : task;
+        return retired != null ? pollRetired(now) : null;
     }
 
-    @Override
-    public QueuedTask peek(long now) {
+    QueuedTask peek(long now) {
         if (!fallback.isEmpty()) {
             return fallback.peekFirst();
         }
@@ -92,8 +101,7 @@ final class GuardedBacklog implements Backlog {
         }
     }
 
-    @Override
-    public int size() {
+    int size() {
         int size = fallback.size();
         try {
             return size + policy.size() + (retired == null ? 0 : retired.size());
@@ -103,22 +111,31 @@ final class GuardedBacklog implements Backlog {
         }
     }
 
-    @Override
-    public void onStart(QueuedTask task, long now) {
-        if (!refused.isEmpty() && refused.contains(task)) {
-            return;
+    /**
+     * The task the last {@link #poll} returned starts: the policy hears of it if it gave it out.
+     *
+     * @return the token to hand to {@link #onFinish} when the task ends: the policy's generation,
+     *         or {@link #UNCHARGED} for a task from the fallback or a retired policy
+     */
+    long onStart(QueuedTask task, long now) {
+        if (!lastFromPolicy) {
+            return UNCHARGED;
         }
         try {
             policy.onStart(task, now);
         } catch (Throwable t) {
             failures.failed(StrategyFailures.ORDERING, "onStart", "the task runs uncharged", t);
         }
+        return generation;
     }
 
-    @Override
-    public void onFinish(QueuedTask task, long runNanos, long now) {
-        if (!refused.isEmpty() && refused.remove(task)) {
-            return;
+    /**
+     * The task started with {@code startToken} ended: the policy is charged if it is the one that gave
+     * the task out (not replaced since).
+     */
+    void onFinish(QueuedTask task, long startToken, long runNanos, long now) {
+        if (startToken != generation) {
+            return;     // uncharged, or started under a replaced policy
         }
         try {
             policy.onFinish(task, runNanos, now);
@@ -130,8 +147,8 @@ final class GuardedBacklog implements Backlog {
     /**
      * The ordering policy changed: every task held moves, in this backlog's order, into
      * {@code next}, which orders them from now on. Tasks running now started under the old policy
-     * and are charged to the new one when they end (its {@code onFinish}). Called under the claim
-     * or lock that guards every call.
+     * and end uncharged: the new one never held them. Called under the claim or lock that guards
+     * every call.
      *
      * @return how many tasks moved
      */
@@ -145,7 +162,8 @@ final class GuardedBacklog implements Backlog {
         long oldHolds = inPolicy;      // what the old policy did not give back (its poll threw)
         policy = next;
         inPolicy = 0;
-        refused.clear();        // those were refused by the old policy; the new one is asked afresh
+        generation++;
+        lastFromPolicy = false;
         for (QueuedTask t : held) {
             offer(t, now);
         }

@@ -17,7 +17,11 @@ import java.util.List;
  * thief or an owner is never inside a backlog while it is swapped (they hold the same claim), and
  * nothing is in flight: a stolen batch is offered to the thief's backlog under the thief's claim.
  * After STOP nothing is swapped: shutdownNow holds every claim for good and drains the backlogs.
- * Tasks running at the switch end in the new policy's onFinish. Spares made later (the first block
+ * Tasks started before their agent's backlog is swapped end uncharged: a policy hears onStart and
+ * onFinish only for tasks it gave out itself (GuardedBacklog's start token). Charging the new one
+ * would be wrong twice over: it never held the task, and the task's slots may hold another
+ * backlog's state — a thief can take a task from an agent already switched and run it from its own
+ * backlog not yet switched, carrying the first agent's CFS entity along. Spares made later (the first block
  * of an agent) read the policy in force when they are made, under the same lock.
  */
 
@@ -74,7 +78,7 @@ final class OrderingSwitch {
             s.globalLock.lock();
             try {
                 if (s.runState() < LoadstarScheduler.STOP) {
-                    GuardedBacklog shared = (GuardedBacklog) s.globalBacklog;
+                    GuardedBacklog shared = s.globalBacklog;
                     shared.switchTo(fresh.get(0), now);
                     s.globalBacklogSize = shared.size();
                 }
@@ -92,7 +96,7 @@ final class OrderingSwitch {
                 Thread.onSpinWait();
             }
             try {
-                GuardedBacklog backlog = (GuardedBacklog) a.backlog;
+                GuardedBacklog backlog = a.backlog;
                 backlog.switchTo(fresh.get(k), now);
                 a.publishOrderedSize(backlog.size());
             } finally {

@@ -228,7 +228,7 @@ abstract class SchedulerLifecycle extends SchedulerState {
         SpareAgent spare = spares.get(agent.index);
         if (spare == null) {
             synchronized (reconfiguring) {      // made with the ordering policy in force (OrderingSwitch)
-                Backlog backlog = agent.backlog == null ? null
+                GuardedBacklog backlog = agent.backlog == null ? null
                         : new GuardedBacklog(orderingPolicy.newBacklog(), strategyFailures);
                 spare = new SpareAgent((LoadstarScheduler) this, Agent.spareFor(agent, backlog));
                 spares.set(agent.index, spare);

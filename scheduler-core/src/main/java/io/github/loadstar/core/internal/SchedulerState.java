@@ -84,7 +84,7 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
     /** The ordering policy in force (the settings' one, once its backlogs are in place); see switchOrdering. */
     volatile OrderingPolicy orderingPolicy;
     /** GLOBAL scope only: the shared backlog, its lock, and the queue submissions wait in. */
-    final Backlog globalBacklog;
+    final GuardedBacklog globalBacklog;
     final ReentrantLock globalLock;
     final MessagePassingQueue<Runnable> globalInbox;
     /** GLOBAL scope only: the shared backlog's size, published by the lock holder. */
@@ -165,7 +165,7 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
         this.figures = new SchedulerFigures((LoadstarScheduler) this, slots);
         this.startNanos = System.nanoTime();
         for (int i = 0; i < slots; i++) {
-            Backlog backlog = ordered && !globalScope
+            GuardedBacklog backlog = ordered && !globalScope
                     ? new GuardedBacklog(orderingPolicy.newBacklog(), strategyFailures) : null;
             AgentBreaker breaker = breakers ? config.agentBreakers().create(i, name + "-agent-" + i) : null;
             if (breakers && breaker == null) {

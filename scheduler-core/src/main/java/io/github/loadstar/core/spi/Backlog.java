@@ -21,6 +21,11 @@ package io.github.loadstar.core.spi;
  * onFinish(task, runNanos, now)         ... it ended after running runNanos
  * peek(now) / poll(now)                 a thief takes the head while it is movable
  * }</pre>
+ * {@code onStart} and {@code onFinish} name only a task that this backlog's own {@code poll} gave
+ * out to be started here — never a task taken by a thief (it is offered to the thief's backlog and
+ * starts there), nor one this backlog never held — so a policy may trust the slots it wrote into the
+ * task ({@link QueuedTask#policyNode()}, {@link QueuedTask#policyKey()}). A task that was running when
+ * the scheduler's ordering policy was replaced is charged to neither policy.
  */
 public interface Backlog {
 
