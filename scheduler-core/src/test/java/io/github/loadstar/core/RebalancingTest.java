@@ -198,9 +198,10 @@ final class RebalancingTest {
             Thread.sleep(200);
             int later = rounds.get() - early;
             // 200 ms at the configured 5 ms would be 40 rounds; balanced, the period grows to 80 ms
-            assertTrue(later < early, "rounds did not thin out once balanced: " + early + " in the first 100 ms, "
-                    + later + " in the next 200 ms (" + adaptive + ")");
-            assertTrue(later <= 20, later + " rounds in 200 ms (" + adaptive + ")");
+            // (3 to 6 rounds). Not compared with the first 100 ms: a coordinator thread starved of CPU
+            // there (a busy 2-core machine) ran 5 rounds in it, and 6 in the next 200 ms
+            assertTrue(later <= 12, "rounds did not thin out once balanced: " + early + " in the first 100 ms, "
+                    + later + " in the next 200 ms, at most 12 expected (" + adaptive + ")");
         } finally {
             stop(s);
         }
