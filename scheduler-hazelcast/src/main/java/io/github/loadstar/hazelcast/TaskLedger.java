@@ -1,0 +1,142 @@
+package io.github.loadstar.hazelcast;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.map.IMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The idempotence ledger: one {@link LedgerEntry} per remote task, keyed by the task's stable id,
+ * in a Hazelcast {@link IMap} ({@link ClusterSettings#LEDGER}, one synchronous backup).
+ *
+ * <h2>What it guarantees</h2>
+ * Hazelcast's durable executor runs a task at least once: again on a survivor after its member
+ * crashes, and again for every task still queued when a partition migrates (a member joins or
+ * leaves). Every invocation of a {@link LedgeredTask} first asks the ledger ({@link #begin}): a task
+ * already DONE returns the recorded outcome without running its body; a task RUNNING on a member
+ * still in the cluster is waited for; otherwise this invocation becomes the runner. The first
+ * {@link #finish} records the outcome; later ones return it. So the body runs at least once (twice
+ * only when its runner left the cluster mid-run — a crash, or an eviction after a hang — and, for an
+ * evicted member, woke up to finish too), and the <em>recorded outcome</em>, the one every caller
+ * sees, exists exactly once. A side effect of the body outside the ledger is exactly once only if it
+ * is idempotent or guarded by the ledger.
+ *
+ * <h2>Why entry processors</h2>
+ * Hazelcast runs the entry processors of one key one at a time on the key's owner, and applies the
+ * same processor to the backup, so each transition is an atomic read-modify-write without a lock or a
+ * retry loop, and survives the owner's crash. The processors decide from their arguments and the
+ * entry alone (the live members are passed in), so the backup reaches the same state.
+ */
+public final class TaskLedger {
+    private final IMap<String, LedgerEntry> map;
+
+    private TaskLedger(IMap<String, LedgerEntry> map) {
+        this.map = map;
+    }
+
+    /** The ledger of the cluster {@code instance} belongs to. */
+    public static TaskLedger of(HazelcastInstance instance) {
+        return new TaskLedger(instance.getMap(ClusterSettings.LEDGER));
+    }
+
+    /**
+     * An invocation on {@code member} asks to run task {@code taskId}'s body.
+     *
+     * @param liveMembers the UUIDs of the members now in the cluster: a RUNNING entry whose runner is
+     *                    not among them is taken over
+     * @param firstLook   whether this is the invocation's first call (counted in {@code invocations})
+     * @return the entry afterwards: DONE (return its outcome), RUNNING with this {@code invocation}
+     *         (run the body), or RUNNING with another (wait, and ask again)
+     */
+    public LedgerEntry begin(String taskId, String member, String invocation, Set<String> liveMembers,
+                             boolean firstLook) {
+        return map.executeOnKey(taskId, new Begin(member, invocation, liveMembers, firstLook));
+    }
+
+    /**
+     * Records the outcome of task {@code taskId} unless one is recorded already.
+     *
+     * @return the entry afterwards, DONE, holding the outcome every caller is to see
+     */
+    public LedgerEntry finish(String taskId, String member, Object outcome, boolean failed) {
+        return map.executeOnKey(taskId, new Finish(member, outcome, failed));
+    }
+
+    /** The task's entry, or null if it has not started anywhere (or the entry expired). */
+    public LedgerEntry entry(String taskId) {
+        return map.get(taskId);
+    }
+
+    /** Every entry, for reports and tests (a full copy: not for large ledgers). */
+    public Map<String, LedgerEntry> snapshot() {
+        return Map.copyOf(map);
+    }
+
+    /** Forgets task {@code taskId}'s entry. */
+    public void remove(String taskId) {
+        map.delete(taskId);
+    }
+
+    static final class Begin implements EntryProcessor<String, LedgerEntry, LedgerEntry> {
+        private static final long serialVersionUID = 1L;
+        private final String member;
+        private final String invocation;
+        private final Set<String> liveMembers;
+        private final boolean firstLook;
+
+        Begin(String member, String invocation, Set<String> liveMembers, boolean firstLook) {
+            this.member = Objects.requireNonNull(member, "member");
+            this.invocation = Objects.requireNonNull(invocation, "invocation");
+            this.liveMembers = Set.copyOf(liveMembers);
+            this.firstLook = firstLook;
+        }
+
+        @Override
+        public LedgerEntry process(Map.Entry<String, LedgerEntry> entry) {
+            LedgerEntry current = entry.getValue();
+            LedgerEntry next;
+            if (current == null) {
+                next = LedgerEntry.first(member, invocation);
+            } else if (current.done() || current.invocation().equals(invocation)
+                    || liveMembers.contains(current.runner())) {
+                next = current;     // recorded, ours already, or running on a member still here
+            } else {
+                next = current.running(member, invocation);     // its runner left: take over
+            }
+            if (firstLook) {
+                next = next.counted();
+            }
+            if (next != current) {
+                entry.setValue(next);
+            }
+            return next;
+        }
+    }
+
+    static final class Finish implements EntryProcessor<String, LedgerEntry, LedgerEntry> {
+        private static final long serialVersionUID = 1L;
+        private final String member;
+        private final Object outcome;
+        private final boolean failed;
+
+        Finish(String member, Object outcome, boolean failed) {
+            this.member = Objects.requireNonNull(member, "member");
+            this.outcome = outcome;
+            this.failed = failed;
+        }
+
+        @Override
+        public LedgerEntry process(Map.Entry<String, LedgerEntry> entry) {
+            LedgerEntry current = entry.getValue();
+            if (current != null && current.done()) {
+                return current;     // the first outcome stands
+            }
+            LedgerEntry base = current != null ? current : LedgerEntry.first(member, "expired");
+            LedgerEntry next = base.finished(member, outcome, failed);
+            entry.setValue(next);
+            return next;
+        }
+    }
+}

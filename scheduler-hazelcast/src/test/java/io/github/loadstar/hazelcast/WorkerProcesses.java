@@ -1,0 +1,241 @@
+package io.github.loadstar.hazelcast;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.partition.Partition;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Worker members in their own JVMs on 127.0.0.1, started from this test's classpath, for tests that
+ * crash a member for real: {@code kill -9} ({@link Worker#kill()}), a hang ({@link Worker#stop()} /
+ * {@link Worker#resume()} with SIGSTOP and SIGCONT). A JVM sharing the test's process could not crash
+ * faithfully: Hazelcast's {@code terminate()} leaves its durable executor draining for seconds.
+ * {@link #close()} lets every worker leave gracefully (its stdin closes), then kills what is left.
+ */
+final class WorkerProcesses implements AutoCloseable {
+    private static final long START_TIMEOUT_SECONDS = 90;
+
+    private final String cluster;
+    private final List<Integer> ports;
+    private final List<Worker> workers = Collections.synchronizedList(new ArrayList<>());
+
+    /** A cluster named {@code cluster} whose members will use {@code ports} (the coordinator's included). */
+    WorkerProcesses(String cluster, List<Integer> ports) {
+        this.cluster = cluster;
+        this.ports = List.copyOf(ports);
+    }
+
+    /** {@code n} free ports on 127.0.0.1 (free when asked; a member binds them a moment later). */
+    static List<Integer> freePorts(int n) {
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                held.add(new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1")));
+            }
+            List<Integer> ports = new ArrayList<>();
+            for (ServerSocket s : held) {
+                ports.add(s.getLocalPort());
+            }
+            return ports;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            for (ServerSocket s : held) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // closing a probe socket
+                }
+            }
+        }
+    }
+
+    /** The join list every member gets. */
+    List<String> members() {
+        List<String> members = new ArrayList<>();
+        for (int p : ports) {
+            members.add("127.0.0.1:" + p);
+        }
+        return members;
+    }
+
+    /** The settings of this cluster with {@code port} as the member's own. */
+    ClusterSettings settings(int port) {
+        return ClusterSettings.builder().clusterName(cluster).port(port).members(members()).fastFailureDetection()
+                .executorThreads(1).build();
+    }
+
+    /** Waits until {@code members} are in the cluster and every partition is owned and backed up. */
+    static void awaitSafe(HazelcastInstance hz, int members) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        hz.getPartitionService().getPartition("any").getOwner();    // partitions are assigned on first use
+        while (hz.getCluster().getMembers().size() < members || !hz.getPartitionService().isClusterSafe()
+                || !everyDataMemberOwnsPartitions(hz)) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("cluster not formed: " + hz.getCluster().getMembers());
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static boolean everyDataMemberOwnsPartitions(HazelcastInstance hz) {
+        Set<UUID> owners = new HashSet<>();
+        for (Partition p : hz.getPartitionService().getPartitions()) {
+            Member owner = p.getOwner();
+            if (owner == null) {
+                return false;
+            }
+            owners.add(owner.getUuid());
+        }
+        return hz.getCluster().getMembers().stream().filter(m -> !m.isLiteMember()).allMatch(m -> owners.contains(m.getUuid()));
+    }
+
+    /** Starts a worker process on {@code port}; call {@link Worker#awaitReady()} before using it. */
+    Worker start(int port, int executorThreads) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx128m");
+        command.add("-XX:+UseSerialGC");
+        command.add("-XX:TieredStopAtLevel=1");
+        command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        command.addAll(ClusterSettings.JVM_FLAGS);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(WorkerMember.class.getName());
+        command.addAll(List.of("--cluster", cluster, "--port", Integer.toString(port), "--members",
+                String.join(",", members()), "--threads", Integer.toString(executorThreads), "--fast-failure-detection",
+                "--until-stdin-closes"));
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Worker worker = new Worker(port, process);
+            workers.add(worker);
+            return worker;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        List<Worker> all;
+        synchronized (workers) {
+            all = new ArrayList<>(workers);
+        }
+        for (Worker w : all) {
+            w.resume();
+            w.closeStdin();
+        }
+        for (Worker w : all) {
+            try {
+                if (!w.process.waitFor(20, TimeUnit.SECONDS)) {
+                    w.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                w.process.destroyForcibly();
+            }
+        }
+    }
+
+    /** One worker process. */
+    static final class Worker {
+        final int port;
+        final Process process;
+        private final List<String> output = Collections.synchronizedList(new ArrayList<>());
+        private final CompletableFuture<String[]> ready = new CompletableFuture<>();
+
+        Worker(int port, Process process) {
+            this.port = port;
+            this.process = process;
+            Thread reader = new Thread(this::readOutput, "worker-" + port + "-output");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        private void readOutput() {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    output.add(line);
+                    if (line.startsWith(WorkerMember.READY)) {
+                        ready.complete(line.substring(WorkerMember.READY.length()).trim().split(" "));
+                    }
+                }
+            } catch (IOException e) {
+                // the process is gone
+            }
+            ready.completeExceptionally(new IllegalStateException("worker on port " + port + " exited before it was"
+                    + " ready; its output:\n" + String.join("\n", output)));
+        }
+
+        /** Waits for the worker to join; returns its UUID. */
+        String awaitReady() throws Exception {
+            return ready.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS)[1];
+        }
+
+        long pid() {
+            return process.pid();
+        }
+
+        /** kill -9: the process dies at once, with its queued tasks and whatever it was running. */
+        void kill() throws InterruptedException {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+
+        /** SIGSTOP: the process hangs, its connections open. */
+        void stop() {
+            signal("-STOP");
+        }
+
+        /** SIGCONT: a stopped process runs again. */
+        void resume() {
+            if (process.isAlive()) {
+                signal("-CONT");
+            }
+        }
+
+        private void signal(String which) {
+            try {
+                int code = new ProcessBuilder("kill", which, Long.toString(process.pid())).inheritIO().start().waitFor();
+                if (code != 0) {
+                    throw new IllegalStateException("kill " + which + " " + process.pid() + " exited with " + code);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        void closeStdin() {
+            try {
+                process.getOutputStream().close();
+            } catch (IOException ignored) {
+                // already gone
+            }
+        }
+
+        List<String> output() {
+            synchronized (output) {
+                return new ArrayList<>(output);
+            }
+        }
+    }
+}
