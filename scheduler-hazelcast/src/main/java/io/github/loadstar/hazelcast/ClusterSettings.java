@@ -22,8 +22,10 @@ import java.util.Objects;
  * when no heartbeat arrives for {@link #maxNoHeartbeatSeconds()}: Hazelcast's default of 60 s keeps
  * a member through any pause shorter than that, at the cost of a minute before its tasks run
  * elsewhere; the {@linkplain Builder#fastFailureDetection() fast} setting (1 s heartbeats, 5 s)
- * evicts a hung member in about 5 s but also evicts one in a 5 s GC pause. Loadstar's per-member
- * breakers stop admitting work to a hung member within a second either way.
+ * evicts a hung member in about 5 s but also evicts one in a 5 s GC pause. Until then every write to
+ * a partition whose backup the hung member holds waits {@link #backupAckTimeoutMillis()} for its
+ * acknowledgement (5 s by default, 1 s in the fast setting). Loadstar's per-member breakers stop
+ * admitting work to a hung member within a second either way.
  */
 public final class ClusterSettings {
     /** The durable executor that runs remote tasks on the workers. */
@@ -33,6 +35,8 @@ public final class ClusterSettings {
     /** Hazelcast's own heartbeat settings, for reference. */
     public static final int DEFAULT_HEARTBEAT_SECONDS = 5;
     public static final int DEFAULT_MAX_NO_HEARTBEAT_SECONDS = 60;
+    /** Hazelcast's default wait for a backup's acknowledgement. */
+    public static final int DEFAULT_BACKUP_ACK_TIMEOUT_MILLIS = 5000;
     /**
      * The flags Hazelcast asks for on Java 17 and later (its start-up warning lists them): without them
      * it runs, with a warning, and some of its metrics and optimisations are off.
@@ -51,6 +55,7 @@ public final class ClusterSettings {
     private final List<String> members;
     private final int heartbeatSeconds;
     private final int maxNoHeartbeatSeconds;
+    private final int backupAckTimeoutMillis;
     private final int executorThreads;
     private final int ledgerTtlSeconds;
 
@@ -61,6 +66,7 @@ public final class ClusterSettings {
         this.members = List.copyOf(b.members);
         this.heartbeatSeconds = b.heartbeatSeconds;
         this.maxNoHeartbeatSeconds = b.maxNoHeartbeatSeconds;
+        this.backupAckTimeoutMillis = b.backupAckTimeoutMillis;
         this.executorThreads = b.executorThreads;
         this.ledgerTtlSeconds = b.ledgerTtlSeconds;
     }
@@ -79,6 +85,7 @@ public final class ClusterSettings {
         b.members = members;
         b.heartbeatSeconds = heartbeatSeconds;
         b.maxNoHeartbeatSeconds = maxNoHeartbeatSeconds;
+        b.backupAckTimeoutMillis = backupAckTimeoutMillis;
         b.executorThreads = executorThreads;
         b.ledgerTtlSeconds = ledgerTtlSeconds;
         return b;
@@ -107,6 +114,14 @@ public final class ClusterSettings {
 
     public int maxNoHeartbeatSeconds() {
         return maxNoHeartbeatSeconds;
+    }
+
+    /**
+     * How long a write waits for its backup's acknowledgement before it completes without it (the
+     * primary holds the data either way; nothing is rolled back).
+     */
+    public int backupAckTimeoutMillis() {
+        return backupAckTimeoutMillis;
     }
 
     /** Threads of a worker's durable executor: how many remote tasks one worker runs at once. */
@@ -142,6 +157,7 @@ public final class ClusterSettings {
         config.setProperty("hazelcast.wait.seconds.before.join", "0");
         config.setProperty("hazelcast.heartbeat.interval.seconds", Integer.toString(heartbeatSeconds));
         config.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(maxNoHeartbeatSeconds));
+        config.setProperty("hazelcast.operation.backup.timeout.millis", Integer.toString(backupAckTimeoutMillis));
         if (System.getProperty("hazelcast.logging.type") == null) {
             config.setProperty("hazelcast.logging.type", "slf4j");
         }
@@ -161,7 +177,8 @@ public final class ClusterSettings {
     @Override
     public String toString() {
         return "ClusterSettings[cluster=" + clusterName + ", " + host + ":" + port + ", members=" + members
-                + ", heartbeat=" + heartbeatSeconds + "s/" + maxNoHeartbeatSeconds + "s, executorThreads="
+                + ", heartbeat=" + heartbeatSeconds + "s/" + maxNoHeartbeatSeconds + "s, backupAck=" + backupAckTimeoutMillis
+                + "ms, executorThreads="
                 + executorThreads + ", ledgerTtl=" + ledgerTtlSeconds + "s]";
     }
 
@@ -173,6 +190,7 @@ public final class ClusterSettings {
         private List<String> members = List.of();
         private int heartbeatSeconds = DEFAULT_HEARTBEAT_SECONDS;
         private int maxNoHeartbeatSeconds = DEFAULT_MAX_NO_HEARTBEAT_SECONDS;
+        private int backupAckTimeoutMillis = DEFAULT_BACKUP_ACK_TIMEOUT_MILLIS;
         private int executorThreads = 2;
         private int ledgerTtlSeconds = 3600;
 
@@ -236,9 +254,25 @@ public final class ClusterSettings {
             return this;
         }
 
-        /** Heartbeats every second, a silent member removed after 5 s (Hazelcast's defaults: 5 s and 60 s). */
+        /**
+         * Heartbeats every second, a silent member removed after 5 s, and writes that stop waiting for
+         * a silent backup after 1 s (Hazelcast's defaults: 5 s, 60 s and 5 s).
+         */
         public Builder fastFailureDetection() {
-            return heartbeat(1, 5);
+            return heartbeat(1, 5).backupAckTimeoutMillis(1000);
+        }
+
+        /**
+         * How long a write waits for its backup's acknowledgement. A member that hangs holds the backups
+         * of some partitions, and every write to them waits this long until it is evicted; the data is
+         * on the primary either way.
+         */
+        public Builder backupAckTimeoutMillis(int millis) {
+            if (millis < 1) {
+                throw new IllegalArgumentException("backupAckTimeoutMillis: must be at least 1, was " + millis);
+            }
+            this.backupAckTimeoutMillis = millis;
+            return this;
         }
 
         public Builder executorThreads(int threads) {

@@ -1,13 +1,12 @@
 package io.github.loadstar.hazelcast;
 
-import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.core.OperationTimeoutException;
 import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import java.io.Serializable;
-import java.util.HashSet;
 import java.util.Objects;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
@@ -51,6 +50,11 @@ public final class LedgeredTask<T> implements Callable<T>, Serializable, Hazelca
         return taskId;
     }
 
+    /** The user's body. */
+    public Callable<T> body() {
+        return body;
+    }
+
     @Override
     public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
         this.instance = hazelcastInstance;
@@ -59,15 +63,30 @@ public final class LedgeredTask<T> implements Callable<T>, Serializable, Hazelca
         }
     }
 
+    /**
+     * Runs the task through the ledger (see the class overview).
+     *
+     * @throws OutcomeNotDelivered if this member could not reach the ledger (it is leaving, or cut
+     *                             off): the caller sends the task again by its id
+     */
     @Override
     public T call() throws Exception {
         HazelcastInstance hz = Objects.requireNonNull(instance, "not running on a Hazelcast member");
+        return callOn(hz);
+    }
+
+    private T callOn(HazelcastInstance hz) throws Exception {
         TaskLedger ledger = TaskLedger.of(hz);
         String member = hz.getCluster().getLocalMember().getUuid().toString();
         String invocation = UUID.randomUUID().toString();
         long wait = FIRST_WAIT_NANOS;
         for (boolean first = true; ; first = false) {
-            LedgerEntry entry = ledger.begin(taskId, member, invocation, liveMembers(hz), first);
+            LedgerEntry entry;
+            try {
+                entry = ledger.begin(taskId, member, invocation, first);
+            } catch (HazelcastInstanceNotActiveException | OperationTimeoutException e) {
+                throw new OutcomeNotDelivered(taskId, e);
+            }
             if (entry.done()) {
                 return recorded(entry);
             }
@@ -92,6 +111,8 @@ public final class LedgeredTask<T> implements Callable<T>, Serializable, Hazelca
         LedgerEntry done;
         try {
             done = ledger.finish(taskId, member, outcome, failed);
+        } catch (HazelcastInstanceNotActiveException | OperationTimeoutException e) {
+            throw new OutcomeNotDelivered(taskId, e);       // the body ran; whoever runs it next is told so
         } catch (HazelcastSerializationException e) {
             String what = outcome == null ? "null" : outcome.getClass().getName();
             done = ledger.finish(taskId, member, new IllegalStateException("task " + taskId + ": its "
@@ -113,14 +134,6 @@ public final class LedgeredTask<T> implements Callable<T>, Serializable, Hazelca
             throw (Error) thrown;
         }
         throw new IllegalStateException("task " + taskId + " failed with " + thrown);
-    }
-
-    private static Set<String> liveMembers(HazelcastInstance hz) {
-        Set<String> live = new HashSet<>();
-        for (Member m : hz.getCluster().getMembers()) {
-            live.add(m.getUuid().toString());
-        }
-        return live;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.github.loadstar.hazelcast;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import java.util.Map;
@@ -16,7 +17,8 @@ import java.util.Set;
  * crashes, and again for every task still queued when a partition migrates (a member joins or
  * leaves). Every invocation of a {@link LedgeredTask} first asks the ledger ({@link #begin}): a task
  * already DONE returns the recorded outcome without running its body; a task RUNNING on a member
- * still in the cluster is waited for; otherwise this invocation becomes the runner. The first
+ * still in the cluster (as the member holding the line sees it) is waited for; otherwise this
+ * invocation becomes the runner. The first
  * {@link #finish} records the outcome; later ones return it. So the body runs at least once (twice
  * only when its runner left the cluster mid-run — a crash, or an eviction after a hang — and, for an
  * evicted member, woke up to finish too), and the <em>recorded outcome</em>, the one every caller
@@ -26,8 +28,13 @@ import java.util.Set;
  * <h2>Why entry processors</h2>
  * Hazelcast runs the entry processors of one key one at a time on the key's owner, and applies the
  * same processor to the backup, so each transition is an atomic read-modify-write without a lock or a
- * retry loop, and survives the owner's crash. The processors decide from their arguments and the
- * entry alone (the live members are passed in), so the backup reaches the same state.
+ * retry loop, and survives the owner's crash. The backup gets the line the owner decided.
+ *
+ * <h2>Limits</h2>
+ * The ledger is a Hazelcast map, available and partition-tolerant rather than linearizable: while a
+ * cluster is split (a hung member that wakes believing the others gone, a network partition) each
+ * side may grant the same task's body, and a line held by a member that does not answer cannot be
+ * read until it answers or is evicted.
  */
 public final class TaskLedger {
     private final IMap<String, LedgerEntry> map;
@@ -44,15 +51,12 @@ public final class TaskLedger {
     /**
      * An invocation on {@code member} asks to run task {@code taskId}'s body.
      *
-     * @param liveMembers the UUIDs of the members now in the cluster: a RUNNING entry whose runner is
-     *                    not among them is taken over
      * @param firstLook   whether this is the invocation's first call (counted in {@code invocations})
      * @return the entry afterwards: DONE (return its outcome), RUNNING with this {@code invocation}
      *         (run the body), or RUNNING with another (wait, and ask again)
      */
-    public LedgerEntry begin(String taskId, String member, String invocation, Set<String> liveMembers,
-                             boolean firstLook) {
-        return map.executeOnKey(taskId, new Begin(member, invocation, liveMembers, firstLook));
+    public LedgerEntry begin(String taskId, String member, String invocation, boolean firstLook) {
+        return map.executeOnKey(taskId, new Begin(member, invocation, firstLook));
     }
 
     /**
@@ -69,6 +73,11 @@ public final class TaskLedger {
         return map.get(taskId);
     }
 
+    /** The task's entry, read without blocking the caller (null: not started anywhere). */
+    public java.util.concurrent.CompletionStage<LedgerEntry> entryAsync(String taskId) {
+        return map.getAsync(taskId);
+    }
+
     /** Every entry, for reports and tests (a full copy: not for large ledgers). */
     public Map<String, LedgerEntry> snapshot() {
         return Map.copyOf(map);
@@ -79,22 +88,42 @@ public final class TaskLedger {
         map.delete(taskId);
     }
 
-    static final class Begin implements EntryProcessor<String, LedgerEntry, LedgerEntry> {
+    /**
+     * The begin transition. Whether the runner of a RUNNING line has left is judged by the member that
+     * holds the line (the processor runs there), not by the asking member: a member just woken from a
+     * hang may see the others as gone. The backup gets the decided line as it is ({@link Put}), so it
+     * cannot decide otherwise with a different view.
+     */
+    static final class Begin implements EntryProcessor<String, LedgerEntry, LedgerEntry>, HazelcastInstanceAware {
         private static final long serialVersionUID = 1L;
         private final String member;
         private final String invocation;
-        private final Set<String> liveMembers;
         private final boolean firstLook;
+        private transient HazelcastInstance owner;
+        private transient LedgerEntry decided;
 
-        Begin(String member, String invocation, Set<String> liveMembers, boolean firstLook) {
+        Begin(String member, String invocation, boolean firstLook) {
             this.member = Objects.requireNonNull(member, "member");
             this.invocation = Objects.requireNonNull(invocation, "invocation");
-            this.liveMembers = Set.copyOf(liveMembers);
             this.firstLook = firstLook;
         }
 
         @Override
+        public void setHazelcastInstance(HazelcastInstance hazelcastInstance) {
+            this.owner = hazelcastInstance;
+        }
+
+        @Override
         public LedgerEntry process(Map.Entry<String, LedgerEntry> entry) {
+            Set<String> live = new java.util.HashSet<>();
+            for (com.hazelcast.cluster.Member m : owner.getCluster().getMembers()) {
+                live.add(m.getUuid().toString());
+            }
+            return decide(entry, live);
+        }
+
+        /** The transition with {@code liveMembers} as the holder's view of the cluster. */
+        LedgerEntry decide(Map.Entry<String, LedgerEntry> entry, Set<String> liveMembers) {
             LedgerEntry current = entry.getValue();
             LedgerEntry next;
             if (current == null) {
@@ -111,7 +140,29 @@ public final class TaskLedger {
             if (next != current) {
                 entry.setValue(next);
             }
+            decided = next;
             return next;
+        }
+
+        @Override
+        public EntryProcessor<String, LedgerEntry, LedgerEntry> getBackupProcessor() {
+            return new Put(decided);
+        }
+    }
+
+    /** Sets a line as the primary decided it (the backup of {@link Begin}). */
+    static final class Put implements EntryProcessor<String, LedgerEntry, LedgerEntry> {
+        private static final long serialVersionUID = 1L;
+        private final LedgerEntry value;
+
+        Put(LedgerEntry value) {
+            this.value = value;
+        }
+
+        @Override
+        public LedgerEntry process(Map.Entry<String, LedgerEntry> entry) {
+            entry.setValue(value);
+            return value;
         }
     }
 

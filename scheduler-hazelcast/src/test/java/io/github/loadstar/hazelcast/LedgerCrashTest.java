@@ -9,11 +9,10 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.durableexecutor.DurableExecutorService;
-import com.hazelcast.durableexecutor.DurableExecutorServiceFuture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -58,6 +57,8 @@ final class LedgerCrashTest {
                 });
                 WorkerProcesses.awaitSafe(lite, 4);
                 MemberKeys keys = MemberKeys.watching(lite);
+                long killedAt;
+                int doneAtKill;
                 List<UUID> workers = new ArrayList<>();
                 for (Member m : lite.getCluster().getMembers()) {
                     if (!m.isLiteMember()) {
@@ -65,26 +66,26 @@ final class LedgerCrashTest {
                     }
                 }
                 assertEquals(3, workers.size(), "workers in the cluster");
-                DurableExecutorService durable = lite.getDurableExecutorService(ClusterSettings.EXECUTOR);
                 AtomicInteger done = new AtomicInteger();
-                List<DurableExecutorServiceFuture<String>> futures = new ArrayList<>();
+                List<CompletableFuture<Object>> outcomes = new ArrayList<>();
                 long start = System.nanoTime();
-                for (int i = 0; i < TASKS; i++) {
-                    String key = keys.keyFor(workers.get(i % workers.size()));
-                    assertNotNull(key, "a key of each worker");
-                    DurableExecutorServiceFuture<String> f = durable.submitToKeyOwner(
-                            new LedgeredTask<>("task-" + i, new CountedWork(i, TASK_MILLIS)), key);
-                    f.whenComplete((v, t) -> done.incrementAndGet());
-                    futures.add(f);
-                }
-                while (done.get() < TASKS / 3) {
-                    Thread.sleep(1);
-                }
-                long killedAt = System.nanoTime();
-                int doneAtKill = done.get();
-                victim.kill();
-                for (int i = 0; i < TASKS; i++) {
-                    assertEquals("done-" + i, futures.get(i).get(120, TimeUnit.SECONDS), "task " + i + "'s outcome");
+                int resent;
+                try (ResendingSubmitter submitter = new ResendingSubmitter(lite, keys)) {
+                    for (int i = 0; i < TASKS; i++) {
+                        CompletableFuture<Object> f = submitter.submit(i, TASK_MILLIS);
+                        f.whenComplete((v, t) -> done.incrementAndGet());
+                        outcomes.add(f);
+                    }
+                    while (done.get() < TASKS / 3) {
+                        Thread.sleep(1);
+                    }
+                    killedAt = System.nanoTime();
+                    doneAtKill = done.get();
+                    victim.kill();
+                    for (int i = 0; i < TASKS; i++) {
+                        assertEquals("done-" + i, outcomes.get(i).get(120, TimeUnit.SECONDS), "task " + i + "'s outcome");
+                    }
+                    resent = submitter.resent();
                 }
                 long allDone = System.nanoTime();
 
@@ -92,10 +93,11 @@ final class LedgerCrashTest {
                 // one executor thread per worker: at most the one task the victim was running is re-run
                 assertTrue(audit.reRuns() <= 1, "re-runs: " + audit.reRun());
                 System.out.printf("kill -9 of 1 of 3 workers after %d of %d tasks (%.0f ms in): detected in %.0f ms,"
-                                + " all done %.0f ms after the kill; lost 0, outcomes recorded once each, body re-runs %d %s%n",
+                                + " all done %.0f ms after the kill; lost 0, outcomes recorded once each, body re-runs %d %s,"
+                                + " sent again after no outcome %d%n",
                         doneAtKill, TASKS, (killedAt - start) / 1e6,
                         removedAt.get() == 0 ? -1.0 : (removedAt.get() - killedAt) / 1e6, (allDone - killedAt) / 1e6,
-                        audit.reRuns(), audit.reRun());
+                        audit.reRuns(), audit.reRun(), resent);
                 assertTrue(!lite.getCluster().getMembers().stream().anyMatch(m -> m.getUuid().equals(victimId)),
                         "the killed worker left the cluster");
             } finally {

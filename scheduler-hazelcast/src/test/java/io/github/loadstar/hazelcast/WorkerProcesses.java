@@ -32,12 +32,22 @@ final class WorkerProcesses implements AutoCloseable {
 
     private final String cluster;
     private final List<Integer> ports;
+    private final int maxSilentSeconds;
     private final List<Worker> workers = Collections.synchronizedList(new ArrayList<>());
 
     /** A cluster named {@code cluster} whose members will use {@code ports} (the coordinator's included). */
     WorkerProcesses(String cluster, List<Integer> ports) {
+        this(cluster, ports, 5);
+    }
+
+    /**
+     * As above, with heartbeats every second and a silent member evicted after {@code maxSilentSeconds}
+     * (5: the fast setting), and writes that wait at most 500 ms for a silent backup.
+     */
+    WorkerProcesses(String cluster, List<Integer> ports, int maxSilentSeconds) {
         this.cluster = cluster;
         this.ports = List.copyOf(ports);
+        this.maxSilentSeconds = maxSilentSeconds;
     }
 
     /** {@code n} free ports on 127.0.0.1 (free when asked; a member binds them a moment later). */
@@ -76,8 +86,8 @@ final class WorkerProcesses implements AutoCloseable {
 
     /** The settings of this cluster with {@code port} as the member's own. */
     ClusterSettings settings(int port) {
-        return ClusterSettings.builder().clusterName(cluster).port(port).members(members()).fastFailureDetection()
-                .executorThreads(1).build();
+        return ClusterSettings.builder().clusterName(cluster).port(port).members(members()).heartbeat(1, maxSilentSeconds)
+                .backupAckTimeoutMillis(500).executorThreads(1).build();
     }
 
     /** Waits until {@code members} are in the cluster and every partition is owned and backed up. */
@@ -118,7 +128,8 @@ final class WorkerProcesses implements AutoCloseable {
         command.add(System.getProperty("java.class.path"));
         command.add(WorkerMember.class.getName());
         command.addAll(List.of("--cluster", cluster, "--port", Integer.toString(port), "--members",
-                String.join(",", members()), "--threads", Integer.toString(executorThreads), "--fast-failure-detection",
+                String.join(",", members()), "--threads", Integer.toString(executorThreads), "--heartbeatSeconds", "1",
+                "--maxNoHeartbeatSeconds", Integer.toString(maxSilentSeconds), "--backupAckTimeoutMillis", "500",
                 "--until-stdin-closes"));
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -1,0 +1,162 @@
+package io.github.loadstar.hazelcast;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A worker that hangs (SIGSTOP) with a full window: its channel admits nothing more, the tasks it
+ * had not started are taken back and run on the other two workers, and when it resumes (SIGCONT, before
+ * its eviction) its queued copies of those tasks find their outcomes recorded and do not run
+ * their bodies again; the task it was running finishes there. Every body runs once. (A hang longer
+ * than the heartbeat timeout evicts the worker: it wakes as a cluster of its own, the task it was
+ * running is taken over elsewhere, and that body runs twice — seen while this test was written,
+ * with a 6.2 s hang.)
+ *
+ * <p>The ledger line of a task lives in the partition of its id; a line held by the hung member
+ * cannot be read until it answers (or is evicted), so such a task is not taken back: the test
+ * chooses ids of both kinds and checks each behaves as stated.
+ */
+final class MemberHangTest {
+    /** Short, so that all the test does while the victim hangs ends well before its 5 s eviction. */
+    private static final long TASK_MILLIS = 100;
+
+    @Test
+    @Timeout(240)
+    void aHungMembersUnstartedTasksRunElsewhereAndNothingRunsTwice() throws Exception {
+        List<Integer> ports = WorkerProcesses.freePorts(4);
+        // evicted after 15 s of silence: this test is about a member that answers again before that
+        try (WorkerProcesses cluster = new WorkerProcesses("hang-" + UUID.randomUUID(), ports, 15)) {
+            WorkerProcesses.Worker first = cluster.start(ports.get(0), 4);
+            UUID firstId = UUID.fromString(first.awaitReady());
+            WorkerProcesses.Worker second = cluster.start(ports.get(1), 4);
+            WorkerProcesses.Worker victim = cluster.start(ports.get(2), 1);
+            UUID secondId = UUID.fromString(second.awaitReady());
+            UUID victimId = UUID.fromString(victim.awaitReady());
+            HazelcastInstance lite = Hazelcast.newHazelcastInstance(cluster.settings(ports.get(3)).liteMemberConfig());
+            try {
+                WorkerProcesses.awaitSafe(lite, 4);
+                MemberKeys keys = MemberKeys.watching(lite);
+                // ids whose ledger lines the other workers hold (takeable), and two the victim holds
+                List<String> readable = idsWithLedgerOn(lite, java.util.Set.of(firstId, secondId), 6, 0);
+                List<String> heldByVictim = idsWithLedgerOn(lite, java.util.Set.of(victimId), 2, 10_000);
+                List<String> ids = new ArrayList<>(readable);
+                ids.addAll(heldByVictim);
+                Map<String, CompletableFuture<Object>> outcomes = new ConcurrentHashMap<>();
+                try (MemberChannel toVictim = new MemberChannel(lite, victimId, keys, ids.size());
+                     MemberChannel toFirst = new MemberChannel(lite, firstId, keys, ids.size());
+                     MemberChannel toSecond = new MemberChannel(lite, secondId, keys, ids.size())) {
+                    for (String id : ids) {
+                        CompletableFuture<Object> f = new CompletableFuture<>();
+                        outcomes.put(id, f);
+                        assertTrue(toVictim.trySend(id, new CountedWork(number(id), TASK_MILLIS), (v, t) -> {
+                            if (t != null) {
+                                f.completeExceptionally(t);
+                            } else {
+                                f.complete(v);
+                            }
+                        }), "admitted " + id);
+                    }
+                    String running = awaitRunningOn(lite, readable.get(0), victimId);
+                    while (toVictim.unsent() > 0) {
+                        Thread.sleep(1);    // all in the victim's durable queue: the takeable ones are told by their lines
+                    }
+                    victim.stop();
+                    long stoppedAt = System.nanoTime();
+                    assertFalse(toVictim.trySend("extra", new CountedWork(99, 1), (v, t) -> { }),
+                            "a full window admits nothing");
+                    Thread.sleep(500);
+                    List<MemberChannel.Reclaimed> back = new ArrayList<>();
+                    for (int round = 0; round < 5 && back.size() < readable.size() - 1; round++) {
+                        back.addAll(toVictim.reclaimUnstarted());
+                    }
+                    double reclaimMs = (System.nanoTime() - stoppedAt) / 1e6;
+                    List<String> backIds = new ArrayList<>();
+                    for (MemberChannel.Reclaimed r : back) {
+                        MemberChannel to = backIds.size() % 2 == 0 ? toFirst : toSecond;
+                        backIds.add(r.taskId());
+                        assertTrue(to.trySend(r.taskId(), r.body(), (v, t) -> r.onOutcome().accept(v, t)),
+                                "another worker takes " + r.taskId());
+                    }
+                    // the unstarted tasks whose lines are readable came back; the running one and those
+                    // whose lines the hung member holds stayed
+                    List<String> expected = new ArrayList<>(readable);
+                    expected.remove(running);
+                    assertEquals(new java.util.TreeSet<>(expected), new java.util.TreeSet<>(backIds), "taken back");
+                    for (String id : backIds) {
+                        assertEquals("done-" + number(id), outcomes.get(id).get(30, TimeUnit.SECONDS),
+                                id + " ran on another worker while the victim hung");
+                    }
+                    double elsewhereMs = (System.nanoTime() - stoppedAt) / 1e6;
+                    victim.resume();
+                    double hungMs = (System.nanoTime() - stoppedAt) / 1e6;
+                    for (String id : ids) {
+                        assertEquals("done-" + number(id), outcomes.get(id).get(60, TimeUnit.SECONDS), id + "'s outcome");
+                    }
+                    Thread.sleep(2 * TASK_MILLIS);      // the victim's queued copies have had time to look
+                    IMap<String, Integer> effects = lite.getMap(CountedWork.EFFECTS);
+                    for (String id : ids) {
+                        LedgerEntry line = TaskLedger.of(lite).entry(id);
+                        assertNotNull(line, id);
+                        assertTrue(line.done(), id + ": " + line);
+                        assertEquals(1, line.bodyRuns(), id + ": granted once");
+                        assertEquals(1, effects.get(id), id + ": the body ran once");
+                    }
+                    assertEquals(backIds.size(), toVictim.reclaimed());
+                    System.out.printf("SIGSTOP of 1 of 3 workers with %d tasks in flight there: %d taken back %.0f ms after"
+                                    + " the stop and run on the others (all done %.0f ms after the stop; SIGCONT at %.0f ms);"
+                                    + " the running one and %d whose ledger lines the hung member held finished after"
+                                    + " SIGCONT; every body ran once%n", ids.size(), backIds.size(), reclaimMs, elsewhereMs,
+                            hungMs, heldByVictim.size());
+                }
+            } finally {
+                lite.shutdown();
+            }
+        }
+    }
+
+    private static int number(String id) {
+        return Integer.parseInt(id.substring(id.lastIndexOf('-') + 1));
+    }
+
+    /** {@code n} task ids ({@code task-…}, from {@code base} up) whose ledger lines are in partitions {@code owners} own. */
+    private static List<String> idsWithLedgerOn(HazelcastInstance hz, java.util.Set<UUID> owners, int n, int base) {
+        List<String> ids = new ArrayList<>();
+        for (int i = base; ids.size() < n; i++) {
+            Member m = hz.getPartitionService().getPartition("task-" + i).getOwner();
+            if (m != null && owners.contains(m.getUuid())) {
+                ids.add("task-" + i);
+            }
+        }
+        return ids;
+    }
+
+    /** Waits until the victim runs one of the tasks (its line says RUNNING there); returns its id. */
+    private static String awaitRunningOn(HazelcastInstance hz, String likely, UUID member) throws InterruptedException {
+        TaskLedger ledger = TaskLedger.of(hz);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() - deadline < 0) {
+            LedgerEntry line = ledger.entry(likely);
+            if (line != null && line.runner().equals(member.toString())) {
+                return likely;
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("the victim never started " + likely);
+    }
+}
