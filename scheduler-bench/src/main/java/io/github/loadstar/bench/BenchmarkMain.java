@@ -54,6 +54,9 @@ public final class BenchmarkMain {
     private BenchmarkMain() {
     }
 
+    /** Benchmarks a profile runs only when named (they start Hazelcast member JVMs). */
+    static final String REMOTE = "RemoteTaskBenchmark";
+
     public static void main(String[] args) throws Exception {
         String profile = null;
         boolean ratios = false;
@@ -121,6 +124,9 @@ public final class BenchmarkMain {
             } else if (ratios) {
                 json = Path.of("jmh-result.json");
             }
+        }
+        if (profile != null && cli.getIncludes().isEmpty()) {
+            builder.exclude(REMOTE);     // starts member JVMs per trial: run when named
         }
         if (json != null) {
             builder.resultFormat(ResultFormatType.JSON).result(json.toString());

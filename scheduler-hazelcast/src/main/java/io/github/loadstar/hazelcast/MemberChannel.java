@@ -90,6 +90,11 @@ public final class MemberChannel implements AutoCloseable {
         return window;
     }
 
+    /** Whether {@link #trySend} would admit a task now. */
+    public boolean hasRoom() {
+        return !closed && admitted.get() < window;
+    }
+
     /** Tasks admitted and not yet done or reclaimed. */
     public int inFlight() {
         return admitted.get();
@@ -141,6 +146,9 @@ public final class MemberChannel implements AutoCloseable {
      */
     public <T> boolean trySend(String taskId, Callable<T> body, BiConsumer<? super T, Throwable> onOutcome) {
         Objects.requireNonNull(onOutcome, "onOutcome");
+        if (closed || admitted.get() >= window) {
+            return false;       // full: decided before anything is made
+        }
         LedgeredTask<T> task = new LedgeredTask<>(taskId, body);     // checks the body is serializable
         for (;;) {
             int n = admitted.get();

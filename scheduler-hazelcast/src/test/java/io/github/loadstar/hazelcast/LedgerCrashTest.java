@@ -34,14 +34,14 @@ final class LedgerCrashTest {
     @Test
     @Timeout(240)
     void killNineMidRunLosesNothingAndRecordsEachOutcomeOnce() throws Exception {
-        List<Integer> ports = WorkerProcesses.freePorts(4);
-        try (WorkerProcesses cluster = new WorkerProcesses("ledger-kill-" + UUID.randomUUID(), ports)) {
-            WorkerProcesses.Worker first = cluster.start(ports.get(0), 1);
+        List<Integer> ports = LoopbackWorkers.freePorts(4);
+        try (LoopbackWorkers cluster = new LoopbackWorkers("ledger-kill-" + UUID.randomUUID(), ports)) {
+            LoopbackWorkers.Worker first = cluster.start(ports.get(0), 1);
             first.awaitReady();
-            WorkerProcesses.Worker second = cluster.start(ports.get(1), 1);
-            WorkerProcesses.Worker victim = cluster.start(ports.get(2), 1);
+            LoopbackWorkers.Worker second = cluster.start(ports.get(1), 1);
+            LoopbackWorkers.Worker victim = cluster.start(ports.get(2), 1);
             second.awaitReady();
-            UUID victimId = UUID.fromString(victim.awaitReady());
+            UUID victimId = victim.awaitReady();
             HazelcastInstance lite = Hazelcast.newHazelcastInstance(cluster.settings(ports.get(3)).liteMemberConfig());
             try {
                 AtomicLong removedAt = new AtomicLong();
@@ -55,7 +55,7 @@ final class LedgerCrashTest {
                         removedAt.compareAndSet(0, System.nanoTime());
                     }
                 });
-                WorkerProcesses.awaitSafe(lite, 4);
+                LoopbackWorkers.awaitSafe(lite, 4);
                 MemberKeys keys = MemberKeys.watching(lite);
                 long killedAt;
                 int doneAtKill;

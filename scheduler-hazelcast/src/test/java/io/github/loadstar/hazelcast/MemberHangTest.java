@@ -39,18 +39,18 @@ final class MemberHangTest {
     @Test
     @Timeout(240)
     void aHungMembersUnstartedTasksRunElsewhereAndNothingRunsTwice() throws Exception {
-        List<Integer> ports = WorkerProcesses.freePorts(4);
+        List<Integer> ports = LoopbackWorkers.freePorts(4);
         // evicted after 15 s of silence: this test is about a member that answers again before that
-        try (WorkerProcesses cluster = new WorkerProcesses("hang-" + UUID.randomUUID(), ports, 15)) {
-            WorkerProcesses.Worker first = cluster.start(ports.get(0), 4);
-            UUID firstId = UUID.fromString(first.awaitReady());
-            WorkerProcesses.Worker second = cluster.start(ports.get(1), 4);
-            WorkerProcesses.Worker victim = cluster.start(ports.get(2), 1);
-            UUID secondId = UUID.fromString(second.awaitReady());
-            UUID victimId = UUID.fromString(victim.awaitReady());
+        try (LoopbackWorkers cluster = new LoopbackWorkers("hang-" + UUID.randomUUID(), ports, 15)) {
+            LoopbackWorkers.Worker first = cluster.start(ports.get(0), 4);
+            UUID firstId = first.awaitReady();
+            LoopbackWorkers.Worker second = cluster.start(ports.get(1), 4);
+            LoopbackWorkers.Worker victim = cluster.start(ports.get(2), 1);
+            UUID secondId = second.awaitReady();
+            UUID victimId = victim.awaitReady();
             HazelcastInstance lite = Hazelcast.newHazelcastInstance(cluster.settings(ports.get(3)).liteMemberConfig());
             try {
-                WorkerProcesses.awaitSafe(lite, 4);
+                LoopbackWorkers.awaitSafe(lite, 4);
                 MemberKeys keys = MemberKeys.watching(lite);
                 // ids whose ledger lines the other workers hold (takeable), and two the victim holds
                 List<String> readable = idsWithLedgerOn(lite, java.util.Set.of(firstId, secondId), 6, 0);

@@ -30,19 +30,19 @@ final class MembershipChurnTest {
     @Test
     @Timeout(240)
     void aJoinAndAGracefulLeaveUnderLoadLoseNothingAndRecordEachOutcomeOnce() throws Exception {
-        List<Integer> ports = WorkerProcesses.freePorts(4);
-        try (WorkerProcesses cluster = new WorkerProcesses("ledger-churn-" + UUID.randomUUID(), ports)) {
-            WorkerProcesses.Worker leaving = cluster.start(ports.get(0), 1);
+        List<Integer> ports = LoopbackWorkers.freePorts(4);
+        try (LoopbackWorkers cluster = new LoopbackWorkers("ledger-churn-" + UUID.randomUUID(), ports)) {
+            LoopbackWorkers.Worker leaving = cluster.start(ports.get(0), 1);
             leaving.awaitReady();
-            WorkerProcesses.Worker staying = cluster.start(ports.get(1), 1);
+            LoopbackWorkers.Worker staying = cluster.start(ports.get(1), 1);
             staying.awaitReady();
             HazelcastInstance lite = Hazelcast.newHazelcastInstance(cluster.settings(ports.get(3)).liteMemberConfig());
             try {
-                WorkerProcesses.awaitSafe(lite, 3);
+                LoopbackWorkers.awaitSafe(lite, 3);
                 MemberKeys keys = MemberKeys.watching(lite);
                 List<CompletableFuture<Object>> outcomes = new ArrayList<>();
                 int resent;
-                WorkerProcesses.Worker joining = null;
+                LoopbackWorkers.Worker joining = null;
                 long leftAt = 0;
                 try (ResendingSubmitter submitter = new ResendingSubmitter(lite, keys)) {
                     for (int i = 0; i < TASKS; i++) {

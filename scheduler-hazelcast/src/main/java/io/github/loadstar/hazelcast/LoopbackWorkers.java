@@ -21,22 +21,27 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Worker members in their own JVMs on 127.0.0.1, started from this test's classpath, for tests that
- * crash a member for real: {@code kill -9} ({@link Worker#kill()}), a hang ({@link Worker#stop()} /
- * {@link Worker#resume()} with SIGSTOP and SIGCONT). A JVM sharing the test's process could not crash
- * faithfully: Hazelcast's {@code terminate()} leaves its durable executor draining for seconds.
- * {@link #close()} lets every worker leave gracefully (its stdin closes), then kills what is left.
+ * Worker members in their own JVMs on 127.0.0.1, started from this JVM's classpath: for tests,
+ * examples and benchmarks that need real members and crash them for real — {@code kill -9}
+ * ({@link Worker#kill()}), a hang ({@link Worker#stop()} / {@link Worker#resume()}: SIGSTOP and
+ * SIGCONT). A member sharing this JVM could not crash faithfully: Hazelcast's {@code terminate()}
+ * leaves its durable executor draining for seconds. {@link #close()} lets every worker leave
+ * gracefully (its standard input closes), then kills what is left after 20 s.
  */
-final class WorkerProcesses implements AutoCloseable {
+public final class LoopbackWorkers implements AutoCloseable {
     private static final long START_TIMEOUT_SECONDS = 90;
 
     private final String cluster;
     private final List<Integer> ports;
     private final int maxSilentSeconds;
+    private final List<String> jvmOptions;
+    /** The worker JVMs' options unless others are given: small heap, serial GC, C1 only (fast start-up). */
+    public static final List<String> QUICK_START = List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
     private final List<Worker> workers = Collections.synchronizedList(new ArrayList<>());
 
-    /** A cluster named {@code cluster} whose members will use {@code ports} (the coordinator's included). */
-    WorkerProcesses(String cluster, List<Integer> ports) {
+    /** A cluster named {@code cluster} whose members will use {@code ports} (the scheduler's own included). */
+    public LoopbackWorkers(String cluster, List<Integer> ports) {
         this(cluster, ports, 5);
     }
 
@@ -44,14 +49,23 @@ final class WorkerProcesses implements AutoCloseable {
      * As above, with heartbeats every second and a silent member evicted after {@code maxSilentSeconds}
      * (5: the fast setting), and writes that wait at most 500 ms for a silent backup.
      */
-    WorkerProcesses(String cluster, List<Integer> ports, int maxSilentSeconds) {
-        this.cluster = cluster;
+    public LoopbackWorkers(String cluster, List<Integer> ports, int maxSilentSeconds) {
+        this(cluster, ports, maxSilentSeconds, QUICK_START);
+    }
+
+    /** As above, the worker JVMs started with {@code jvmOptions} (plus Hazelcast's {@link ClusterSettings#JVM_FLAGS}). */
+    public LoopbackWorkers(String cluster, List<Integer> ports, int maxSilentSeconds, List<String> jvmOptions) {
+        if (maxSilentSeconds < 2) {
+            throw new IllegalArgumentException("maxSilentSeconds: must be at least 2, was " + maxSilentSeconds);
+        }
+        this.cluster = java.util.Objects.requireNonNull(cluster, "cluster");
         this.ports = List.copyOf(ports);
         this.maxSilentSeconds = maxSilentSeconds;
+        this.jvmOptions = List.copyOf(jvmOptions);
     }
 
     /** {@code n} free ports on 127.0.0.1 (free when asked; a member binds them a moment later). */
-    static List<Integer> freePorts(int n) {
+    public static List<Integer> freePorts(int n) {
         List<ServerSocket> held = new ArrayList<>();
         try {
             for (int i = 0; i < n; i++) {
@@ -76,7 +90,7 @@ final class WorkerProcesses implements AutoCloseable {
     }
 
     /** The join list every member gets. */
-    List<String> members() {
+    public List<String> members() {
         List<String> members = new ArrayList<>();
         for (int p : ports) {
             members.add("127.0.0.1:" + p);
@@ -85,19 +99,19 @@ final class WorkerProcesses implements AutoCloseable {
     }
 
     /** The settings of this cluster with {@code port} as the member's own. */
-    ClusterSettings settings(int port) {
+    public ClusterSettings settings(int port) {
         return ClusterSettings.builder().clusterName(cluster).port(port).members(members()).heartbeat(1, maxSilentSeconds)
                 .backupAckTimeoutMillis(500).executorThreads(1).build();
     }
 
     /** Waits until {@code members} are in the cluster and every partition is owned and backed up. */
-    static void awaitSafe(HazelcastInstance hz, int members) throws InterruptedException {
+    public static void awaitSafe(HazelcastInstance hz, int members) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         hz.getPartitionService().getPartition("any").getOwner();    // partitions are assigned on first use
         while (hz.getCluster().getMembers().size() < members || !hz.getPartitionService().isClusterSafe()
                 || !everyDataMemberOwnsPartitions(hz)) {
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("cluster not formed: " + hz.getCluster().getMembers());
+                throw new IllegalStateException("cluster not formed within 60 s: " + hz.getCluster().getMembers());
             }
             Thread.sleep(20);
         }
@@ -116,13 +130,10 @@ final class WorkerProcesses implements AutoCloseable {
     }
 
     /** Starts a worker process on {@code port}; call {@link Worker#awaitReady()} before using it. */
-    Worker start(int port, int executorThreads) {
+    public Worker start(int port, int executorThreads) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx128m");
-        command.add("-XX:+UseSerialGC");
-        command.add("-XX:TieredStopAtLevel=1");
-        command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        command.addAll(jvmOptions);
         command.addAll(ClusterSettings.JVM_FLAGS);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
@@ -164,13 +175,13 @@ final class WorkerProcesses implements AutoCloseable {
     }
 
     /** One worker process. */
-    static final class Worker {
-        final int port;
-        final Process process;
+    public static final class Worker {
+        private final int port;
+        private final Process process;
         private final List<String> output = Collections.synchronizedList(new ArrayList<>());
         private final CompletableFuture<String[]> ready = new CompletableFuture<>();
 
-        Worker(int port, Process process) {
+        private Worker(int port, Process process) {
             this.port = port;
             this.process = process;
             Thread reader = new Thread(this::readOutput, "worker-" + port + "-output");
@@ -195,28 +206,32 @@ final class WorkerProcesses implements AutoCloseable {
                     + " ready; its output:\n" + String.join("\n", output)));
         }
 
-        /** Waits for the worker to join; returns its UUID. */
-        String awaitReady() throws Exception {
-            return ready.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS)[1];
+        /** Waits (up to 90 s) for the worker to join; returns its UUID. */
+        public UUID awaitReady() throws Exception {
+            return UUID.fromString(ready.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS)[1]);
         }
 
-        long pid() {
+        public int port() {
+            return port;
+        }
+
+        public long pid() {
             return process.pid();
         }
 
         /** kill -9: the process dies at once, with its queued tasks and whatever it was running. */
-        void kill() throws InterruptedException {
+        public void kill() throws InterruptedException {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
         }
 
         /** SIGSTOP: the process hangs, its connections open. */
-        void stop() {
+        public void stop() {
             signal("-STOP");
         }
 
         /** SIGCONT: a stopped process runs again. */
-        void resume() {
+        public void resume() {
             if (process.isAlive()) {
                 signal("-CONT");
             }
@@ -235,7 +250,8 @@ final class WorkerProcesses implements AutoCloseable {
             }
         }
 
-        void closeStdin() {
+        /** Asks the worker to leave gracefully (its standard input closes). */
+        public void closeStdin() {
             try {
                 process.getOutputStream().close();
             } catch (IOException ignored) {
@@ -243,7 +259,8 @@ final class WorkerProcesses implements AutoCloseable {
             }
         }
 
-        List<String> output() {
+        /** What it printed so far (standard output and error). */
+        public List<String> output() {
             synchronized (output) {
                 return new ArrayList<>(output);
             }
