@@ -85,16 +85,9 @@ public class RemoteTaskBenchmark {
         List<Integer> ports = LoopbackWorkers.freePorts(members + 1);
         workers = new LoopbackWorkers("bench-" + run, ports, 5,
                 List.of("-Xmx256m", "-XX:+UseSerialGC", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
-        List<LoopbackWorkers.Worker> started = new ArrayList<>();
-        for (int i = 0; i < members; i++) {
-            started.add(workers.start(ports.get(i), 2));
-            if (i == 0) {
-                started.get(0).awaitReady();
-            }
-        }
-        for (LoopbackWorkers.Worker w : started) {
-            w.awaitReady();
-        }
+        int[] threads = new int[members];
+        java.util.Arrays.fill(threads, 2);
+        workers.startAll(threads);
         com.hazelcast.config.Config config = workers.settings(ports.get(members)).liteMemberConfig();
         config.addExecutorConfig(new ExecutorConfig("bench-plain").setPoolSize(2));
         lite = Hazelcast.newHazelcastInstance(config);

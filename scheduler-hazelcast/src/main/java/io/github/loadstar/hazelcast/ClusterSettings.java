@@ -5,6 +5,7 @@ import com.hazelcast.config.DurableExecutorConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.SplitBrainProtectionConfig;
 import java.util.List;
 import java.util.Objects;
 
@@ -32,6 +33,8 @@ public final class ClusterSettings {
     public static final String EXECUTOR = "loadstar-tasks";
     /** The map that holds the idempotence ledger. */
     public static final String LEDGER = "loadstar-ledger";
+    /** The split-brain protection the ledger and the executor use when a minimum cluster size is set. */
+    public static final String SPLIT_BRAIN_PROTECTION = "loadstar-quorum";
     /** Hazelcast's own heartbeat settings, for reference. */
     public static final int DEFAULT_HEARTBEAT_SECONDS = 5;
     public static final int DEFAULT_MAX_NO_HEARTBEAT_SECONDS = 60;
@@ -58,6 +61,7 @@ public final class ClusterSettings {
     private final int backupAckTimeoutMillis;
     private final int executorThreads;
     private final int ledgerTtlSeconds;
+    private final int minimumClusterSize;
 
     private ClusterSettings(Builder b) {
         this.clusterName = b.clusterName;
@@ -69,6 +73,7 @@ public final class ClusterSettings {
         this.backupAckTimeoutMillis = b.backupAckTimeoutMillis;
         this.executorThreads = b.executorThreads;
         this.ledgerTtlSeconds = b.ledgerTtlSeconds;
+        this.minimumClusterSize = b.minimumClusterSize;
     }
 
     /** A builder with the defaults: cluster "loadstar", 127.0.0.1:5701, Hazelcast's failure detection. */
@@ -88,6 +93,7 @@ public final class ClusterSettings {
         b.backupAckTimeoutMillis = backupAckTimeoutMillis;
         b.executorThreads = executorThreads;
         b.ledgerTtlSeconds = ledgerTtlSeconds;
+        b.minimumClusterSize = minimumClusterSize;
         return b;
     }
 
@@ -129,6 +135,14 @@ public final class ClusterSettings {
         return executorThreads;
     }
 
+    /**
+     * Split-brain protection: the ledger and the durable executor refuse to work on a side of the
+     * cluster with fewer data members than this (lite members do not count); 0: off.
+     */
+    public int minimumClusterSize() {
+        return minimumClusterSize;
+    }
+
     /** How long the ledger keeps a task's entry after its last change. */
     public int ledgerTtlSeconds() {
         return ledgerTtlSeconds;
@@ -168,9 +182,16 @@ public final class ClusterSettings {
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
         join.getTcpIpConfig().setEnabled(true).setMembers(members.isEmpty() ? List.of(host) : members);
-        config.addDurableExecutorConfig(new DurableExecutorConfig(EXECUTOR)
-                .setPoolSize(executorThreads).setDurability(1));
-        config.addMapConfig(new MapConfig(LEDGER).setBackupCount(1).setTimeToLiveSeconds(ledgerTtlSeconds));
+        DurableExecutorConfig executor = new DurableExecutorConfig(EXECUTOR).setPoolSize(executorThreads).setDurability(1);
+        MapConfig ledger = new MapConfig(LEDGER).setBackupCount(1).setTimeToLiveSeconds(ledgerTtlSeconds);
+        if (minimumClusterSize > 0) {
+            config.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(SPLIT_BRAIN_PROTECTION, true,
+                    minimumClusterSize));
+            executor.setSplitBrainProtectionName(SPLIT_BRAIN_PROTECTION);
+            ledger.setSplitBrainProtectionName(SPLIT_BRAIN_PROTECTION);
+        }
+        config.addDurableExecutorConfig(executor);
+        config.addMapConfig(ledger);
         return config;
     }
 
@@ -179,7 +200,7 @@ public final class ClusterSettings {
         return "ClusterSettings[cluster=" + clusterName + ", " + host + ":" + port + ", members=" + members
                 + ", heartbeat=" + heartbeatSeconds + "s/" + maxNoHeartbeatSeconds + "s, backupAck=" + backupAckTimeoutMillis
                 + "ms, executorThreads="
-                + executorThreads + ", ledgerTtl=" + ledgerTtlSeconds + "s]";
+                + executorThreads + ", ledgerTtl=" + ledgerTtlSeconds + "s, minimumClusterSize=" + minimumClusterSize + "]";
     }
 
     /** Builds {@link ClusterSettings}; each setter checks its argument and names it when refusing. */
@@ -193,8 +214,25 @@ public final class ClusterSettings {
         private int backupAckTimeoutMillis = DEFAULT_BACKUP_ACK_TIMEOUT_MILLIS;
         private int executorThreads = 2;
         private int ledgerTtlSeconds = 3600;
+        private int minimumClusterSize;
 
         private Builder() {
+        }
+
+        /**
+         * Turns split-brain protection on: the ledger and the executor work only on a side of the
+         * cluster with at least {@code members} data members (Hazelcast counts no lite member, so
+         * the scheduler's own process does not count). Take a majority of the workers you run, so
+         * that a worker cut off, or woken from a hang after its eviction, grants no task's body and
+         * records no outcome on its own; fewer workers than that stop all remote work. 0 turns it
+         * off (the default).
+         */
+        public Builder minimumClusterSize(int members) {
+            if (members < 0 || members == 1) {
+                throw new IllegalArgumentException("minimumClusterSize: 0 (off) or at least 2, was " + members);
+            }
+            this.minimumClusterSize = members;
+            return this;
         }
 
         public Builder clusterName(String clusterName) {

@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.core.HazelcastInstanceNotActiveException;
 import com.hazelcast.core.OperationTimeoutException;
 import com.hazelcast.nio.serialization.HazelcastSerializationException;
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
 import java.io.Serializable;
 import java.util.Objects;
 import java.util.UUID;
@@ -84,7 +85,7 @@ public final class LedgeredTask<T> implements Callable<T>, Serializable, Hazelca
             LedgerEntry entry;
             try {
                 entry = ledger.begin(taskId, member, invocation, first);
-            } catch (HazelcastInstanceNotActiveException | OperationTimeoutException e) {
+            } catch (HazelcastInstanceNotActiveException | OperationTimeoutException | SplitBrainProtectionException e) {
                 throw new OutcomeNotDelivered(taskId, e);
             }
             if (entry.done()) {
@@ -111,7 +112,7 @@ public final class LedgeredTask<T> implements Callable<T>, Serializable, Hazelca
         LedgerEntry done;
         try {
             done = ledger.finish(taskId, member, outcome, failed);
-        } catch (HazelcastInstanceNotActiveException | OperationTimeoutException e) {
+        } catch (HazelcastInstanceNotActiveException | OperationTimeoutException | SplitBrainProtectionException e) {
             throw new OutcomeNotDelivered(taskId, e);       // the body ran; whoever runs it next is told so
         } catch (HazelcastSerializationException e) {
             String what = outcome == null ? "null" : outcome.getClass().getName();

@@ -35,6 +35,7 @@ public final class LoopbackWorkers implements AutoCloseable {
     private final List<Integer> ports;
     private final int maxSilentSeconds;
     private final List<String> jvmOptions;
+    private volatile int minimumClusterSize;
     /** The worker JVMs' options unless others are given: small heap, serial GC, C1 only (fast start-up). */
     public static final List<String> QUICK_START = List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
@@ -89,6 +90,13 @@ public final class LoopbackWorkers implements AutoCloseable {
         }
     }
 
+    /** Split-brain protection for the workers started from now on and for {@link #settings} (0: off). */
+    public LoopbackWorkers minimumClusterSize(int members) {
+        ClusterSettings.builder().minimumClusterSize(members);     // checks it
+        this.minimumClusterSize = members;
+        return this;
+    }
+
     /** The join list every member gets. */
     public List<String> members() {
         List<String> members = new ArrayList<>();
@@ -101,7 +109,7 @@ public final class LoopbackWorkers implements AutoCloseable {
     /** The settings of this cluster with {@code port} as the member's own. */
     public ClusterSettings settings(int port) {
         return ClusterSettings.builder().clusterName(cluster).port(port).members(members()).heartbeat(1, maxSilentSeconds)
-                .backupAckTimeoutMillis(500).executorThreads(1).build();
+                .backupAckTimeoutMillis(500).executorThreads(1).minimumClusterSize(minimumClusterSize).build();
     }
 
     /** Waits until {@code members} are in the cluster and every partition is owned and backed up. */
@@ -129,6 +137,28 @@ public final class LoopbackWorkers implements AutoCloseable {
         return hz.getCluster().getMembers().stream().filter(m -> !m.isLiteMember()).allMatch(m -> owners.contains(m.getUuid()));
     }
 
+    /**
+     * Starts one worker per entry of {@code executorThreads}, on this cluster's ports in order — the
+     * first alone, so that it becomes the master, then the others together — and waits until all
+     * have joined.
+     */
+    public List<Worker> startAll(int... executorThreads) throws Exception {
+        if (executorThreads.length == 0 || executorThreads.length > ports.size()) {
+            throw new IllegalArgumentException("executorThreads: one entry per worker, 1 to " + ports.size() + " of them");
+        }
+        List<Worker> started = new ArrayList<>();
+        for (int i = 0; i < executorThreads.length; i++) {
+            started.add(start(ports.get(i), executorThreads[i]));
+            if (i == 0) {
+                started.get(0).awaitReady();
+            }
+        }
+        for (Worker w : started) {
+            w.awaitReady();
+        }
+        return started;
+    }
+
     /** Starts a worker process on {@code port}; call {@link Worker#awaitReady()} before using it. */
     public Worker start(int port, int executorThreads) {
         List<String> command = new ArrayList<>();
@@ -141,7 +171,7 @@ public final class LoopbackWorkers implements AutoCloseable {
         command.addAll(List.of("--cluster", cluster, "--port", Integer.toString(port), "--members",
                 String.join(",", members()), "--threads", Integer.toString(executorThreads), "--heartbeatSeconds", "1",
                 "--maxNoHeartbeatSeconds", Integer.toString(maxSilentSeconds), "--backupAckTimeoutMillis", "500",
-                "--until-stdin-closes"));
+                "--minimumClusterSize", Integer.toString(minimumClusterSize), "--until-stdin-closes"));
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             Worker worker = new Worker(port, process);

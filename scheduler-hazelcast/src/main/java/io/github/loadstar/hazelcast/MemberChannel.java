@@ -45,7 +45,6 @@ public final class MemberChannel implements AutoCloseable {
     private static final long LEDGER_LOOK_MILLIS = 200;
 
     private final UUID member;
-    private final HazelcastInstance hz;
     private final DurableExecutorService durable;
     private final MemberKeys keys;
     private final TaskLedger ledger;
@@ -71,7 +70,7 @@ public final class MemberChannel implements AutoCloseable {
         if (window < 1) {
             throw new IllegalArgumentException("window: must be at least 1, was " + window);
         }
-        this.hz = Objects.requireNonNull(instance, "instance");
+        Objects.requireNonNull(instance, "instance");
         this.member = Objects.requireNonNull(member, "member");
         this.keys = Objects.requireNonNull(keys, "keys");
         this.window = window;

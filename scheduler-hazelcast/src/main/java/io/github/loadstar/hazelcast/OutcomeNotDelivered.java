@@ -3,6 +3,7 @@ package io.github.loadstar.hazelcast;
 import com.hazelcast.core.MemberLeftException;
 import com.hazelcast.spi.exception.TargetDisconnectedException;
 import com.hazelcast.spi.exception.TargetNotMemberException;
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
 
 /**
  * An invocation of a remote task ended without an outcome: its member could not reach the ledger
@@ -21,13 +22,13 @@ public final class OutcomeNotDelivered extends RuntimeException {
 
     /**
      * Whether {@code failure}, as a task's future reported it, means "no outcome delivered" (send the
-     * task again) rather than the task's own outcome: this exception, or the executor's member-left
-     * and target errors, anywhere in its cause chain.
+     * task again) rather than the task's own outcome: this exception, the executor's member-left and
+     * target errors, or a split-brain protection's refusal, anywhere in its cause chain.
      */
     public static boolean isNotDelivered(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof OutcomeNotDelivered || t instanceof MemberLeftException || t instanceof TargetNotMemberException
-                    || t instanceof TargetDisconnectedException) {
+                    || t instanceof TargetDisconnectedException || t instanceof SplitBrainProtectionException) {
                 return true;
             }
         }

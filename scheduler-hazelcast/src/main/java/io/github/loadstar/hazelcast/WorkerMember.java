@@ -81,7 +81,7 @@ public final class WorkerMember implements AutoCloseable {
      * {@code --port N} (0: the first free from 5701), {@code --members a:5701,b:5701},
      * {@code --threads N} (executor threads), {@code --fast-failure-detection},
      * {@code --settings FILE} (a properties file with the keys cluster, host, port, members,
-     * threads, heartbeatSeconds, maxNoHeartbeatSeconds, backupAckTimeoutMillis, ledgerTtlSeconds; options after it override
+     * threads, heartbeatSeconds, maxNoHeartbeatSeconds, backupAckTimeoutMillis, ledgerTtlSeconds, minimumClusterSize; options after it override
      * it) or {@code --hazelcast-config FILE} (a Hazelcast XML or YAML file, used as given).
      * With {@code --until-stdin-closes} it leaves the cluster gracefully when its standard input
      * closes (a launcher's pipe); otherwise when the JVM is asked to stop (SIGTERM). Prints
@@ -169,6 +169,9 @@ public final class WorkerMember implements AutoCloseable {
                     break;
                 case "backupAckTimeoutMillis":
                     b.backupAckTimeoutMillis(Integer.parseInt(value));
+                    break;
+                case "minimumClusterSize":
+                    b.minimumClusterSize(Integer.parseInt(value));
                     break;
                 case "ledgerTtlSeconds":
                     b.ledgerTtlSeconds(Integer.parseInt(value));

@@ -13,6 +13,8 @@ import java.util.concurrent.Callable;
  */
 final class CountedWork implements Callable<String>, Serializable, HazelcastInstanceAware {
     static final String EFFECTS = "test-effects";
+    /** What the body prints first on its member's standard output, before the task's id. */
+    static final String RAN = "RAN ";
     private static final long serialVersionUID = 1L;
     private final int id;
     private final long millis;
@@ -30,6 +32,8 @@ final class CountedWork implements Callable<String>, Serializable, HazelcastInst
 
     @Override
     public String call() throws Exception {
+        System.out.println(RAN + "task-" + id);     // a worker's output is read by the test (LoopbackWorkers)
+        System.out.flush();
         hz.<String, Integer>getMap(EFFECTS).executeOnKey("task-" + id, new Increment());
         Thread.sleep(millis);
         return "done-" + id;

@@ -42,10 +42,11 @@ final class MemberHangTest {
         List<Integer> ports = LoopbackWorkers.freePorts(4);
         // evicted after 15 s of silence: this test is about a member that answers again before that
         try (LoopbackWorkers cluster = new LoopbackWorkers("hang-" + UUID.randomUUID(), ports, 15)) {
-            LoopbackWorkers.Worker first = cluster.start(ports.get(0), 4);
+            List<LoopbackWorkers.Worker> workers = cluster.startAll(4, 4, 1);
+            LoopbackWorkers.Worker first = workers.get(0);
+            LoopbackWorkers.Worker second = workers.get(1);
+            LoopbackWorkers.Worker victim = workers.get(2);
             UUID firstId = first.awaitReady();
-            LoopbackWorkers.Worker second = cluster.start(ports.get(1), 4);
-            LoopbackWorkers.Worker victim = cluster.start(ports.get(2), 1);
             UUID secondId = second.awaitReady();
             UUID victimId = victim.awaitReady();
             HazelcastInstance lite = Hazelcast.newHazelcastInstance(cluster.settings(ports.get(3)).liteMemberConfig());
