@@ -234,9 +234,12 @@ public final class MemberChannel implements AutoCloseable {
             f.state = InFlight.SUBMITTING;
             CompletionStage<?> outcome;
             try {
-                String key = keys.keyFor(member);
+                String key = keyOfMember();
                 if (key == null) {
-                    throw new IllegalStateException("member " + member + " owns no partition");
+                    // left, or owns nothing after a rebalance: not sent, so the caller may send it elsewhere
+                    finish(f, null, new OutcomeNotDelivered(f.taskId, new IllegalStateException("member " + member
+                            + " owns no partition")));
+                    continue;
                 }
                 outcome = durable.submitToKeyOwner(f.task, key);
             } catch (RuntimeException e) {
@@ -246,6 +249,31 @@ public final class MemberChannel implements AutoCloseable {
             f.state = InFlight.SENT;
             outcome.whenComplete((value, error) -> finish(f, value, error));
         }
+    }
+
+    /**
+     * A key of a partition the member owns; while partitions move (a member joined or left) it may
+     * own none for a moment, so the table is read again for up to a second.
+     */
+    private String keyOfMember() {
+        for (int attempt = 0; attempt < 10 && !closed; attempt++) {
+            String key = keys.keyFor(member);
+            if (key != null) {
+                return key;
+            }
+            keys.refresh();
+            key = keys.keyFor(member);
+            if (key != null) {
+                return key;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+        return null;
     }
 
     private void finish(InFlight f, Object value, Throwable error) {

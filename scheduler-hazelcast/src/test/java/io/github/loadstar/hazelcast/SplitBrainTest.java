@@ -55,17 +55,13 @@ final class SplitBrainTest {
                 }
                 Map<String, CompletableFuture<Object>> outcomes = new HashMap<>();
                 try (MemberChannel toVictim = new MemberChannel(lite, victimId, keys, ids.size());
-                     MemberChannel toFirst = new MemberChannel(lite, firstId, keys, ids.size())) {
+                     MemberChannel toFirst = new MemberChannel(lite, firstId, keys, ids.size());
+                     MemberChannel toSecond = new MemberChannel(lite, secondId, keys, ids.size())) {
                     for (String id : ids) {
                         CompletableFuture<Object> f = new CompletableFuture<>();
                         outcomes.put(id, f);
-                        assertTrue(toVictim.trySend(id, new CountedWork(number(id), TASK_MILLIS), (v, t) -> {
-                            if (t != null && OutcomeNotDelivered.isNotDelivered(t)) {
-                                toFirst.trySend(id, new CountedWork(number(id), TASK_MILLIS), (v2, t2) -> complete(f, v2, t2));
-                            } else {
-                                complete(f, v, t);
-                            }
-                        }));
+                        assertTrue(toVictim.trySend(id, new CountedWork(number(id), TASK_MILLIS),
+                                resendOnNoOutcome(id, f, List.of(toFirst, toSecond), 0)));
                     }
                     String running = awaitRunningOn(lite, ids, victimId);
                     victim.stop();
@@ -102,6 +98,21 @@ final class SplitBrainTest {
                 lite.shutdown();
             }
         }
+    }
+
+    /** The outcome, or — when an invocation ended without one — the task sent again to the others in turn. */
+    private static java.util.function.BiConsumer<Object, Throwable> resendOnNoOutcome(String id, CompletableFuture<Object> f,
+                                                                                  List<MemberChannel> others, int attempt) {
+        return (v, t) -> {
+            if (t != null && OutcomeNotDelivered.isNotDelivered(t) && attempt < 10) {
+                MemberChannel next = others.get(attempt % others.size());
+                if (!next.trySend(id, new CountedWork(number(id), TASK_MILLIS), resendOnNoOutcome(id, f, others, attempt + 1))) {
+                    f.completeExceptionally(new IllegalStateException("no room to send " + id + " again"));
+                }
+            } else {
+                complete(f, v, t);
+            }
+        };
     }
 
     private static void complete(CompletableFuture<Object> f, Object v, Throwable t) {

@@ -3,6 +3,9 @@ package io.github.loadstar.core.internal;
 import io.github.loadstar.core.spi.Backlog;
 import io.github.loadstar.core.spi.QueuedTask;
 import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 
 /**
  * An ordering policy's {@link Backlog} as the runtime uses it, with two guarantees the policy can
@@ -40,6 +43,13 @@ final class GuardedBacklog {
     private Backlog policy;
     private final StrategyFailures failures;
     private final ArrayDeque<QueuedTask> fallback = new ArrayDeque<>();
+    /**
+     * The tasks whose offer threw: the policy may still hold one after a half-done offer, and that
+     * stale copy may be the one that starts here (its fallback copy stolen, not yet run by the
+     * thief), with slots the failed offer or the thief's policy wrote; such a start is uncharged.
+     * Touched only after a failure; an entry whose copy never starts here stays (one per failure).
+     */
+    private final Set<QueuedTask> refused = Collections.newSetFromMap(new IdentityHashMap<>());
     /** A replaced policy that had not given back every task (see switchTo), or null. */
     private Backlog retired;
     /** Tasks the policy accepted (its offer returned) and has not given back by poll: size's fallback. */
@@ -62,6 +72,7 @@ final class GuardedBacklog {
             inPolicy++;
         } catch (Throwable t) {
             failures.failed(StrategyFailures.ORDERING, "offer", "the task waits in FIFO order instead", t);
+            refused.add(task);
             fallback.addLast(task);
         }
     }
@@ -115,11 +126,15 @@ final class GuardedBacklog {
      * The task the last {@link #poll} returned starts: the policy hears of it if it gave it out.
      *
      * @return the token to hand to {@link #onFinish} when the task ends: the policy's generation,
-     *         or {@link #UNCHARGED} for a task from the fallback or a retired policy
+     *         or {@link #UNCHARGED} for a task from the fallback, a retired policy, or a stale copy
+     *         of a refused offer
      */
     long onStart(QueuedTask task, long now) {
         if (!lastFromPolicy) {
             return UNCHARGED;
+        }
+        if (!refused.isEmpty() && refused.remove(task)) {
+            return UNCHARGED;       // a stale copy left by a half-done offer
         }
         try {
             policy.onStart(task, now);
@@ -164,6 +179,7 @@ final class GuardedBacklog {
         inPolicy = 0;
         generation++;
         lastFromPolicy = false;
+        refused.clear();        // refused by the old policy; the new one is asked afresh
         for (QueuedTask t : held) {
             offer(t, now);
         }
