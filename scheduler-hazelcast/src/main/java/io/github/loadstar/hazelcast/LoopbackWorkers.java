@@ -159,6 +159,17 @@ public final class LoopbackWorkers implements AutoCloseable {
         return started;
     }
 
+    /**
+     * Joins this JVM to the cluster as a lite member on {@code port} (the scheduler's own process:
+     * it owns no partitions) and waits until every worker started so far is in the cluster and the
+     * partitions are owned and backed up.
+     */
+    public HazelcastInstance liteMember(int port) throws InterruptedException {
+        HazelcastInstance lite = com.hazelcast.core.Hazelcast.newHazelcastInstance(settings(port).liteMemberConfig());
+        awaitSafe(lite, workers.size() + 1);
+        return lite;
+    }
+
     /** Starts a worker process on {@code port}; call {@link Worker#awaitReady()} before using it. */
     public Worker start(int port, int executorThreads) {
         List<String> command = new ArrayList<>();

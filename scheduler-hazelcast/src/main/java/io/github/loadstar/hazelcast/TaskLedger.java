@@ -6,7 +6,7 @@ import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The idempotence ledger: one {@link LedgerEntry} per remote task, keyed by the task's stable id,
@@ -115,21 +115,27 @@ public final class TaskLedger {
 
         @Override
         public LedgerEntry process(Map.Entry<String, LedgerEntry> entry) {
-            Set<String> live = new java.util.HashSet<>();
-            for (com.hazelcast.cluster.Member m : owner.getCluster().getMembers()) {
-                live.add(m.getUuid().toString());
-            }
-            return decide(entry, live);
+            return decide(entry, this::isMember);
         }
 
-        /** The transition with {@code liveMembers} as the holder's view of the cluster. */
-        LedgerEntry decide(Map.Entry<String, LedgerEntry> entry, Set<String> liveMembers) {
+        /** Whether the member with UUID {@code uuid} is in the cluster, as the line's holder sees it. */
+        private boolean isMember(String uuid) {
+            for (com.hazelcast.cluster.Member m : owner.getCluster().getMembers()) {
+                if (m.getUuid().toString().equals(uuid)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** The transition with {@code liveMembers} telling which members the holder sees in the cluster. */
+        LedgerEntry decide(Map.Entry<String, LedgerEntry> entry, Predicate<String> liveMembers) {
             LedgerEntry current = entry.getValue();
             LedgerEntry next;
             if (current == null) {
                 next = LedgerEntry.first(member, invocation);
             } else if (current.done() || current.invocation().equals(invocation)
-                    || liveMembers.contains(current.runner())) {
+                    || liveMembers.test(current.runner())) {
                 next = current;     // recorded, ours already, or running on a member still here
             } else {
                 next = current.running(member, invocation);     // its runner left: take over

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,13 +35,9 @@ final class LedgerCrashTest {
     void killNineMidRunLosesNothingAndRecordsEachOutcomeOnce() throws Exception {
         List<Integer> ports = LoopbackWorkers.freePorts(4);
         try (LoopbackWorkers cluster = new LoopbackWorkers("ledger-kill-" + UUID.randomUUID(), ports)) {
-            LoopbackWorkers.Worker first = cluster.start(ports.get(0), 1);
-            first.awaitReady();
-            LoopbackWorkers.Worker second = cluster.start(ports.get(1), 1);
-            LoopbackWorkers.Worker victim = cluster.start(ports.get(2), 1);
-            second.awaitReady();
+            LoopbackWorkers.Worker victim = cluster.startAll(1, 1, 1).get(2);
             UUID victimId = victim.awaitReady();
-            HazelcastInstance lite = Hazelcast.newHazelcastInstance(cluster.settings(ports.get(3)).liteMemberConfig());
+            HazelcastInstance lite = cluster.liteMember(ports.get(3));
             try {
                 AtomicLong removedAt = new AtomicLong();
                 lite.getCluster().addMembershipListener(new MembershipListener() {
@@ -55,7 +50,6 @@ final class LedgerCrashTest {
                         removedAt.compareAndSet(0, System.nanoTime());
                     }
                 });
-                LoopbackWorkers.awaitSafe(lite, 4);
                 MemberKeys keys = MemberKeys.watching(lite);
                 long killedAt;
                 int doneAtKill;

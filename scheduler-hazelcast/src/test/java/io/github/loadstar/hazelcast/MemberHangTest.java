@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hazelcast.cluster.Member;
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import java.util.ArrayList;
@@ -49,9 +48,8 @@ final class MemberHangTest {
             UUID firstId = first.awaitReady();
             UUID secondId = second.awaitReady();
             UUID victimId = victim.awaitReady();
-            HazelcastInstance lite = Hazelcast.newHazelcastInstance(cluster.settings(ports.get(3)).liteMemberConfig());
+            HazelcastInstance lite = cluster.liteMember(ports.get(3));
             try {
-                LoopbackWorkers.awaitSafe(lite, 4);
                 MemberKeys keys = MemberKeys.watching(lite);
                 // ids whose ledger lines the other workers hold (takeable), and two the victim holds
                 List<String> readable = idsWithLedgerOn(lite, java.util.Set.of(firstId, secondId), 6, 0);

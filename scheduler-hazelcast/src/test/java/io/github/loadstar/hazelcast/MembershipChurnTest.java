@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,9 +35,8 @@ final class MembershipChurnTest {
             leaving.awaitReady();
             LoopbackWorkers.Worker staying = cluster.start(ports.get(1), 1);
             staying.awaitReady();
-            HazelcastInstance lite = Hazelcast.newHazelcastInstance(cluster.settings(ports.get(3)).liteMemberConfig());
+            HazelcastInstance lite = cluster.liteMember(ports.get(3));
             try {
-                LoopbackWorkers.awaitSafe(lite, 3);
                 MemberKeys keys = MemberKeys.watching(lite);
                 List<CompletableFuture<Object>> outcomes = new ArrayList<>();
                 int resent;

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hazelcast.cluster.Member;
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,9 +41,8 @@ final class SplitBrainTest {
             UUID firstId = first.awaitReady();
             UUID secondId = second.awaitReady();
             UUID victimId = victim.awaitReady();
-            HazelcastInstance lite = Hazelcast.newHazelcastInstance(cluster.settings(ports.get(3)).liteMemberConfig());
+            HazelcastInstance lite = cluster.liteMember(ports.get(3));
             try {
-                LoopbackWorkers.awaitSafe(lite, 4);
                 MemberKeys keys = MemberKeys.watching(lite);
                 List<String> ids = new ArrayList<>();
                 for (int i = 0; ids.size() < 6; i++) {

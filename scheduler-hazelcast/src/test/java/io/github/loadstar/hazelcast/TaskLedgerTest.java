@@ -55,7 +55,7 @@ final class TaskLedgerTest {
                 if (firstLook) {
                     firstLooks++;
                 }
-                LedgerEntry after = new TaskLedger.Begin(member, invocation, firstLook).decide(entry, live);
+                LedgerEntry after = new TaskLedger.Begin(member, invocation, firstLook).decide(entry, live::contains);
                 assertSame(entry.getValue(), after, "begin returns the entry it leaves");
                 boolean granted = !after.done() && invocation.equals(after.invocation())
                         && (before == null || !invocation.equals(before.invocation()));
@@ -94,12 +94,12 @@ final class TaskLedgerTest {
     @Test
     void aTakeOverHappensOnlyOnceTheRunnerHasLeft() {
         Map.Entry<String, LedgerEntry> entry = new AbstractMap.SimpleEntry<>("t", null);
-        LedgerEntry first = new TaskLedger.Begin("m0", "a", true).decide(entry, Set.of("m0", "m1"));
+        LedgerEntry first = new TaskLedger.Begin("m0", "a", true).decide(entry, Set.of("m0", "m1")::contains);
         assertEquals("a", first.invocation());
-        LedgerEntry waiting = new TaskLedger.Begin("m1", "b", true).decide(entry, Set.of("m0", "m1"));
+        LedgerEntry waiting = new TaskLedger.Begin("m1", "b", true).decide(entry, Set.of("m0", "m1")::contains);
         assertEquals("a", waiting.invocation(), "m0 is still in the cluster: b waits");
         assertEquals(1, waiting.bodyRuns());
-        LedgerEntry takeOver = new TaskLedger.Begin("m1", "b", false).decide(entry, Set.of("m1"));
+        LedgerEntry takeOver = new TaskLedger.Begin("m1", "b", false).decide(entry, Set.of("m1")::contains);
         assertEquals("b", takeOver.invocation(), "m0 left: b runs the body");
         assertEquals(2, takeOver.bodyRuns());
         assertEquals(2, takeOver.invocations());
