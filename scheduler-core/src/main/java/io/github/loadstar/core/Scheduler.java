@@ -269,6 +269,32 @@ public interface Scheduler extends ExecutorService, AutoCloseable {
     int addAgent(double capacity);
 
     /**
+     * Adds a <em>remote agent</em>: an agent slot whose tasks run on a member of a cluster, reached
+     * through {@code link} (scheduler-hazelcast's {@code RemoteMembers} adds one per worker member).
+     * The agent keeps its queue here, in this scheduler's order (FIFO, or its PER_AGENT ordering
+     * policy), and admits tasks to the member while fewer than {@code link.window()} are in flight;
+     * placement, the metrics (with {@code location}), the report and the management tools treat it as
+     * an agent. It never steals; local agents may steal its tasks that are not yet admitted.
+     * {@code breaker} (its own; null for none) hears every outcome and every task in flight longer
+     * than {@code link.responseTimeoutNanos()}; while it refuses, the agent admits nothing, takes
+     * back the tasks the member has not started and hands its queue to the other agents; trials
+     * probe the member back in. While any remote agent exists, a task whose body is not
+     * {@link java.io.Serializable} goes to local agents only, and is rejected at submission if
+     * there is none or it is pinned to a remote agent. {@link #removeAgent} removes a remote agent:
+     * it stops admitting, takes back its unstarted tasks, and leaves once every task it sent has
+     * been reported.
+     *
+     * @return the new agent's index
+     * @throws NullPointerException     if {@code link} is null
+     * @throws IllegalArgumentException if {@code capacity} is not positive and finite, or the link's
+     *                                  window or timeout is not positive (nothing changed)
+     * @throws IllegalStateException    if no slot is free, the scheduler is shut down, it orders in
+     *                                  GLOBAL scope, or no thread can be started (nothing changed)
+     */
+    int addRemoteAgent(io.github.loadstar.core.spi.RemoteLink link, double capacity,
+                       io.github.loadstar.core.spi.AgentBreaker breaker);
+
+    /**
      * Drains and removes an agent while tasks run. At once it takes no new work (placement, steals
      * from others and rebalancing orders pass it by; a task newly pinned to it is rejected); between
      * its tasks it hands its queued movable tasks to the others (each counted as a migration) and

@@ -35,6 +35,7 @@ public final class TaskOptions {
     private final long cost;
     private final int affinity;
     private final int preferredAgent;
+    private final String idempotenceKey;  // null means none
 
     private TaskOptions(Builder b) {
         this.priority = b.priority;
@@ -44,6 +45,7 @@ public final class TaskOptions {
         this.cost = b.cost;
         this.affinity = b.affinity;
         this.preferredAgent = b.preferredAgent;
+        this.idempotenceKey = b.idempotenceKey;
     }
 
     /** A builder with the {@link #DEFAULT} values. */
@@ -61,6 +63,7 @@ public final class TaskOptions {
         b.cost = cost;
         b.affinity = affinity;
         b.preferredAgent = preferredAgent;
+        b.idempotenceKey = idempotenceKey;
         return b;
     }
 
@@ -114,6 +117,15 @@ public final class TaskOptions {
     }
 
     /** Whether the task may run on any agent (it is not pinned). */
+    /**
+     * The task's idempotence key, or null: the stable id under which a remote agent's cluster records
+     * the task's outcome once (see {@link io.github.loadstar.core.spi.RemoteTask#id()}); a submitter
+     * that restarts looks its result up by it. Local agents ignore it.
+     */
+    public String idempotenceKey() {
+        return idempotenceKey;
+    }
+
     public boolean isMovable() {
         return affinity == MOVABLE;
     }
@@ -133,12 +145,13 @@ public final class TaskOptions {
                 && Double.compare(tenantWeight, other.tenantWeight) == 0
                 && cost == other.cost
                 && affinity == other.affinity
-                && preferredAgent == other.preferredAgent;
+                && preferredAgent == other.preferredAgent
+                && Objects.equals(idempotenceKey, other.idempotenceKey);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(priority, deadlineNanos, tenant, tenantWeight, cost, affinity, preferredAgent);
+        return Objects.hash(priority, deadlineNanos, tenant, tenantWeight, cost, affinity, preferredAgent, idempotenceKey);
     }
 
     @Override
@@ -155,6 +168,9 @@ public final class TaskOptions {
         if (preferredAgent != MOVABLE) {
             s.append(", preferredAgent=").append(preferredAgent);
         }
+        if (idempotenceKey != null) {
+            s.append(", idempotenceKey=").append(idempotenceKey);
+        }
         return s.append('}').toString();
     }
 
@@ -167,6 +183,7 @@ public final class TaskOptions {
         private long cost = 1;
         private int affinity = MOVABLE;
         private int preferredAgent = MOVABLE;
+        private String idempotenceKey;
 
         private Builder() {
         }
@@ -288,6 +305,23 @@ public final class TaskOptions {
                 throw new IllegalArgumentException("preferAgent must be a non-negative agent index: " + agent);
             }
             this.preferredAgent = agent;
+            return this;
+        }
+
+        /**
+         * Gives the task a stable id for remote agents: its outcome is recorded once under this key,
+         * however often the task is sent, and can be looked up by it after the submitter restarts.
+         * Unique per task: two tasks with one key share one recorded outcome. At most 200 characters.
+         *
+         * @throws NullPointerException     if {@code key} is null
+         * @throws IllegalArgumentException naming {@code idempotenceKey} if it is empty or too long
+         */
+        public Builder idempotenceKey(String key) {
+            Objects.requireNonNull(key, "idempotenceKey");
+            if (key.isEmpty() || key.length() > 200) {
+                throw new IllegalArgumentException("idempotenceKey must have 1 to 200 characters: " + key.length());
+            }
+            this.idempotenceKey = key;
             return this;
         }
 

@@ -81,6 +81,11 @@ final class Agent extends AgentSearch implements Runnable {
      * starts with its first task, wherever that task was waiting.
      */
     private void work() {
+        RemoteAgent r = remote;
+        if (r != null) {
+            r.run();    // a remote agent admits its tasks to a member instead of running them
+            return;
+        }
         Runnable task = searchOrLeftovers();
         if (ordered) {
             for (; task != null; task = nextOrdered()) {

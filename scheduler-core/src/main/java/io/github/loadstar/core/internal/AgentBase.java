@@ -143,6 +143,11 @@ abstract class AgentBase extends AgentPad5 {
     long startedToken;
     /** This agent's circuit breaker, or null. */
     final AgentBreaker breaker;
+    /**
+     * Set while the slot is a remote agent (see RemoteAgent): its link, window and own breaker.
+     * Written under the reconfiguration lock before the thread starts, cleared when it has left.
+     */
+    volatile RemoteAgent remote;
     /** Owner only: a breaker permit is held for the task about to run. */
     boolean permitHeld;
     long permit;
@@ -447,6 +452,8 @@ abstract class AgentBase extends AgentPad5 {
         busy = Math.min(busy, lifetime);
         Thread t = thread;
         boolean inTask = (long) RUNNING.getOpaque(this) != 0L;
+        RemoteAgent r = remote;
+        String breakerState = r != null ? r.breakerState() : breaker == null ? "NONE" : breaker.state();
         return new AgentMetrics(
                 index,
                 t == null ? "" : t.getName(),
@@ -467,11 +474,13 @@ abstract class AgentBase extends AgentPad5 {
                 busy,
                 (double) busy / lifetime,
                 exactLoad(),
-                breaker == null ? "NONE" : breaker.state(),
+                breakerState,
                 (long) BREAKER_TRANSITIONS.getOpaque(this),
                 (long) REROUTED.getOpaque(this),
                 cpuNanos,
-                inTask && t != null && isWaiting(t.getState()));
+                r == null && inTask && t != null && isWaiting(t.getState()),
+                r == null ? AgentMetrics.LOCAL : r.location,
+                r == null ? (inTask ? 1 : 0) : r.inFlightCount);
     }
 
     private static boolean isWaiting(Thread.State state) {

@@ -213,19 +213,58 @@ final class AgentRemoval {
         }
     }
 
-    /** Starts an agent in a free slot; the caller holds the reconfiguration lock and updates the settings. */
-    static int addLocked(LoadstarScheduler s, double capacity) {
-        Agent agent = null;
+    /** See {@link io.github.loadstar.core.Scheduler#addRemoteAgent}. */
+    static int addRemote(LoadstarScheduler s, io.github.loadstar.core.spi.RemoteLink link, double capacity,
+                         io.github.loadstar.core.spi.AgentBreaker breaker) {
+        java.util.Objects.requireNonNull(link, "link");
+        if (!(capacity > 0) || Double.isInfinite(capacity)) {
+            throw new IllegalArgumentException("capacity must be positive and finite: " + capacity);
+        }
+        synchronized (s.reconfiguring) {
+            if (s.runState() != LoadstarScheduler.RUNNING) {
+                throw new IllegalStateException("scheduler " + s.name() + " is shut down: no agent can be added");
+            }
+            if (s.globalScope) {
+                throw new IllegalStateException("scheduler " + s.name() + " orders its tasks in GLOBAL scope; remote"
+                        + " agents need PER_AGENT scope (or FIFO): each admits from its own backlog");
+            }
+            Agent slot = freeSlot(s);
+            RemoteAgent remote = new RemoteAgent(slot, link, breaker);     // checks the link's window and timeout
+            io.github.loadstar.core.SchedulerSettings previous = s.settings;
+            slot.remote = remote;
+            s.remoteAgents++;
+            int index;
+            try {
+                index = addLocked(s, capacity);     // the first OFFLINE slot: this one
+            } catch (RuntimeException | Error e) {
+                slot.remote = null;
+                s.remoteAgents--;
+                throw e;
+            }
+            s.settings = previous.withCapacitiesInForce(capacitiesNow(s)).withVersion(previous.version() + 1);
+            return index;
+        }
+    }
+
+    /** The first OFFLINE slot; the caller holds the reconfiguration lock. */
+    private static Agent freeSlot(LoadstarScheduler s) {
         for (Agent a : s.agents) {
             if (a.membership == OFFLINE) {
-                agent = a;
-                break;
+                return a;
             }
         }
-        if (agent == null) {
-            throw new IllegalStateException("scheduler " + s.name() + " has " + s.agents.length
-                    + " agents or agents still leaving, its maxAgents: no slot is free");
-        }
+        throw new IllegalStateException("scheduler " + s.name() + " has " + s.agents.length
+                + " agents or agents still leaving, its maxAgents: no slot is free");
+    }
+
+    /** Pinned submissions on their way into {@code agent}'s queues. */
+    static int pinnedInFlightOf(Agent agent) {
+        return (int) PINNED_IN_FLIGHT.getVolatile(agent);
+    }
+
+    /** Starts an agent in a free slot; the caller holds the reconfiguration lock and updates the settings. */
+    static int addLocked(LoadstarScheduler s, double capacity) {
+        Agent agent = freeSlot(s);
         Thread thread;
         try {
             thread = s.newThread(agent);
@@ -307,6 +346,12 @@ final class AgentRemoval {
     /** A removed agent's thread leaves: the slot becomes free; quiescence and termination are re-checked. */
     static void onRemoved(LoadstarScheduler s, Agent agent) {
         AgentBase.ACTIVITY.setOpaque(agent, (long) io.github.loadstar.core.metrics.AgentState.REMOVED.ordinal());
+        if (agent.remote != null) {
+            synchronized (s.reconfiguring) {
+                agent.remote = null;    // the slot may become a local agent again
+                s.remoteAgents--;
+            }
+        }
         s.leave(agent);
         agent.membership = OFFLINE;
         LOG.info("scheduler {}: agent {} removed", s.name(), agent.index);

@@ -302,6 +302,9 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
             throw new IllegalArgumentException("options.preferredAgent " + options.preferredAgent() + " is not an agent of "
                     + name + " (agents 0.." + (agents.length - 1) + ")");
         }
+        // while remote agents exist, a task that cannot be sent to a member is kept to local agents
+        int localOnly = remoteAgents == 0 ? RemoteRouting.ANYWHERE
+                : RemoteRouting.localTargetFor(this, WrappedTask.of(task), userTask);
         // registered by admit(), which applied the tenant weight rule
         TenantStats tenant = options.tenant() != null ? figures.registered(options) : null;
         int state = runState;
@@ -362,6 +365,9 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
             }
         } else {
             int i = place(options, random);
+            if (localOnly != RemoteRouting.ANYWHERE && (i < 0 || i >= agents.length || agents[i].remote != null)) {
+                i = localOnly;
+            }
             if (i >= 0 && i < agents.length && agents[i].membership == AgentRemoval.ACTIVE) {
                 target = agents[i];
                 target.addExtraCost(extraCost);
@@ -396,6 +402,15 @@ public final class LoadstarScheduler extends SchedulerLifecycle implements Sched
                 idle.signalAgent(target);
             } else {
                 idle.signal(target);
+            }
+            if (remoteAgents != 0) {
+                // remote agents are outside the idle protocol: the one given the task, or any for shared work
+                RemoteAgent r = target == null ? null : target.remote;
+                if (r != null) {
+                    r.wake();
+                } else if (target == null) {
+                    wakeRemoteAgents();
+                }
             }
         }
         if (tenant != null) {

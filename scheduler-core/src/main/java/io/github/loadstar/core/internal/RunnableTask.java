@@ -23,6 +23,11 @@ final class RunnableTask extends WrappedTask {
         return delegate;
     }
 
+    @Override
+    Object body() {
+        return delegate;
+    }
+
     /** A plain Runnable has nobody to tell but its thread's uncaught-exception handler. */
     @Override
     void rejectClaimed(RejectedExecutionException why) {

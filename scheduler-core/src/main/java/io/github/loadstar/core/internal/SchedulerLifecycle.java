@@ -123,6 +123,12 @@ abstract class SchedulerLifecycle extends SchedulerState {
         return AgentRemoval.add((LoadstarScheduler) this, capacity);
     }
 
+    /** See {@link io.github.loadstar.core.Scheduler#addRemoteAgent}. */
+    public int addRemoteAgent(io.github.loadstar.core.spi.RemoteLink link, double capacity,
+                              io.github.loadstar.core.spi.AgentBreaker breaker) {
+        return AgentRemoval.addRemote((LoadstarScheduler) this, link, capacity, breaker);
+    }
+
     /** See {@link io.github.loadstar.core.Scheduler#removeAgent}. */
     public void removeAgent(int index) {
         AgentRemoval.remove((LoadstarScheduler) this, index);
@@ -186,7 +192,7 @@ abstract class SchedulerLifecycle extends SchedulerState {
 
     /** Any task queued anywhere (deques, inboxes, pinned queues, the global queue). */
     boolean hasQueuedWork() {
-        if (!global.isEmpty() || hasGlobalOrderedWork()) {
+        if (!global.isEmpty() || hasGlobalOrderedWork() || !resends.isEmpty()) {
             return true;
         }
         for (Agent a : agents) {

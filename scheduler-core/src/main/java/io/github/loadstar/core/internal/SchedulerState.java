@@ -128,6 +128,12 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
     final Coordinator coordinator;
     /** The registered management bean, or null. */
     volatile io.github.loadstar.core.management.SchedulerManagement management;
+    /** Remote agents in the scheduler (see RemoteAgent); 0 keeps the submission path as it was. */
+    volatile int remoteAgents;
+    /** Remote tasks to be sent again (taken back from a member, or not delivered), by any remote agent. */
+    final java.util.concurrent.ConcurrentLinkedQueue<RemoteAgent.Resend> resends = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** The ids of remote tasks without an idempotence key. */
+    final RemoteRouting.Ids remoteIds = new RemoteRouting.Ids();
     /** Serialises reconfigurations (and the coordinator thread's start). */
     final Object reconfiguring = new Object();
 
@@ -196,6 +202,28 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
             return config.threadFactory().newThread(agent);
         }
         return new AgentThread(agent, config.threadNamePrefix() + agent.index, config.daemon());
+    }
+
+    /** Local agents accepting work in the scheduler now (a scan; read only while remote agents exist). */
+    final int localAgentsActive() {
+        int n = 0;
+        for (Agent a : agents) {
+            n += a.membership == AgentRemoval.ACTIVE && a.remote == null ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** Wakes every remote agent: there are tasks to send again, or shared work it may take. */
+    final void wakeRemoteAgents() {
+        if (remoteAgents == 0) {
+            return;
+        }
+        for (Agent a : agents) {
+            RemoteAgent r = a.remote;
+            if (r != null) {
+                r.wake();
+            }
+        }
     }
 
     /** The agent (or spare) of the current thread, of whichever scheduler, or null. */

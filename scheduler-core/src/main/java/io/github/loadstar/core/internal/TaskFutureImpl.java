@@ -171,6 +171,35 @@ final class TaskFutureImpl<V> extends WrappedTask implements TaskFuture<V>, Runn
         }
     }
 
+    /**
+     * The outcome of a task a remote agent ran (its claim taken and begin() called by that agent's
+     * thread), set by whichever thread learns it; the same CAS as a local run, so a task cancelled
+     * meanwhile keeps its cancellation.
+     */
+    void completeRemotely(Object result, Throwable failure) {
+        int claim = state & TaskClaim.MASK;
+        if ((state & OUTCOME) != 0) {
+            return;
+        }
+        Object value = failure != null ? failure : (callable != null ? result : outcome);
+        int how = failure != null ? EXCEPTIONAL : NORMAL;
+        outcome = value;
+        if (STATE.compareAndSet(this, claim, claim | how)) {
+            callable = null;
+            runnable = null;
+            completed();
+        } else {
+            outcome = null;     // cancelled meanwhile: the outcome is nobody's
+        }
+    }
+
+    /** What the task runs: its callable, or its runnable (whose preset result is kept here). */
+    @Override
+    Object body() {
+        Callable<V> c = callable;
+        return c != null ? c : runnable;
+    }
+
     /** A cancel(true) that saw this task running may still be interrupting its thread: let it finish. */
     private void awaitInterruptDelivered() {
         while ((state & OUTCOME) == INTERRUPTING) {

@@ -97,6 +97,9 @@ abstract class WrappedTask extends AbstractQueuedTask implements Runnable {
     /** What the user submitted: the Runnable, or the future itself. */
     abstract Object userTask();
 
+    /** What the submitter gave to run (its Callable or Runnable): what a remote agent sends. */
+    abstract Object body();
+
     /** Ends a task claimed as REJECTED that will never run, reporting {@code why}. */
     abstract void rejectClaimed(RejectedExecutionException why);
 

@@ -11,11 +11,14 @@ public final class AgentRow {
     private final long completed;
     private final double utilization;
     private final String breaker;
+    private final String location;
+    private final int inFlight;
 
     /** For the MXBean machinery (a JMX client's proxy rebuilds rows with it); use {@link #of}. */
-    @javax.management.ConstructorParameters({"index", "state", "capacity", "queued", "completed", "utilization", "breaker"})
+    @javax.management.ConstructorParameters({"index", "state", "capacity", "queued", "completed", "utilization", "breaker",
+            "location", "inFlight"})
     public AgentRow(int index, String state, double capacity, long queued, long completed, double utilization,
-                    String breaker) {
+                    String breaker, String location, int inFlight) {
         this.index = index;
         this.state = state;
         this.capacity = capacity;
@@ -23,11 +26,23 @@ public final class AgentRow {
         this.completed = completed;
         this.utilization = utilization;
         this.breaker = breaker;
+        this.location = location;
+        this.inFlight = inFlight;
     }
 
     static AgentRow of(AgentMetrics a) {
         return new AgentRow(a.index(), a.state().name(), a.capacity(), a.queued(), a.completed(), a.utilization(),
-                a.breakerState());
+                a.breakerState(), a.location(), a.inFlight());
+    }
+
+    /** "local", or where a remote agent's member is. */
+    public String getLocation() {
+        return location;
+    }
+
+    /** Tasks started and not finished (up to the window for a remote agent). */
+    public int getInFlight() {
+        return inFlight;
     }
 
     /** The agent's index. */

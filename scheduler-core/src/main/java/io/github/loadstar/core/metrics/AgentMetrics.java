@@ -35,6 +35,10 @@ package io.github.loadstar.core.metrics;
  * @param cpuNanos    CPU time its threads (its own and its spare's) have used, in nanoseconds, or -1
  *                    where the JVM does not measure thread CPU time; a replaced thread's starts at 0
  * @param blocked     whether it was inside a task whose thread was blocked or waiting (not runnable)
+ * @param location    {@link #LOCAL} for an agent of this JVM; for a remote agent, where its member is
+ *                    (its link's {@link io.github.loadstar.core.spi.RemoteLink#location()})
+ * @param inFlight    tasks it has started and not finished: 0 or 1 for a local agent, up to its
+ *                    link's window for a remote one
  */
 public record AgentMetrics(
         int index,
@@ -60,7 +64,17 @@ public record AgentMetrics(
         long breakerTransitions,
         long rerouted,
         long cpuNanos,
-        boolean blocked) {
+        boolean blocked,
+        String location,
+        int inFlight) {
+
+    /** {@link #location()} of an agent of this JVM. */
+    public static final String LOCAL = "local";
+
+    /** Whether this agent is a remote agent (a member of a cluster). */
+    public boolean remote() {
+        return !LOCAL.equals(location);
+    }
 
     /** Busy time per unit of capacity: the work figure whose spread the snapshot reports. */
     public double normalisedWork() {

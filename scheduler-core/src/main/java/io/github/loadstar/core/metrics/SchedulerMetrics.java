@@ -383,7 +383,10 @@ public final class SchedulerMetrics {
             Json.field(s, "breakerTransitions", a.breakerTransitions()).append(',');
             Json.field(s, "rerouted", a.rerouted()).append(',');
             Json.field(s, "cpuNanos", a.cpuNanos()).append(',');
-            s.append("\"blocked\":").append(a.blocked()).append('}');
+            s.append("\"blocked\":").append(a.blocked()).append(',');
+            s.append("\"location\":");
+            Json.quote(s, a.location()).append(',');
+            Json.field(s, "inFlight", a.inFlight()).append('}');
         }
         s.append("],\"tenants\":[");
         for (int i = 0; i < tenants.size(); i++) {
@@ -427,8 +430,9 @@ public final class SchedulerMetrics {
             s.append(String.format(Locale.ROOT, "  %-5d %-10s %6.2f %8d %12d %8d %8d %8d %10d %5.1f%%  %s%n",
                     a.index(), a.state(), a.capacity(), a.queued(), a.completed(), a.failed(), a.stealsIn(),
                     a.stealsOut(), a.migratedIn(), a.utilization() * 100,
-                    "NONE".equals(a.breakerState()) ? "-" : a.breakerState() + " (" + a.breakerTransitions()
-                            + " transitions, " + a.rerouted() + " rerouted)"));
+                    ("NONE".equals(a.breakerState()) ? "-" : a.breakerState() + " (" + a.breakerTransitions()
+                            + " transitions, " + a.rerouted() + " rerouted)")
+                            + (a.remote() ? "  remote " + a.location() + ", " + a.inFlight() + " in flight" : "")));
         }
         for (TenantMetrics t : tenants) {
             s.append(String.format(Locale.ROOT, "  tenant %-16s weight %6.2f completed %,10d service %s%n",

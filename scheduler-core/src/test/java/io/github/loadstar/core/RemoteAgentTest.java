@@ -1,0 +1,242 @@
+package io.github.loadstar.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.loadstar.core.metrics.AgentMetrics;
+import io.github.loadstar.core.metrics.AgentState;
+import io.github.loadstar.core.metrics.SchedulerMetrics;
+import io.github.loadstar.core.spi.RemoteLink;
+import io.github.loadstar.core.spi.RemoteTask;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Remote agents through the core's RemoteLink contract, with a link whose "member" is threads of this
+ * JVM (LoopbackLink: bodies serialized and deserialized, outcomes recorded once per id): every task
+ * runs once and completes its future, the window is never exceeded, a sending reported not delivered
+ * is sent again with the same id, removal loses nothing, and a task that cannot be sent is kept to
+ * local agents or rejected at submission with nothing queued. The Hazelcast transport, with member
+ * processes killed and stopped, is tested in scheduler-hazelcast.
+ */
+@Timeout(60)
+final class RemoteAgentTest {
+    /** Runs of each task's body, by task number (static: bodies run as deserialized copies). */
+    static final ConcurrentHashMap<String, AtomicIntegerArray> RUNS = new ConcurrentHashMap<>();
+
+    /** A sendable task: counts its run and returns twice its number. */
+    record Numbered(String test, int n) implements Callable<Integer>, Serializable {
+        @Override
+        public Integer call() {
+            RUNS.get(test).incrementAndGet(n);
+            return 2 * n;
+        }
+    }
+
+    private static LoopbackLink link(String name, int window, LoopbackLink.Ledger ledger) {
+        return new LoopbackLink(name, window, 2, ledger, id -> false, 5_000);
+    }
+
+    /** A scheduler with one local agent removed once the remote agents are in: remote agents only. */
+    private static Scheduler remoteOnly(SchedulerBuilder builder, RemoteLink... links) throws Exception {
+        Scheduler s = builder.agents(1).maxAgents(links.length + 1).build();
+        for (RemoteLink l : links) {
+            s.addRemoteAgent(l, 1.0, null);
+        }
+        s.removeAgent(0);
+        awaitTrue(() -> s.metrics().agents().stream().noneMatch(a -> a.index() == 0 && a.state() != AgentState.REMOVED),
+                "local agent 0 left");
+        return s;
+    }
+
+    @Test
+    void everyTaskRunsOnceWithinEachWindowUnderFifoAndUnderAPolicy() throws Exception {
+        for (boolean ordered : new boolean[] {false, true}) {
+            String test = "once-" + ordered;
+            int tasks = 2_000;
+            RUNS.put(test, new AtomicIntegerArray(tasks));
+            LoopbackLink.Ledger ledger = new LoopbackLink.Ledger();
+            LoopbackLink a = link("a", 3, ledger);
+            LoopbackLink b = link("b", 5, ledger);
+            SchedulerBuilder builder = Scheduler.builder();
+            if (ordered) {
+                builder.orderingPolicy(io.github.loadstar.core.spi.OrderingPolicies.arrival());
+            }
+            try (Scheduler s = remoteOnly(builder, a, b)) {
+                List<Future<Integer>> futures = new ArrayList<>();
+                for (int i = 0; i < tasks; i++) {
+                    TaskOptions options = TaskOptions.builder().tenant("t" + (i % 3)).build();
+                    futures.add(s.submit(new Numbered(test, i), options));
+                }
+                for (int i = 0; i < tasks; i++) {
+                    assertEquals(2 * i, futures.get(i).get(20, TimeUnit.SECONDS), "task " + i);
+                }
+                for (int i = 0; i < tasks; i++) {
+                    assertEquals(1, RUNS.get(test).get(i), "runs of task " + i);
+                }
+                assertTrue(a.maxInFlight.get() <= 3 && b.maxInFlight.get() <= 5,
+                        "window exceeded: " + a.maxInFlight + "/3, " + b.maxInFlight + "/5");
+                assertTrue(a.received.get() > 0 && b.received.get() > 0, "both members got work: " + a.received + ", " + b.received);
+                awaitTrue(() -> completedByRemotes(s) == tasks, "every completion accounted");
+                SchedulerMetrics m = s.metrics();
+                List<AgentMetrics> remote = m.agents().stream().filter(AgentMetrics::remote).toList();
+                assertEquals(2, remote.size(), m::toString);
+                assertTrue(remote.stream().anyMatch(r -> r.location().equals("loopback a")), m::toString);
+                assertTrue(m.toJson().contains("\"location\":\"loopback b\""), m::toJson);
+            } finally {
+                a.stop();
+                b.stop();
+            }
+        }
+    }
+
+    private static long completedByRemotes(Scheduler s) {
+        return s.metrics().agents().stream().filter(AgentMetrics::remote).mapToLong(AgentMetrics::completed).sum();
+    }
+
+    @Test
+    void aSendingReportedNotDeliveredIsSentAgainWithTheSameIdAndRunsOnce() throws Exception {
+        String test = "resend";
+        int tasks = 300;
+        RUNS.put(test, new AtomicIntegerArray(tasks));
+        LoopbackLink.Ledger ledger = new LoopbackLink.Ledger();
+        // every third task's first sending "loses its member" before an outcome is recorded
+        LoopbackLink a = new LoopbackLink("a", 4, 2, ledger, id -> id.hashCode() % 3 == 0, 5_000);
+        LoopbackLink b = link("b", 4, ledger);
+        try (Scheduler s = remoteOnly(Scheduler.builder(), a, b)) {
+            List<Future<Integer>> futures = new ArrayList<>();
+            for (int i = 0; i < tasks; i++) {
+                futures.add(s.submit(new Numbered(test, i), TaskOptions.builder().idempotenceKey(test + "-" + i).build()));
+            }
+            for (int i = 0; i < tasks; i++) {
+                assertEquals(2 * i, futures.get(i).get(20, TimeUnit.SECONDS), "task " + i);
+                assertEquals(1, RUNS.get(test).get(i), "runs of task " + i);
+            }
+            long resent = ledger.sendings.values().stream().filter(n -> n.get() > 1).count();
+            assertTrue(resent > 0, "some first sendings were dropped and sent again");
+            for (int i = 0; i < tasks; i++) {
+                assertTrue(ledger.sendings.containsKey(test + "-" + i), "the idempotence key is the id: " + i);
+                assertTrue(ledger.sendings.get(test + "-" + i).get() <= 2, "sendings of task " + i);
+            }
+        } finally {
+            a.stop();
+            b.stop();
+        }
+    }
+
+    @Test
+    void aRemovedRemoteAgentLeavesOnceItsTasksAreReportedAndLosesNone() throws Exception {
+        String test = "removal";
+        int tasks = 400;
+        RUNS.put(test, new AtomicIntegerArray(tasks));
+        LoopbackLink.Ledger ledger = new LoopbackLink.Ledger();
+        LoopbackLink a = link("a", 4, ledger);
+        LoopbackLink b = link("b", 4, ledger);
+        a.hung = true;      // a's window fills and its queue grows, then it is removed
+        try (Scheduler s = Scheduler.builder().agents(1).maxAgents(3).build()) {
+            int ia = s.addRemoteAgent(a, 1.0, null);
+            int ib = s.addRemoteAgent(b, 1.0, null);
+            List<Future<Integer>> futures = new ArrayList<>();
+            for (int i = 0; i < tasks; i++) {
+                futures.add(s.submit(new Numbered(test, i), TaskOptions.builder().preferAgent(i % 2 == 0 ? ia : ib).build()));
+            }
+            s.removeAgent(ia);
+            a.hung = false;
+            for (int i = 0; i < tasks; i++) {
+                assertEquals(2 * i, futures.get(i).get(20, TimeUnit.SECONDS), "task " + i);
+                assertEquals(1, RUNS.get(test).get(i), "runs of task " + i);
+            }
+            awaitTrue(() -> s.metrics().agents().get(ia).state() == AgentState.REMOVED, "the removed agent left");
+            assertTrue(b.received.get() > 0);
+        } finally {
+            a.stop();
+            b.stop();
+        }
+    }
+
+    @Test
+    void aTaskThatCannotBeSentIsRejectedAtSubmissionWithNothingQueued() throws Exception {
+        LoopbackLink.Ledger ledger = new LoopbackLink.Ledger();
+        LoopbackLink a = link("a", 2, ledger);
+        try (Scheduler s = remoteOnly(Scheduler.builder(), a)) {
+            Callable<String> local = () -> "not serializable";
+            RejectedExecutionException e = assertThrows(RejectedExecutionException.class, () -> s.submit(local));
+            assertTrue(e.getMessage().contains("is not java.io.Serializable") && e.getMessage().contains("no local agent"),
+                    e.getMessage());
+            assertThrows(RejectedExecutionException.class, () -> s.execute(() -> { }));
+            SchedulerMetrics m = s.metrics();
+            assertEquals(0, m.queued(), m::toString);
+            assertEquals(2, m.rejected(), m::toString);
+            // a serializable lambda goes
+            Callable<String> sendable = (Callable<String> & Serializable) () -> "sent";
+            assertEquals("sent", s.submit(sendable).get(10, TimeUnit.SECONDS));
+        } finally {
+            a.stop();
+        }
+    }
+
+    @Test
+    void aTaskThatCannotBeSentRunsOnALocalAgentWhenThereIsOne() throws Exception {
+        LoopbackLink.Ledger ledger = new LoopbackLink.Ledger();
+        LoopbackLink a = link("a", 2, ledger);
+        try (Scheduler s = Scheduler.builder().agents(1).maxAgents(2).threadNamePrefix("local-").build()) {
+            int remote = s.addRemoteAgent(a, 100.0, null);      // placement favours it by far
+            for (int i = 0; i < 50; i++) {
+                Callable<String> local = () -> Thread.currentThread().getName();
+                String ranOn = s.submit(local, TaskOptions.builder().preferAgent(remote).build()).get(10, TimeUnit.SECONDS);
+                assertTrue(ranOn.startsWith("local-"), ranOn);
+            }
+            assertEquals(0, a.received.get(), "nothing unsendable was sent");
+            Callable<String> pinned = () -> "x";
+            RejectedExecutionException e = assertThrows(RejectedExecutionException.class,
+                    () -> s.submit(pinned, TaskOptions.builder().pinnedTo(remote).build()));
+            assertTrue(e.getMessage().contains("pinned to remote agent " + remote), e.getMessage());
+        } finally {
+            a.stop();
+        }
+    }
+
+    @Test
+    void badRemoteAgentsAreRefusedWithNothingChanged() throws Exception {
+        LoopbackLink.Ledger ledger = new LoopbackLink.Ledger();
+        LoopbackLink zero = link("zero", 0, ledger);
+        try (Scheduler s = Scheduler.builder().agents(1).maxAgents(2).build()) {
+            assertThrows(NullPointerException.class, () -> s.addRemoteAgent(null, 1.0, null));
+            assertThrows(IllegalArgumentException.class, () -> s.addRemoteAgent(link("x", 1, ledger), 0.0, null));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.addRemoteAgent(zero, 1.0, null));
+            assertTrue(e.getMessage().contains("window"), e.getMessage());
+            assertEquals(1, s.settings().agentCount());
+            assertFalse(s.metrics().agents().stream().anyMatch(AgentMetrics::remote));
+        } finally {
+            zero.stop();
+        }
+        try (Scheduler s = Scheduler.builder().agents(1).maxAgents(2).orderingPolicy(io.github.loadstar.core.spi.OrderingPolicies.arrival())
+                .orderingScope(OrderingScope.GLOBAL).build()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> s.addRemoteAgent(link("g", 1, ledger), 1.0, null));
+            assertTrue(e.getMessage().contains("GLOBAL"), e.getMessage());
+        }
+    }
+
+    static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - end > 0) {
+                throw new AssertionError("timed out waiting: " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+}
