@@ -31,6 +31,8 @@ import java.util.Objects;
 public final class ClusterSettings {
     /** The durable executor that runs remote tasks on the workers. */
     public static final String EXECUTOR = "loadstar-tasks";
+    /** The member attribute a worker publishes its executor thread count under (RemoteMembers reads it). */
+    public static final String THREADS_ATTRIBUTE = "loadstar.threads";
     /** The map that holds the idempotence ledger. */
     public static final String LEDGER = "loadstar-ledger";
     /** The split-brain protection the ledger and the executor use when a minimum cluster size is set. */

@@ -33,7 +33,7 @@ public final class WorkerMember implements AutoCloseable {
 
     /** Starts a worker with {@code settings} and returns once it has joined the cluster. */
     public static WorkerMember start(ClusterSettings settings) {
-        return new WorkerMember(Hazelcast.newHazelcastInstance(settings.workerConfig()));
+        return start(settings.workerConfig());
     }
 
     /**
@@ -49,6 +49,11 @@ public final class WorkerMember implements AutoCloseable {
         }
         if (!config.getDurableExecutorConfigs().containsKey(ClusterSettings.EXECUTOR)) {
             config.addDurableExecutorConfig(new DurableExecutorConfig(ClusterSettings.EXECUTOR).setDurability(1));
+        }
+        if (config.getMemberAttributeConfig().getAttribute(ClusterSettings.THREADS_ATTRIBUTE) == null) {
+            // how many tasks it runs at once: the scheduler sizes this member's window and capacity by it
+            int threads = config.getDurableExecutorConfig(ClusterSettings.EXECUTOR).getPoolSize();
+            config.getMemberAttributeConfig().setAttribute(ClusterSettings.THREADS_ATTRIBUTE, Integer.toString(threads));
         }
         if (!config.getMapConfigs().containsKey(ClusterSettings.LEDGER)) {
             config.addMapConfig(new MapConfig(ClusterSettings.LEDGER).setBackupCount(1).setTimeToLiveSeconds(3600));

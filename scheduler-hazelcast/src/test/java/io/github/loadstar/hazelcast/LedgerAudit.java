@@ -24,12 +24,21 @@ import java.util.Map;
 record LedgerAudit(int reRuns, List<String> reRun, int absorbed) {
 
     static LedgerAudit of(HazelcastInstance member, int tasks) {
+        List<Integer> numbers = new ArrayList<>();
+        for (int i = 0; i < tasks; i++) {
+            numbers.add(i);
+        }
+        return of(member, numbers);
+    }
+
+    /** The audit of the tasks {@code task-n} for each n in {@code numbers}. */
+    static LedgerAudit of(HazelcastInstance member, List<Integer> numbers) {
         Map<String, LedgerEntry> ledger = TaskLedger.of(member).snapshot();
         IMap<String, Integer> effects = member.getMap(CountedWork.EFFECTS);
         int reRuns = 0;
         int absorbed = 0;
         List<String> reRun = new ArrayList<>();
-        for (int i = 0; i < tasks; i++) {
+        for (int i : numbers) {
             String id = "task-" + i;
             LedgerEntry e = ledger.get(id);
             assertNotNull(e, id + " has no ledger entry");

@@ -64,7 +64,7 @@ final class AgentCountChange {
         java.util.List<Agent> started = new java.util.ArrayList<>();
         try {
             for (double capacity : added) {
-                started.add(scheduler.agents[AgentRemoval.addLocked(scheduler, capacity)]);
+                started.add(scheduler.agents[AgentRemoval.addLocked(scheduler, capacity, null)]);
             }
         } catch (RuntimeException | Error refused) {
             for (Agent a : started) {

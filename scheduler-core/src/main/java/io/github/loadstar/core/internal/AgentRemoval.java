@@ -207,7 +207,7 @@ final class AgentRemoval {
                 throw new IllegalStateException("scheduler " + s.name() + " is shut down: no agent can be added");
             }
             io.github.loadstar.core.SchedulerSettings previous = s.settings;
-            int index = addLocked(s, capacity);
+            int index = addLocked(s, capacity, null);
             s.settings = previous.withCapacitiesInForce(capacitiesNow(s)).withVersion(previous.version() + 1);
             return index;
         }
@@ -231,16 +231,7 @@ final class AgentRemoval {
             Agent slot = freeSlot(s);
             RemoteAgent remote = new RemoteAgent(slot, link, breaker);     // checks the link's window and timeout
             io.github.loadstar.core.SchedulerSettings previous = s.settings;
-            slot.remote = remote;
-            s.remoteAgents++;
-            int index;
-            try {
-                index = addLocked(s, capacity);     // the first OFFLINE slot: this one
-            } catch (RuntimeException | Error e) {
-                slot.remote = null;
-                s.remoteAgents--;
-                throw e;
-            }
+            int index = addLocked(s, slot, capacity, remote);
             s.settings = previous.withCapacitiesInForce(capacitiesNow(s)).withVersion(previous.version() + 1);
             return index;
         }
@@ -262,9 +253,21 @@ final class AgentRemoval {
         return (int) PINNED_IN_FLIGHT.getVolatile(agent);
     }
 
-    /** Starts an agent in a free slot; the caller holds the reconfiguration lock and updates the settings. */
-    static int addLocked(LoadstarScheduler s, double capacity) {
-        Agent agent = freeSlot(s);
+    /**
+     * Starts an agent in a free slot, remote if {@code remote} is not null (made for that slot); the
+     * caller holds the reconfiguration lock and updates the settings.
+     */
+    static int addLocked(LoadstarScheduler s, double capacity, RemoteAgent remote) {
+        return addLocked(s, freeSlot(s), capacity, remote);
+    }
+
+    /**
+     * As above, in the slot given: the one a remote agent was made for (a leaving agent's thread
+     * frees its slot without the lock, so looking again could find another).
+     */
+    private static int addLocked(LoadstarScheduler s, Agent agent, double capacity, RemoteAgent remote) {
+        // a removed remote agent's slot keeps its link (its row in the metrics says where it was) until reused
+        agent.remote = remote;
         Thread thread;
         try {
             thread = s.newThread(agent);
@@ -276,6 +279,9 @@ final class AgentRemoval {
         }
         agent.setCapacity(capacity);
         agent.thread = thread;
+        if (remote != null) {
+            s.remoteAgents++;
+        }
         agent.everStarted = true;
         s.members.incrementAndGet();
         s.liveAgents.incrementAndGet();     // members > 0 while RUNNING: never from zero
@@ -290,6 +296,9 @@ final class AgentRemoval {
             agent.accepting = false;
             agent.membership = OFFLINE;
             agent.thread = null;
+            if (remote != null) {
+                s.remoteAgents--;
+            }
             s.leave(agent);
             throw new IllegalStateException("cannot start a thread for a new agent of scheduler " + s.name(), e);
         }
@@ -348,8 +357,7 @@ final class AgentRemoval {
         AgentBase.ACTIVITY.setOpaque(agent, (long) io.github.loadstar.core.metrics.AgentState.REMOVED.ordinal());
         if (agent.remote != null) {
             synchronized (s.reconfiguring) {
-                agent.remote = null;    // the slot may become a local agent again
-                s.remoteAgents--;
+                s.remoteAgents--;       // the slot keeps its link for the metrics until it is reused
             }
         }
         s.leave(agent);

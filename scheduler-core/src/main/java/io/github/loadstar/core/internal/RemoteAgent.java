@@ -51,6 +51,8 @@ final class RemoteAgent {
     static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     /** How often the unstarted window is asked back while the agent admits nothing. */
     private static final long RECLAIM_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** How often a member whose breaker's open time is over is pinged before trials. */
+    private static final long PROBE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     final Agent agent;
     final RemoteLink link;
@@ -63,6 +65,8 @@ final class RemoteAgent {
     private final List<Delivery> inFlight = new ArrayList<>();
     private final ConcurrentLinkedQueue<Delivery> reported = new ConcurrentLinkedQueue<>();
     private long lastReclaimNanos;
+    /** When the member was last pinged before trials (trialsDue). */
+    private long lastProbeNanos = System.nanoTime() - PROBE_INTERVAL_NANOS;
     private boolean resting;
     // figures: written by the owner only
     volatile int inFlightCount;
@@ -119,7 +123,7 @@ final class RemoteAgent {
                     a.withdrawRebalanceOrder(order);    // remote agents take no orders
                 }
                 boolean leaving = a.membership != AgentRemoval.ACTIVE;
-                boolean admitting = !leaving && (breaker == null || breaker.admitsWork());
+                boolean admitting = !leaving && (breaker == null || breaker.admitsWork() || trialsDue());
                 if (!leaving && a.accepting != admitting) {
                     a.accepting = admitting;    // placement passes an agent that does not accept
                     AgentBase.BREAKER_TRANSITIONS.getAndAdd(a, 1L);
@@ -141,6 +145,36 @@ final class RemoteAgent {
                 s.agentSuspended(false);
             }
         }
+    }
+
+    /**
+     * An open breaker whose open time is over half-opens only when asked for a permit (as the
+     * suspended local agent does it, AgentGuard.suspend): ask, give the permit back, and admit.
+     */
+    private boolean trialsDue() {
+        if (breaker.nanosUntilTrials() > 0) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (now - lastProbeNanos < PROBE_INTERVAL_NANOS) {
+            return false;
+        }
+        lastProbeNanos = now;
+        boolean answers;
+        try {
+            answers = link.answers();
+        } catch (Throwable t) {
+            answers = false;
+        }
+        if (!answers) {
+            return false;   // still silent: no trial goes, the breaker stays open
+        }
+        long p = breaker.tryAcquire();
+        if (p == AgentBreaker.NOT_PERMITTED) {
+            return false;
+        }
+        breaker.release(p);
+        return true;
     }
 
     /** Sends tasks while the window has room; whether any went. */

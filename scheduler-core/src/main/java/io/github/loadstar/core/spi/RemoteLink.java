@@ -51,6 +51,16 @@ public interface RemoteLink {
      */
     List<RemoteTask> reclaimUnstarted();
 
+    /**
+     * Whether the member answers now: a cheap round trip (a ping), asked — at most every half second —
+     * before a breaker that opened lets real tasks through as trials, so that trials are not sent to
+     * a member that still hangs. May take a while; called by the agent's own thread while it admits
+     * nothing. Default: true (trials decide).
+     */
+    default boolean answers() {
+        return true;
+    }
+
     /** The agent has left: no more sends. Tasks in flight are still reported. */
     void close();
 }
