@@ -82,7 +82,7 @@ public final class SchedulerClient implements AutoCloseable {
         return (String) attribute("State");
     }
 
-    /** The agent rows (index, state, capacity, queued, completed, utilization, breaker). */
+    /** The agent rows (index, state, capacity, queued, completed, utilization, breaker, location, inFlight). */
     public List<Map<String, Object>> agents() {
         return rows((CompositeData[]) attribute("Agents"));
     }

@@ -87,7 +87,7 @@ final class SchedulerTools {
                     return new Result(Map.of("findings", findings), findings.isEmpty() ? "no bottleneck found" : text.toString());
                 }));
         tools.add(tool("agent_list", "The agents: index, state, capacity, queued and completed tasks, utilization, "
-                        + "circuit-breaker state.",
+                        + "circuit-breaker state, location (local, or a remote agent's member address) and tasks in flight.",
                 "{\"type\":\"object\",\"additionalProperties\":false}",
                 "{\"type\":\"object\",\"required\":[\"agents\"],\"properties\":{\"agents\":{\"type\":\"array\"}}}", false,
                 (a, who) -> {

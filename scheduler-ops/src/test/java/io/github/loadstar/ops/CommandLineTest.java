@@ -99,7 +99,9 @@ final class CommandLineTest {
         assertEquals(0, zero.get("index").asInt());
         assertEquals(OpsTarget.QUEUED, zero.get("queued").asLong(), "agent 0's backlog: " + agents);
         assertEquals("RUNNING", zero.get("state").asString(), agents.toString());
+        assertEquals("local", zero.get("location").asString(), agents.toString());
         Run text = ok("agents");
+        assertTrue(text.out().lines().skip(1).allMatch(l -> l.endsWith("local")), text.toString());
         assertTrue(text.out().startsWith("AGENT"), text.toString());
         assertEquals(4, text.out().lines().count(), text.toString());
         assertTrue(text.out().lines().allMatch(l -> l.length() <= 80), text.toString());

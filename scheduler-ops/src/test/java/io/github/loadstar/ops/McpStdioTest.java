@@ -106,6 +106,7 @@ final class McpStdioTest {
 
         List<?> agents = (List<?>) ok(c, "agent_list", Map.of()).get("agents");
         assertEquals(3, agents.size());
+        assertEquals("local", ((Map<?, ?>) agents.get(0)).get("location"), agents.toString());
         List<?> one = (List<?>) ok(c, "agent_metrics", Map.of("agent_id", 1)).get("agents");
         assertEquals(1, one.size());
         assertEquals(1, ((Number) ((Map<?, ?>) one.get(0)).get("index")).intValue());
