@@ -271,8 +271,9 @@ public interface Scheduler extends ExecutorService, AutoCloseable {
     /**
      * Adds a <em>remote agent</em>: an agent slot whose tasks run on a member of a cluster, reached
      * through {@code link} (scheduler-hazelcast's {@code RemoteMembers} adds one per worker member).
-     * The agent keeps its queue here, in this scheduler's order (FIFO, or its PER_AGENT ordering
-     * policy), and admits tasks to the member while fewer than {@code link.window()} are in flight;
+     * The agent keeps its queue here, in this scheduler's order (FIFO, its own backlog under a
+     * PER_AGENT ordering policy, or the shared backlog in GLOBAL scope), and admits tasks to the
+     * member while fewer than {@code link.window()} are in flight;
      * placement, the metrics (with {@code location}), the report and the management tools treat it as
      * an agent. It never steals; local agents may steal its tasks that are not yet admitted.
      * {@code breaker} (its own; null for none) hears every outcome and every task in flight longer
@@ -280,7 +281,8 @@ public interface Scheduler extends ExecutorService, AutoCloseable {
      * back the tasks the member has not started and hands its queue to the other agents; trials
      * probe the member back in. While any remote agent exists, a task whose body is not
      * {@link java.io.Serializable} goes to local agents only, and is rejected at submission if
-     * there is none or it is pinned to a remote agent. {@link #removeAgent} removes a remote agent:
+     * there is none, it is pinned to a remote agent, or (in GLOBAL scope, where every movable task
+     * may be admitted to a member) it is not pinned to a local agent. {@link #removeAgent} removes a remote agent:
      * it stops admitting, takes back its unstarted tasks, and leaves once every task it sent has
      * been reported.
      *
@@ -288,8 +290,8 @@ public interface Scheduler extends ExecutorService, AutoCloseable {
      * @throws NullPointerException     if {@code link} is null
      * @throws IllegalArgumentException if {@code capacity} is not positive and finite, or the link's
      *                                  window or timeout is not positive (nothing changed)
-     * @throws IllegalStateException    if no slot is free, the scheduler is shut down, it orders in
-     *                                  GLOBAL scope, or no thread can be started (nothing changed)
+     * @throws IllegalStateException    if no slot is free, the scheduler is shut down, or no thread
+     *                                  can be started (nothing changed)
      */
     int addRemoteAgent(io.github.loadstar.core.spi.RemoteLink link, double capacity,
                        io.github.loadstar.core.spi.AgentBreaker breaker);

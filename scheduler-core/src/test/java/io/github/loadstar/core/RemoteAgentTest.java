@@ -265,11 +265,38 @@ final class RemoteAgentTest {
         } finally {
             zero.stop();
         }
-        try (Scheduler s = Scheduler.builder().agents(1).maxAgents(2).orderingPolicy(io.github.loadstar.core.spi.OrderingPolicies.arrival())
+    }
+
+    @Test
+    void inGlobalScopeRemoteAgentsAdmitFromTheSharedBacklogAndAnUnsendableTaskMustBePinnedLocally() throws Exception {
+        String test = "global";
+        int tasks = 500;
+        RUNS.put(test, new AtomicIntegerArray(tasks));
+        LoopbackLink.Ledger ledger = new LoopbackLink.Ledger();
+        LoopbackLink a = link("a", 3, ledger);
+        LoopbackLink b = link("b", 3, ledger);
+        try (Scheduler s = Scheduler.builder().agents(1).maxAgents(3).threadNamePrefix("local-")
+                .orderingPolicy(io.github.loadstar.core.spi.OrderingPolicies.arrival())
                 .orderingScope(OrderingScope.GLOBAL).build()) {
-            IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> s.addRemoteAgent(link("g", 1, ledger), 1.0, null));
+            s.addRemoteAgent(a, 1.0, null);
+            s.addRemoteAgent(b, 1.0, null);
+            List<Future<Integer>> futures = new ArrayList<>();
+            for (int i = 0; i < tasks; i++) {
+                futures.add(s.submit(new Numbered(test, i)));
+            }
+            for (int i = 0; i < tasks; i++) {
+                assertEquals(2 * i, futures.get(i).get(20, TimeUnit.SECONDS), "task " + i);
+                assertEquals(1, RUNS.get(test).get(i), "runs of task " + i);
+            }
+            assertTrue(a.received.get() > 0 && b.received.get() > 0, "both members admitted from the shared backlog");
+            Callable<String> unsendable = () -> Thread.currentThread().getName();
+            RejectedExecutionException e = assertThrows(RejectedExecutionException.class, () -> s.submit(unsendable));
             assertTrue(e.getMessage().contains("GLOBAL"), e.getMessage());
+            String ranOn = s.submit(unsendable, TaskOptions.builder().pinnedTo(0).build()).get(10, TimeUnit.SECONDS);
+            assertTrue(ranOn.startsWith("local-"), ranOn);
+        } finally {
+            a.stop();
+            b.stop();
         }
     }
 

@@ -224,10 +224,6 @@ final class AgentRemoval {
             if (s.runState() != LoadstarScheduler.RUNNING) {
                 throw new IllegalStateException("scheduler " + s.name() + " is shut down: no agent can be added");
             }
-            if (s.globalScope) {
-                throw new IllegalStateException("scheduler " + s.name() + " orders its tasks in GLOBAL scope; remote"
-                        + " agents need PER_AGENT scope (or FIFO): each admits from its own backlog");
-            }
             Agent slot = freeSlot(s);
             RemoteAgent remote = new RemoteAgent(slot, link, breaker);     // checks the link's window and timeout
             io.github.loadstar.core.SchedulerSettings previous = s.settings;

@@ -17,7 +17,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /*
  * A remote agent: an agent slot whose thread runs no task itself but admits its tasks, one by one in
- * the slot's own order (its inbox in FIFO mode, its backlog under a PER_AGENT ordering policy), to a
+ * the slot's own order (its inbox in FIFO mode, its backlog under a PER_AGENT ordering policy, the
+ * shared backlog in GLOBAL scope), to a
  * member of a cluster through a RemoteLink, while fewer than the link's window are in flight.
  *
  * The slot is an ordinary Agent in the scheduler's array, so placement, the metrics, the report, the
@@ -109,11 +110,13 @@ final class RemoteAgent {
                 int state = s.runState();
                 if (state >= LoadstarScheduler.STOP) {
                     failResends(s);
+                    closeLink();    // tasks in flight still complete their futures when reported
                     return;
                 }
                 Thread.interrupted();   // a cancel(true) of a task in flight interrupts this thread: nobody's
                 applyReports();
                 if (state >= LoadstarScheduler.TIDYING) {
+                    closeLink();
                     return;
                 }
                 long now = System.nanoTime();
@@ -196,7 +199,8 @@ final class RemoteAgent {
     /** Nothing to send now: sleep until a report, a placement or the next timeout check. */
     private void rest(LoadstarScheduler s, boolean admitting) {
         Agent a = agent;
-        boolean quiet = inFlight.isEmpty() && a.backlog() == 0 && (s.resends.isEmpty() || !admitting);
+        boolean quiet = inFlight.isEmpty() && a.backlog() == 0 && (s.resends.isEmpty() || !admitting)
+                && !s.hasGlobalOrderedWork();
         if (quiet != resting) {
             resting = quiet;
             if (quiet) {
@@ -242,7 +246,7 @@ final class RemoteAgent {
                 d.resent = true;
                 return d;
             }
-            d = agent.ordered ? takeOrdered(s, now) : takeFifo(s);
+            d = !agent.ordered ? takeFifo(s) : agent.globalScope ? takeGlobal(s, now) : takeOrdered(s, now);
             return d;
         } finally {
             if (d == null) {
@@ -326,6 +330,62 @@ final class RemoteAgent {
                 a.publishOrderedSize(a.backlog.size());
             } finally {
                 a.releaseClaim();
+            }
+            if (queued == null) {
+                return null;
+            }
+            WrappedTask wrapped = (WrappedTask) WrappedTask.runnable(queued);
+            a.started(wrapped.options.cost());
+            Delivery d = begin(s, wrapped, queued, token);
+            if (d != null) {
+                return d;
+            }
+        }
+    }
+
+    /**
+     * GLOBAL scope: tasks pinned to this agent first (FIFO), then the shared backlog's next task,
+     * under the shared lock, as a local agent dispatches (AgentOrdered.dispatchGlobal).
+     */
+    private Delivery takeGlobal(LoadstarScheduler s, long now) {
+        Agent a = agent;
+        for (;;) {
+            if (!a.pinned.isEmpty()) {
+                Runnable pinnedTask = a.pollPinned();
+                if (pinnedTask != null && a.claimForRun(pinnedTask)) {
+                    WrappedTask wrapped = WrappedTask.of(pinnedTask);
+                    a.started(wrapped.options.cost());
+                    Delivery d = begin(s, wrapped, null, GuardedBacklog.UNCHARGED);
+                    if (d != null) {
+                        return d;
+                    }
+                    continue;
+                }
+            }
+            QueuedTask queued = null;
+            long token = GuardedBacklog.UNCHARGED;
+            java.util.concurrent.locks.ReentrantLock lock = s.globalLock;
+            lock.lock();
+            try {
+                GuardedBacklog shared = s.globalBacklog;
+                Runnable r;
+                while ((r = s.globalInbox.relaxedPoll()) != null) {
+                    shared.offer(WrappedTask.queued(r), now);
+                }
+                for (;;) {
+                    QueuedTask next = shared.poll(now);
+                    if (next == null) {
+                        break;
+                    }
+                    if (a.claimForRun(WrappedTask.runnable(next))) {
+                        queued = next;
+                        token = shared.onStart(next, now);
+                        break;
+                    }
+                }
+                s.globalBacklogSize = shared.size();
+            } finally {
+                lock.unlock();
             }
             if (queued == null) {
                 return null;
@@ -505,6 +565,16 @@ final class RemoteAgent {
             return;
         }
         Agent a = agent;
+        if (a.globalScope) {
+            LoadstarScheduler s = a.scheduler;
+            s.globalLock.lock();
+            try {
+                s.globalBacklog.onFinish(queued, token, runNanos, System.nanoTime());
+            } finally {
+                s.globalLock.unlock();
+            }
+            return;
+        }
         while (!a.tryClaim()) {
             if (a.scheduler.runState() >= LoadstarScheduler.STOP) {
                 return;     // shutdownNow holds the claim for good
@@ -615,12 +685,16 @@ final class RemoteAgent {
         }
         a.withdrawRebalanceOrder(AgentRemoval.DRAIN);
         AgentRemoval.rescue(a);
+        closeLink();
+        return true;
+    }
+
+    private void closeLink() {
         try {
             link.close();
         } catch (Throwable ignored) {
-            // the member is gone either way
+            // the member is gone, or the scheduler is; either way nothing more is sent
         }
-        return true;
     }
 
     /** After STOP: tasks waiting to be sent again will not be; their futures say so. */

@@ -7,9 +7,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /*
  * Which tasks may go to remote agents, decided at submission while the scheduler has any: a task
  * whose body is Serializable may go anywhere; one that is not is kept to local agents (placed on
- * one if placement chose a remote agent), and rejected — before anything is queued — if it is
- * pinned to a remote agent or no local agent is in the scheduler. A scheduler without remote agents
- * never comes here.
+ * one if placement chose a remote agent, or pinned to one by its submitter), and rejected — before
+ * anything is queued — if it is pinned to a remote agent, no local agent is in the scheduler, or
+ * the scheduler orders in GLOBAL scope (one backlog, from which remote agents admit too). A
+ * scheduler without remote agents never comes here.
  */
 
 /** Keeping non-serializable tasks off remote agents, and the ids of remote tasks. */
@@ -36,6 +37,14 @@ final class RemoteRouting {
         int affinity = task.options.affinity();
         if (affinity >= 0 && s.agents[affinity].remote != null) {
             throw s.reject(userTask, notSerializable(s, body) + "; it is pinned to remote agent " + affinity);
+        }
+        if (affinity >= 0) {
+            return ANYWHERE;    // pinned to a local agent: it runs there
+        }
+        if (s.globalScope) {
+            // one backlog for every agent: any task in it may be admitted to a member
+            throw s.reject(userTask, notSerializable(s, body) + "; in GLOBAL ordering scope every movable task may go"
+                    + " to a remote agent (pin it to a local agent to run it here)");
         }
         int best = -1;
         double bestLoad = Double.MAX_VALUE;
