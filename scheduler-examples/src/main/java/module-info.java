@@ -5,4 +5,5 @@
 module io.github.loadstar.examples {
     requires io.github.loadstar.core;
     requires io.github.loadstar.algorithms;
+    requires io.github.loadstar.hazelcast;
 }
