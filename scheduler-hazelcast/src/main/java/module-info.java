@@ -9,6 +9,12 @@ module io.github.loadstar.hazelcast {
     // an automatic module, named in the Hazelcast jar's manifest
     requires transitive com.hazelcast.core;
     requires org.slf4j;
+    // JDK modules Hazelcast uses, which an automatic module cannot declare: without them in the module
+    // graph a member fails to start from the module path (javax.transaction.xa, javax.sql, JMX, socket
+    // options). Hazelcast itself asks for --add-modules java.se; requiring it here does the same.
+    requires java.se;
+    requires jdk.net;
+    requires jdk.management;
 
     exports io.github.loadstar.hazelcast;
 }

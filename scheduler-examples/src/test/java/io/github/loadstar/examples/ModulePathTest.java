@@ -1,6 +1,7 @@
 package io.github.loadstar.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -69,6 +71,40 @@ class ModulePathTest {
                 () -> "the child ran on another JDK than the tests (" + Runtime.version() + "): " + okLine);
         assertTrue(okLine.contains("queues " + queues + ","), () -> "queue flavour not passed on: " + okLine);
         assertTrue(okLine.contains("policy edf from io.github.loadstar.algorithms"), okLine);
+        System.out.println(okLine);
+    }
+
+    /**
+     * Remote agents from the module path: scheduler-hazelcast (a named module) and Hazelcast (an
+     * automatic one) resolve, and tasks of a named module go through a member in the child JVM and
+     * back (ClusterModulePathCheck).
+     */
+    @Test
+    void remoteAgentsRunFromTheModulePath(@TempDir Path tmp) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(javaExecutable());
+        command.add("-Xmx256m");
+        command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        command.addAll(io.github.loadstar.hazelcast.ClusterSettings.MODULE_PATH_JVM_FLAGS);
+        command.add("--module-path");
+        command.add(modulePath());
+        command.add("-m");
+        command.add("io.github.loadstar.examples/" + ClusterModulePathCheck.class.getName());
+        Path output = tmp.resolve("output.txt");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        boolean exited = process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        if (!exited) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        String out = Files.readString(output, StandardCharsets.UTF_8);
+        String report = String.join(" ", command) + "\n---- output ----\n" + out;
+        assertTrue(exited, () -> "did not exit within " + TIMEOUT_SECONDS + " s: " + report);
+        assertEquals(0, process.exitValue(), () -> "exit code of " + report);
+        String okLine = out.lines().filter(l -> l.startsWith(ClusterModulePathCheck.OK + ": ")).findFirst()
+                .orElseGet(() -> fail("no line starting with '" + ClusterModulePathCheck.OK + "' from " + report));
+        assertTrue(okLine.contains("io.github.loadstar.hazelcast and com.hazelcast.core from the module path"), okLine);
+        assertFalse(out.contains("without proper access to required Java packages"),
+                () -> "MODULE_PATH_JVM_FLAGS did not satisfy Hazelcast: " + out);
         System.out.println(okLine);
     }
 

@@ -54,6 +54,17 @@ public final class ClusterSettings {
             "--add-opens", "java.management/sun.management=ALL-UNNAMED",
             "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED");
 
+    /**
+     * The same flags for an application on the module path, where Hazelcast is the automatic module
+     * {@code com.hazelcast.core} (its start-up warning lists these there).
+     */
+    public static final List<String> MODULE_PATH_JVM_FLAGS = List.of(
+            "--add-exports", "java.base/jdk.internal.ref=com.hazelcast.core",
+            "--add-opens", "java.base/java.lang=com.hazelcast.core",
+            "--add-opens", "java.base/sun.nio.ch=com.hazelcast.core",
+            "--add-opens", "java.management/sun.management=com.hazelcast.core",
+            "--add-opens", "jdk.management/com.sun.management.internal=com.hazelcast.core");
+
     private final String clusterName;
     private final String host;
     private final int port;
