@@ -210,6 +210,45 @@ final class RemoteAgentTest {
     }
 
     @Test
+    void aRemoteAgentThatJoinsLateTakesAShareOfAnotherMembersQueue() throws Exception {
+        for (boolean ordered : new boolean[] {false, true}) {
+            String test = "late-" + ordered;
+            int tasks = 60;
+            RUNS.put(test, new AtomicIntegerArray(tasks));
+            LoopbackLink.Ledger ledger = new LoopbackLink.Ledger();
+            LoopbackLink early = link("early", 1, ledger);
+            LoopbackLink late = link("late", 2, ledger);
+            early.hung = true;      // its window fills at once; the rest queue on its agent
+            SchedulerBuilder builder = Scheduler.builder();
+            if (ordered) {
+                builder.orderingPolicy(io.github.loadstar.core.spi.OrderingPolicies.arrival());
+            }
+            try (Scheduler s = remoteOnly(builder, early)) {
+                List<Future<Integer>> futures = new ArrayList<>();
+                for (int i = 0; i < tasks; i++) {
+                    futures.add(s.submit(new Numbered(test, i)));
+                }
+                int lateAgent = s.addRemoteAgent(late, 1.0, null);
+                // the early member holds one task and answers nothing: the late one must take the rest
+                awaitTrue(() -> late.received.get() >= tasks / 2, "the late member took queued work: " + late.received);
+                early.hung = false;
+                for (int i = 0; i < tasks; i++) {
+                    assertEquals(2 * i, futures.get(i).get(20, TimeUnit.SECONDS), "task " + i);
+                }
+                for (int i = 0; i < tasks; i++) {
+                    assertEquals(1, RUNS.get(test).get(i), "runs of task " + i);
+                }
+                AgentMetrics taker = s.metrics().agents().stream().filter(a -> a.index() == lateAgent).findFirst().orElseThrow();
+                assertTrue(taker.stealsIn() > 0, () -> "counted as steals\n" + s.metrics());
+
+            } finally {
+                early.stop();
+                late.stop();
+            }
+        }
+    }
+
+    @Test
     void aTaskThatCannotBeSentIsRejectedAtSubmissionWithNothingQueued() throws Exception {
         LoopbackLink.Ledger ledger = new LoopbackLink.Ledger();
         LoopbackLink a = link("a", 2, ledger);

@@ -183,8 +183,13 @@ final class RemoteAgent {
     /** Sends tasks while the window has room; whether any went. */
     private boolean admit(LoadstarScheduler s, long now) {
         boolean any = false;
+        boolean tookShare = false;
         while (inFlight.size() < window) {
             Delivery d = nextToSend(s, now);
+            if (d == null && !tookShare && takeShareFromAnotherMember(s, now)) {
+                tookShare = true;
+                d = nextToSend(s, now);
+            }
             if (d == null) {
                 break;
             }
@@ -228,6 +233,94 @@ final class RemoteAgent {
     }
 
     // ================================================================ taking the next task
+
+    /**
+     * Nothing queued here and room in the window: take a share of the most loaded other remote
+     * agent's queued tasks (a member that joined after the work was placed, or a faster one), by the
+     * thieves' own rules (its claim; by capacity, at most the steal batch; under a policy, its most
+     * urgent movable tasks, into this agent's backlog). Only from remote agents: what they hold was
+     * admitted as sendable. Not in GLOBAL scope, whose backlog all agents share.
+     */
+    private boolean takeShareFromAnotherMember(LoadstarScheduler s, long now) {
+        Agent a = agent;
+        if (a.globalScope) {
+            return false;
+        }
+        Agent victim = null;
+        int most = 1;       // a lone queued task stays: its agent will send it as soon as it can
+        for (Agent v : s.agents) {
+            if (v != a && v.remote != null && v.membership == AgentRemoval.ACTIVE) {
+                int queued = v.backlog();
+                if (queued > most) {
+                    most = queued;
+                    victim = v;
+                }
+            }
+        }
+        if (victim == null) {
+            return false;
+        }
+        if (!a.ordered) {
+            Runnable first = a.stealFrom(victim);   // the rest are on this agent's deque
+            if (first == null) {
+                return false;
+            }
+            a.pushLocal(first);
+            return true;
+        }
+        return takeOrderedShare(s, victim, now);
+    }
+
+    /** Under a PER_AGENT policy: the victim's most urgent movable tasks into this agent's backlog. */
+    private boolean takeOrderedShare(LoadstarScheduler s, Agent victim, long now) {
+        Agent a = agent;
+        AgentBase.TRANSFERRING.setVolatile(a, 1L);
+        try {
+            if (s.runState() >= LoadstarScheduler.STOP || !victim.tryClaim()) {
+                return false;
+            }
+            Runnable[] buffer = a.buffer;
+            int n = 0;
+            try {
+                victim.drainInboxIntoBacklog(now);
+                int limit = Math.min(s.settings.stealBatchLimit(), a.shareOf(victim, victim.backlog.size()));
+                QueuedTask head;
+                while (n < limit && (head = victim.backlog.peek(now)) != null && head.options().isMovable()) {
+                    victim.backlog.poll(now);
+                    buffer[n++] = WrappedTask.runnable(head);
+                }
+                victim.publishOrderedSize(victim.backlog.size());
+            } finally {
+                victim.releaseClaim();
+            }
+            if (n == 0) {
+                return false;
+            }
+            a.accountSteal(victim, n);
+            while (!a.tryClaim()) {
+                if (s.runState() >= LoadstarScheduler.STOP) {
+                    for (int i = 0; i < n; i++) {
+                        a.inbox.offer(buffer[i]);   // shutdownNow drains this inbox next
+                        buffer[i] = null;
+                    }
+                    return false;
+                }
+                Thread.onSpinWait();
+            }
+            try {
+                for (int i = 0; i < n; i++) {
+                    a.backlog.offer(WrappedTask.queued(buffer[i]), now);
+                    buffer[i] = null;
+                }
+                a.publishOrderedSize(a.backlog.size());
+            } finally {
+                a.releaseClaim();
+            }
+            return true;
+        } finally {
+            AgentBase.TRANSFERRING.setRelease(a, 0L);
+        }
+    }
 
     /** The next task to send, claimed, started and with its permit; null if none may go now. */
     private Delivery nextToSend(LoadstarScheduler s, long now) {
@@ -476,7 +569,7 @@ final class RemoteAgent {
         Agent a = agent;
         int n = inFlight.size();
         inFlightCount = n;
-        a.publishLocalHint(n);      // placement counts tasks in flight as this agent's load
+        a.publishLocalHint(n + (long) a.deque.size());     // placement counts tasks in flight as load
         if (n > 0 && a.countingBusy == 0) {
             AgentBase.BUSY_START.setOpaque(a, System.nanoTime());
             a.countingBusy = 1;
