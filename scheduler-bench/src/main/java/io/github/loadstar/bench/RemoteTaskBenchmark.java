@@ -41,14 +41,17 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <ul>
  *   <li>{@code roundTrip}: one task and its outcome, one at a time (time per task; with
- *       {@code -bm sample} its percentiles). {@code path}: {@code ledgered} goes through a
+ *       {@code -bm sample} its percentiles). {@code path}: {@code scheduler} is a remote-only
+ *       {@link io.github.loadstar.core.Scheduler} with one remote agent per member
+ *       ({@link io.github.loadstar.hazelcast.RemoteMembers}: placement, the admitting loop, the
+ *       channel and the ledger) — what a user's {@code submit} costs; {@code ledgered} goes through a
  *       {@link MemberChannel} (durable submit, ledger begin and finish, result) — what every remote
  *       task of Loadstar pays; {@code durable} is Hazelcast's durable executor alone, and
  *       {@code executor} its plain {@code IExecutorService.submitToMember} (neither durable nor
  *       exactly-once), the peers.</li>
- *   <li>{@code burst}: 200 tasks to the members in turn, all waited for (Loadstar's path through the
- *       channels, a window of 8 per member; the peers with no window): time per task, the inverse of
- *       the throughput with 1 to 3 members.</li>
+ *   <li>{@code burst}: 200 tasks, all waited for (the scheduler's queue and windows of 8 per member;
+ *       Loadstar's channels in turn, a window of 8 each; the peers to the members in turn with no
+ *       window): time per task, the inverse of the throughput with 1 to 3 members.</li>
  * </ul>
  * Not in the profiles' default run (each trial starts JVMs); name it:
  * {@code java -jar benchmarks.jar -profile quick RemoteTaskBenchmark}.
@@ -66,7 +69,7 @@ public class RemoteTaskBenchmark {
     @Param({"1", "3"})
     public int members;
 
-    @Param({"ledgered", "durable", "executor"})
+    @Param({"scheduler", "ledgered", "durable", "executor"})
     public String path;
 
     private LoopbackWorkers workers;
@@ -76,6 +79,8 @@ public class RemoteTaskBenchmark {
     private MemberKeys keys;
     private DurableExecutorService durable;
     private IExecutorService executor;
+    private io.github.loadstar.core.Scheduler scheduler;
+    private io.github.loadstar.hazelcast.RemoteMembers remoteMembers;
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final AtomicLong ids = new AtomicLong();
     private int next;
@@ -101,6 +106,19 @@ public class RemoteTaskBenchmark {
         }
         durable = lite.getDurableExecutorService(ClusterSettings.EXECUTOR);
         executor = lite.getExecutorService("bench-plain");
+        if (path.equals("scheduler")) {
+            scheduler = io.github.loadstar.core.Scheduler.builder().name("bench-remote").agents(1).maxAgents(members + 2).build();
+            remoteMembers = io.github.loadstar.hazelcast.RemoteMembers.builder(scheduler, lite)
+                    .windowPerThread(WINDOW / 2).responseTimeout(java.time.Duration.ofSeconds(30)).withoutLocalAgents().attach();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (remoteMembers.agents().size() < members || scheduler.metrics().agents().stream()
+                    .anyMatch(a -> !a.remote() && a.state() != io.github.loadstar.core.metrics.AgentState.REMOVED)) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("remote agents not in place: " + scheduler.metrics());
+                }
+                Thread.sleep(10);
+            }
+        }
     }
 
     @TearDown(Level.Iteration)
@@ -110,6 +128,10 @@ public class RemoteTaskBenchmark {
 
     @TearDown(Level.Trial)
     public void stopCluster() {
+        if (scheduler != null) {
+            remoteMembers.close();
+            scheduler.shutdownNow();
+        }
         channels.forEach(MemberChannel::close);
         if (lite != null) {
             lite.shutdown();
@@ -124,6 +146,8 @@ public class RemoteTaskBenchmark {
         int k = Math.floorMod(next++, workerMembers.size());
         Member member = workerMembers.get(k);
         switch (path) {
+            case "scheduler":
+                return check(scheduler.submit(new Noop()).get(30, TimeUnit.SECONDS));
             case "ledgered": {
                 CompletableFuture<Object> done = new CompletableFuture<>();
                 boolean sent = channels.get(k).trySend(run + "-" + ids.incrementAndGet(), new Noop(), (v, t) -> {
@@ -157,6 +181,16 @@ public class RemoteTaskBenchmark {
             done.countDown();
         };
         int sent = 0;
+        if (path.equals("scheduler")) {
+            List<java.util.concurrent.Future<Integer>> futures = new ArrayList<>(BURST);
+            for (int i = 0; i < BURST; i++) {
+                futures.add(scheduler.submit(new Noop()));     // queued in the scheduler, admitted through the windows
+            }
+            for (java.util.concurrent.Future<Integer> f : futures) {
+                check(f.get(60, TimeUnit.SECONDS));
+            }
+            return BURST;
+        }
         while (sent < BURST) {
             int k = Math.floorMod(next++, workerMembers.size());
             switch (path) {
