@@ -165,12 +165,7 @@ abstract class AgentOrdered extends AgentGuard {
                 if (stealCap > 0 && stealCap < limit) {
                     limit = (int) stealCap;     // a rebalancing order takes no more than it was told
                 }
-                QueuedTask head;
-                while (n < limit && (head = victim.backlog.peek(now)) != null && head.options().isMovable()) {
-                    victim.backlog.poll(now);
-                    buffer[n++] = WrappedTask.runnable(head);
-                }
-                victim.publishOrderedSize(victim.backlog.size());
+                n = takeMovableHead(victim, limit, now);
             } finally {
                 victim.releaseClaim();
             }
@@ -205,6 +200,23 @@ abstract class AgentOrdered extends AgentGuard {
         } finally {
             TRANSFERRING.setRelease(this, 0L);
         }
+    }
+
+    /**
+     * Moves up to {@code limit} of the victim's most urgent movable tasks — its backlog's head, up to
+     * the first pinned one — into {@link #buffer}; the victim's claim is held.
+     *
+     * @return how many
+     */
+    final int takeMovableHead(Agent victim, int limit, long now) {
+        int n = 0;
+        QueuedTask head;
+        while (n < limit && (head = victim.backlog.peek(now)) != null && head.options().isMovable()) {
+            victim.backlog.poll(now);
+            buffer[n++] = WrappedTask.runnable(head);
+        }
+        victim.publishOrderedSize(victim.backlog.size());
+        return n;
     }
 
     /**

@@ -6,7 +6,6 @@ import io.github.loadstar.core.spi.AgentBreaker;
 import io.github.loadstar.core.spi.QueuedTask;
 import io.github.loadstar.core.spi.RemoteLink;
 import io.github.loadstar.core.spi.RemoteTask;
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -42,7 +41,7 @@ import java.util.concurrent.locks.LockSupport;
  * resend queue with its id, and any remote agent with room sends it again: the link's idempotence
  * ledger makes the second sending find the first's outcome instead of running the body twice.
  *
- * Threads: everything below is the agent thread's, except Delivery's report methods (any thread)
+ * Threads: everything below is the agent thread's, except RemoteDelivery's report methods (any thread)
  * and the `reported` queue (many producers, this consumer).
  */
 
@@ -63,12 +62,13 @@ final class RemoteAgent {
     private final int window;
     private final long timeoutNanos;
     /** Owner only: the tasks sent and not reported. */
-    private final List<Delivery> inFlight = new ArrayList<>();
-    private final ConcurrentLinkedQueue<Delivery> reported = new ConcurrentLinkedQueue<>();
+    private final List<RemoteDelivery> inFlight = new ArrayList<>();
+    final ConcurrentLinkedQueue<RemoteDelivery> reported = new ConcurrentLinkedQueue<>();
     private long lastReclaimNanos;
     /** When the member was last pinged before trials (trialsDue). */
     private long lastProbeNanos = System.nanoTime() - PROBE_INTERVAL_NANOS;
     private boolean resting;
+    private final RemoteDispatch dispatch;
     // figures: written by the owner only
     volatile int inFlightCount;
     volatile long sent;
@@ -88,6 +88,14 @@ final class RemoteAgent {
         }
         if (timeoutNanos <= 0) {
             throw new IllegalArgumentException("link.responseTimeoutNanos() must be positive: " + timeoutNanos);
+        }
+        this.dispatch = new RemoteDispatch(this);
+        if (breaker != null) {
+            // the figures count the breaker's own transitions; each one wakes the agent to act on it
+            breaker.onTransition((from, to, reason) -> {
+                AgentBase.BREAKER_TRANSITIONS.getAndAdd(agent, 1L);
+                wake();
+            });
         }
     }
 
@@ -129,7 +137,6 @@ final class RemoteAgent {
                 boolean admitting = !leaving && (breaker == null || breaker.admitsWork() || trialsDue());
                 if (!leaving && a.accepting != admitting) {
                     a.accepting = admitting;    // placement passes an agent that does not accept
-                    AgentBase.BREAKER_TRANSITIONS.getAndAdd(a, 1L);
                 }
                 if (!admitting) {
                     takeBackUnstarted(s, now);
@@ -185,10 +192,10 @@ final class RemoteAgent {
         boolean any = false;
         boolean tookShare = false;
         while (inFlight.size() < window) {
-            Delivery d = nextToSend(s, now);
-            if (d == null && !tookShare && takeShareFromAnotherMember(s, now)) {
+            RemoteDelivery d = dispatch.nextToSend(s, now);
+            if (d == null && !tookShare && dispatch.takeShareFromAnotherMember(s, now)) {
                 tookShare = true;
-                d = nextToSend(s, now);
+                d = dispatch.nextToSend(s, now);
             }
             if (d == null) {
                 break;
@@ -232,295 +239,9 @@ final class RemoteAgent {
         LockSupport.parkNanos(a, wait);
     }
 
-    // ================================================================ taking the next task
-
-    /**
-     * Nothing queued here and room in the window: take a share of the most loaded other remote
-     * agent's queued tasks (a member that joined after the work was placed, or a faster one), by the
-     * thieves' own rules (its claim; by capacity, at most the steal batch; under a policy, its most
-     * urgent movable tasks, into this agent's backlog). Only from remote agents: what they hold was
-     * admitted as sendable. Not in GLOBAL scope, whose backlog all agents share.
-     */
-    private boolean takeShareFromAnotherMember(LoadstarScheduler s, long now) {
-        Agent a = agent;
-        if (a.globalScope) {
-            return false;
-        }
-        Agent victim = null;
-        int most = 1;       // a lone queued task stays: its agent will send it as soon as it can
-        for (Agent v : s.agents) {
-            if (v != a && v.remote != null && v.membership == AgentRemoval.ACTIVE) {
-                int queued = v.backlog();
-                if (queued > most) {
-                    most = queued;
-                    victim = v;
-                }
-            }
-        }
-        if (victim == null) {
-            return false;
-        }
-        if (!a.ordered) {
-            Runnable first = a.stealFrom(victim);   // the rest are on this agent's deque
-            if (first == null) {
-                return false;
-            }
-            a.pushLocal(first);
-            return true;
-        }
-        return takeOrderedShare(s, victim, now);
-    }
-
-    /** Under a PER_AGENT policy: the victim's most urgent movable tasks into this agent's backlog. */
-    private boolean takeOrderedShare(LoadstarScheduler s, Agent victim, long now) {
-        Agent a = agent;
-        AgentBase.TRANSFERRING.setVolatile(a, 1L);
-        try {
-            if (s.runState() >= LoadstarScheduler.STOP || !victim.tryClaim()) {
-                return false;
-            }
-            Runnable[] buffer = a.buffer;
-            int n = 0;
-            try {
-                victim.drainInboxIntoBacklog(now);
-                int limit = Math.min(s.settings.stealBatchLimit(), a.shareOf(victim, victim.backlog.size()));
-                QueuedTask head;
-                while (n < limit && (head = victim.backlog.peek(now)) != null && head.options().isMovable()) {
-                    victim.backlog.poll(now);
-                    buffer[n++] = WrappedTask.runnable(head);
-                }
-                victim.publishOrderedSize(victim.backlog.size());
-            } finally {
-                victim.releaseClaim();
-            }
-            if (n == 0) {
-                return false;
-            }
-            a.accountSteal(victim, n);
-            while (!a.tryClaim()) {
-                if (s.runState() >= LoadstarScheduler.STOP) {
-                    for (int i = 0; i < n; i++) {
-                        a.inbox.offer(buffer[i]);   // shutdownNow drains this inbox next
-                        buffer[i] = null;
-                    }
-                    return false;
-                }
-                Thread.onSpinWait();
-            }
-            try {
-                for (int i = 0; i < n; i++) {
-                    a.backlog.offer(WrappedTask.queued(buffer[i]), now);
-                    buffer[i] = null;
-                }
-                a.publishOrderedSize(a.backlog.size());
-            } finally {
-                a.releaseClaim();
-            }
-            return true;
-        } finally {
-            AgentBase.TRANSFERRING.setRelease(a, 0L);
-        }
-    }
-
-    /** The next task to send, claimed, started and with its permit; null if none may go now. */
-    private Delivery nextToSend(LoadstarScheduler s, long now) {
-        long permit = AgentBreaker.NOT_PERMITTED;
-        if (breaker != null) {
-            permit = breaker.tryAcquire();      // an expired open breaker half-opens for a trial here
-            if (permit == AgentBreaker.NOT_PERMITTED) {
-                return null;
-            }
-        }
-        Delivery d = null;
-        try {
-            Resend again = s.resends.poll();
-            if (again != null) {
-                d = new Delivery(this, again.task(), again.id(), null, GuardedBacklog.UNCHARGED);
-                d.resent = true;
-                return d;
-            }
-            d = !agent.ordered ? takeFifo(s) : agent.globalScope ? takeGlobal(s, now) : takeOrdered(s, now);
-            return d;
-        } finally {
-            if (d == null) {
-                if (permit != AgentBreaker.NOT_PERMITTED) {
-                    breaker.release(permit);
-                }
-            } else {
-                d.permit = permit;
-                d.permitHeld = permit != AgentBreaker.NOT_PERMITTED;
-            }
-        }
-    }
-
-    /** FIFO: pinned, then the inbox (then the shared queue, if no local agent runs it). */
-    private Delivery takeFifo(LoadstarScheduler s) {
-        Agent a = agent;
-        for (;;) {
-            Runnable task = a.pollPinned();
-            if (task == null && a.tryClaim()) {
-                try {
-                    task = a.deque.pop();
-                    if (task == null) {
-                        task = a.inbox.relaxedPoll();
-                        AgentBase.CONSUMED_HINT.setOpaque(a, a.inboxIndices.currentConsumerIndex());
-                    }
-                } finally {
-                    a.releaseClaim();
-                }
-            }
-            if (task == null && s.localAgentsActive() == 0) {
-                task = a.pollGlobal();
-            }
-            if (task == null) {
-                return null;
-            }
-            WrappedTask wrapped = WrappedTask.of(task);
-            if (wrapped == null || !wrapped.tryStart()) {
-                if (wrapped != null) {
-                    a.dropped(wrapped);
-                } else {
-                    a.handToShared(task);     // a bare spawn never comes here; if one did, it stays local work
-                }
-                continue;
-            }
-            a.started(wrapped.options.cost());
-            Delivery d = begin(s, wrapped, null, GuardedBacklog.UNCHARGED);
-            if (d != null) {
-                return d;
-            }
-        }
-    }
-
-    /** Under a PER_AGENT ordering policy: the backlog's next task, claimed and started. */
-    private Delivery takeOrdered(LoadstarScheduler s, long now) {
-        Agent a = agent;
-        for (;;) {
-            if (!a.tryClaim()) {
-                return null;    // a thief is here; the loop comes back
-            }
-            QueuedTask queued = null;
-            long token = GuardedBacklog.UNCHARGED;
-            try {
-                a.drainInboxIntoBacklog(now);
-                if (a.backlog.size() == 0 && s.localAgentsActive() == 0) {
-                    Runnable shared = a.pollGlobal();
-                    if (shared != null) {
-                        a.backlog.offer(WrappedTask.queued(shared), now);
-                    }
-                }
-                for (;;) {
-                    QueuedTask next = a.backlog.poll(now);
-                    if (next == null) {
-                        break;
-                    }
-                    if (a.claimForRun(WrappedTask.runnable(next))) {
-                        queued = next;
-                        token = a.backlog.onStart(next, now);
-                        break;
-                    }
-                }
-                a.publishOrderedSize(a.backlog.size());
-            } finally {
-                a.releaseClaim();
-            }
-            if (queued == null) {
-                return null;
-            }
-            WrappedTask wrapped = (WrappedTask) WrappedTask.runnable(queued);
-            a.started(wrapped.options.cost());
-            Delivery d = begin(s, wrapped, queued, token);
-            if (d != null) {
-                return d;
-            }
-        }
-    }
-
-    /**
-     * GLOBAL scope: tasks pinned to this agent first (FIFO), then the shared backlog's next task,
-     * under the shared lock, as a local agent dispatches (AgentOrdered.dispatchGlobal).
-     */
-    private Delivery takeGlobal(LoadstarScheduler s, long now) {
-        Agent a = agent;
-        for (;;) {
-            if (!a.pinned.isEmpty()) {
-                Runnable pinnedTask = a.pollPinned();
-                if (pinnedTask != null && a.claimForRun(pinnedTask)) {
-                    WrappedTask wrapped = WrappedTask.of(pinnedTask);
-                    a.started(wrapped.options.cost());
-                    Delivery d = begin(s, wrapped, null, GuardedBacklog.UNCHARGED);
-                    if (d != null) {
-                        return d;
-                    }
-                    continue;
-                }
-            }
-            QueuedTask queued = null;
-            long token = GuardedBacklog.UNCHARGED;
-            java.util.concurrent.locks.ReentrantLock lock = s.globalLock;
-            lock.lock();
-            try {
-                GuardedBacklog shared = s.globalBacklog;
-                Runnable r;
-                while ((r = s.globalInbox.relaxedPoll()) != null) {
-                    shared.offer(WrappedTask.queued(r), now);
-                }
-                for (;;) {
-                    QueuedTask next = shared.poll(now);
-                    if (next == null) {
-                        break;
-                    }
-                    if (a.claimForRun(WrappedTask.runnable(next))) {
-                        queued = next;
-                        token = shared.onStart(next, now);
-                        break;
-                    }
-                }
-                s.globalBacklogSize = shared.size();
-            } finally {
-                lock.unlock();
-            }
-            if (queued == null) {
-                return null;
-            }
-            WrappedTask wrapped = (WrappedTask) WrappedTask.runnable(queued);
-            a.started(wrapped.options.cost());
-            Delivery d = begin(s, wrapped, queued, token);
-            if (d != null) {
-                return d;
-            }
-        }
-    }
-
-    /**
-     * A claimed task about to be sent: null if it was cancelled before it started, or cannot go to
-     * a member (its body is not serializable: the submission path keeps such tasks off remote agents,
-     * but one queued before the first remote agent joined can reach the shared queue).
-     */
-    private Delivery begin(LoadstarScheduler s, WrappedTask task, QueuedTask queued, long token) {
-        Agent a = agent;
-        if (task instanceof TaskFutureImpl && !((TaskFutureImpl<?>) task).begin()) {
-            AgentBase.CANCELLED.setOpaque(a, a.cancelled + 1);
-            if (task.options.tenant() != null) {
-                s.figures.registered(task.options).left();
-            }
-            finishInBacklog(queued, token, 0L);
-            return null;
-        }
-        if (!(task.body() instanceof Serializable)) {
-            RejectedExecutionException why = new RejectedExecutionException(RemoteRouting.notSerializable(s, task.body()));
-            complete(task, null, why);
-            AgentBase.FAILED.setOpaque(a, a.failed + 1);
-            finishInBacklog(queued, token, 0L);
-            return null;
-        }
-        String key = task.options.idempotenceKey();
-        return new Delivery(this, task, key != null ? key : s.remoteIds.next(), queued, token);
-    }
-
     // ================================================================ sending and reports
 
-    private boolean send(LoadstarScheduler s, Delivery d) {
+    private boolean send(LoadstarScheduler s, RemoteDelivery d) {
         Agent a = agent;
         long now = System.nanoTime();
         d.sentNanos = now;
@@ -583,14 +304,14 @@ final class RemoteAgent {
 
     /** Applies the reports that arrived: counters, breaker, the policy's charge, tenant service. */
     private void applyReports() {
-        Delivery d;
+        RemoteDelivery d;
         boolean any = false;
         while ((d = reported.poll()) != null) {
             any = true;
             inFlight.remove(d);
             long now = System.nanoTime();
             long took = Math.max(0L, d.reportedNanos - d.sentNanos);
-            if (d.kind == Delivery.NOT_DELIVERED) {
+            if (d.kind == RemoteDelivery.NOT_DELIVERED) {
                 undelivered++;
                 if (d.permitHeld) {
                     d.permitHeld = false;
@@ -608,12 +329,12 @@ final class RemoteAgent {
         }
     }
 
-    private void account(Delivery d, long took, long now) {
+    private void account(RemoteDelivery d, long took, long now) {
         Agent a = agent;
         LoadstarScheduler s = a.scheduler;
         WrappedTask task = d.task;
         TaskOptions options = task.options;
-        boolean failed = d.kind == Delivery.FAILED;
+        boolean failed = d.kind == RemoteDelivery.FAILED;
         AgentBase.COMPLETED.setOpaque(a, a.completed + 1);
         if (failed) {
             AgentBase.FAILED.setOpaque(a, a.failed + 1);
@@ -653,7 +374,7 @@ final class RemoteAgent {
     }
 
     /** Charges a task's time to the backlog that started it (under the claim), if it came from one. */
-    private void finishInBacklog(QueuedTask queued, long token, long runNanos) {
+    void finishInBacklog(QueuedTask queued, long token, long runNanos) {
         if (queued == null) {
             return;
         }
@@ -684,7 +405,7 @@ final class RemoteAgent {
     /** Tasks in flight longer than the link's timeout count once each as a failure of the member. */
     private void noteTimeouts(long now) {
         for (int i = 0; i < inFlight.size(); i++) {
-            Delivery d = inFlight.get(i);
+            RemoteDelivery d = inFlight.get(i);
             long age = now - d.sentNanos;
             if (!d.timedOut && age - timeoutNanos > 0) {
                 d.timedOut = true;
@@ -720,10 +441,10 @@ final class RemoteAgent {
         }
         int moved = 0;
         for (RemoteTask r : back) {
-            if (!(r instanceof Delivery) || !((Delivery) r).settle()) {
+            if (!(r instanceof RemoteDelivery) || !((RemoteDelivery) r).settle()) {
                 continue;
             }
-            Delivery d = (Delivery) r;
+            RemoteDelivery d = (RemoteDelivery) r;
             if (!inFlight.remove(d)) {
                 continue;
             }
@@ -800,7 +521,7 @@ final class RemoteAgent {
         }
     }
 
-    private static void complete(WrappedTask task, Object result, Throwable failure) {
+    static void complete(WrappedTask task, Object result, Throwable failure) {
         if (task instanceof TaskFutureImpl) {
             ((TaskFutureImpl<?>) task).completeRemotely(result, failure);
         }
@@ -810,95 +531,4 @@ final class RemoteAgent {
         IdleControl.unpark(agent.thread);
     }
 
-    // ================================================================ one sending
-
-    /** One sending of a task to this agent's link: what the link reports on. */
-    static final class Delivery implements RemoteTask {
-        static final int COMPLETED = 1;
-        static final int FAILED = 2;
-        static final int NOT_DELIVERED = 3;
-        private static final java.lang.invoke.VarHandle SETTLED;
-
-        static {
-            try {
-                SETTLED = java.lang.invoke.MethodHandles.lookup().findVarHandle(Delivery.class, "settled", int.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
-        final RemoteAgent through;
-        final WrappedTask task;
-        final String id;
-        /** As its backlog held it (under an ordering policy), or null for a resend or FIFO. */
-        final QueuedTask queued;
-        final long token;
-        long permit;
-        boolean permitHeld;
-        long sentNanos;
-        boolean timedOut;
-        /** Sent before (taken back, or not delivered): its start was accounted the first time. */
-        boolean resent;
-        private volatile int settled;
-        // the report, published by the queue to the owner
-        int kind;
-        Throwable failure;
-        long reportedNanos;
-
-        Delivery(RemoteAgent through, WrappedTask task, String id, QueuedTask queued, long token) {
-            this.through = through;
-            this.task = task;
-            this.id = id;
-            this.queued = queued;
-            this.token = token;
-        }
-
-        boolean settle() {
-            return settled == 0 && SETTLED.compareAndSet(this, 0, 1);
-        }
-
-        @Override
-        public String id() {
-            return id;
-        }
-
-        @Override
-        public Object body() {
-            return task.body();
-        }
-
-        @Override
-        public void completed(Object result) {
-            report(COMPLETED, result, null);
-        }
-
-        @Override
-        public void failed(Throwable failure) {
-            report(FAILED, null, failure == null ? new IllegalStateException("failed without a cause") : failure);
-        }
-
-        @Override
-        public void notDelivered(Throwable why) {
-            report(NOT_DELIVERED, null, why);
-        }
-
-        private void report(int how, Object result, Throwable error) {
-            if (!settle()) {
-                return;     // reported or taken back already
-            }
-            reportedNanos = System.nanoTime();
-            if (how != NOT_DELIVERED) {
-                complete(task, result, error);      // the future completes here, whatever the agent does
-            }
-            kind = how;
-            failure = error;
-            through.reported.add(this);
-            through.wake();
-        }
-
-        @Override
-        public String toString() {
-            return "RemoteTask[" + id + " via " + through.location + "]";
-        }
-    }
 }
