@@ -38,6 +38,7 @@ final class LoopbackLink implements RemoteLink {
     private final AtomicInteger inFlight = new AtomicInteger();
     final AtomicInteger maxInFlight = new AtomicInteger();
     final AtomicInteger received = new AtomicInteger();
+    final AtomicInteger pings = new AtomicInteger();
     private final List<Thread> workers = new ArrayList<>();
     private final long timeoutNanos;
     /** Tasks for which the first sending is reported not delivered (the member "left" before recording). */
@@ -102,6 +103,13 @@ final class LoopbackLink implements RemoteLink {
         return back;
     }
 
+    /** A hung member does not answer a ping. */
+    @Override
+    public boolean answers() {
+        pings.incrementAndGet();
+        return !hung;
+    }
+
     @Override
     public void close() {
         closed = true;
@@ -120,6 +128,10 @@ final class LoopbackLink implements RemoteLink {
                 return;
             }
             if (task == null) {
+                continue;
+            }
+            if (hung) {
+                queue.offerFirst(task);     // hung while this worker waited: it does not start it
                 continue;
             }
             int sending = ledger.sendings.computeIfAbsent(task.id(), k -> new AtomicInteger()).incrementAndGet();

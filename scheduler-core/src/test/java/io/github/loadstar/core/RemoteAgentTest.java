@@ -248,6 +248,108 @@ final class RemoteAgentTest {
         }
     }
 
+    /**
+     * A breaker for the test: open after two failures in a row, for 200 ms; then one trial at a
+     * time, closed by one success, reopened by a failure.
+     */
+    static final class TwoStrikes implements io.github.loadstar.core.spi.AgentBreaker {
+        private String state = "CLOSED";
+        private int failures;
+        private long openedAt;
+        private boolean trialOut;
+        /** What {@code sentSoFar} said when a trial closed the breaker, or -1. */
+        volatile int sentWhenClosed = -1;
+        java.util.function.IntSupplier sentSoFar = () -> -1;
+
+        @Override
+        public synchronized long tryAcquire() {
+            if (state.equals("OPEN") && System.nanoTime() - openedAt > 200_000_000L) {
+                state = "HALF_OPEN";
+            }
+            if (state.equals("OPEN") || (state.equals("HALF_OPEN") && trialOut)) {
+                return NOT_PERMITTED;
+            }
+            trialOut = state.equals("HALF_OPEN");
+            return 1;
+        }
+
+        @Override
+        public synchronized void onSuccess(long permit, long runNanos) {
+            if (state.equals("HALF_OPEN")) {
+                sentWhenClosed = sentSoFar.getAsInt();
+            }
+            failures = 0;
+            trialOut = false;
+            state = "CLOSED";
+        }
+
+        @Override
+        public synchronized void onFailure(long permit, long runNanos, Throwable error) {
+            trialOut = false;
+            if (state.equals("HALF_OPEN") || ++failures >= 2) {
+                state = "OPEN";
+                openedAt = System.nanoTime();
+            }
+        }
+
+        @Override
+        public synchronized void release(long permit) {
+            trialOut = false;
+        }
+
+        @Override
+        public synchronized boolean admitsWork() {
+            return !state.equals("OPEN");
+        }
+
+        @Override
+        public synchronized long nanosUntilTrials() {
+            return state.equals("OPEN") ? Math.max(0, 200_000_000L - (System.nanoTime() - openedAt)) : 0;
+        }
+
+        @Override
+        public synchronized String state() {
+            return state;
+        }
+
+        @Override
+        public void onTransition(TransitionObserver observer) {
+        }
+    }
+
+    @Test
+    void aHungMemberIsIsolatedByTimeoutsAndPingedBackInWithoutSpendingATask() throws Exception {
+        String test = "ping";
+        RUNS.put(test, new AtomicIntegerArray(4));
+        LoopbackLink.Ledger ledger = new LoopbackLink.Ledger();
+        LoopbackLink a = new LoopbackLink("a", 2, 1, ledger, id -> false, 100);     // timeout 100 ms
+        TwoStrikes breaker = new TwoStrikes();
+        breaker.sentSoFar = a.received::get;
+        try (Scheduler s = Scheduler.builder().agents(1).maxAgents(2).build()) {
+            a.hung = true;
+            int remote = s.addRemoteAgent(a, 1.0, breaker);
+            List<Future<Integer>> futures = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                futures.add(s.submit(new Numbered(test, i), TaskOptions.builder().pinnedTo(remote).build()));
+            }
+            awaitTrue(() -> breaker.state().equals("OPEN"), "two timeouts open the breaker");
+            assertFalse(s.metrics().agents().stream().filter(m -> m.index() == remote).findFirst().orElseThrow().state()
+                    == AgentState.RUNNING && a.received.get() > 2, "nothing more admitted");
+            Thread.sleep(600);
+            assertEquals("OPEN", breaker.state(), "still silent: no trial, still open");
+            assertTrue(a.pings.get() >= 1, "it was pinged while open");
+            assertEquals(2, a.received.get(), "no task was spent on a hung member as a trial");
+            a.hung = false;
+            awaitTrue(() -> breaker.state().equals("CLOSED"), "the member answers: the ping closes the breaker");
+            assertEquals(2, breaker.sentWhenClosed, "closed by the ping, before any task was sent again");
+            for (int i = 0; i < 2; i++) {
+                assertEquals(2 * i, futures.get(i).get(10, TimeUnit.SECONDS));
+            }
+        } finally {
+            a.stop();
+        }
+    }
+
     @Test
     void aTaskThatCannotBeSentIsRejectedAtSubmissionWithNothingQueued() throws Exception {
         LoopbackLink.Ledger ledger = new LoopbackLink.Ledger();

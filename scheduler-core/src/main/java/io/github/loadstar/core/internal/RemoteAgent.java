@@ -158,8 +158,11 @@ final class RemoteAgent {
     }
 
     /**
-     * An open breaker whose open time is over half-opens only when asked for a permit (as the
-     * suspended local agent does it, AgentGuard.suspend): ask, give the permit back, and admit.
+     * An open breaker whose open time is over: ping the member (at most every half second); if it
+     * answers, the ping is the trial call — a permit is taken (which half-opens the breaker, as the
+     * suspended local agent's request does, AgentGuard.suspend) and the ping reported as its
+     * success, so a member probed back in closes its breaker even when no task waits to be a trial
+     * (with a breaker that needs more than one trial success, real tasks are the next trials).
      */
     private boolean trialsDue() {
         if (breaker.nanosUntilTrials() > 0) {
@@ -183,8 +186,8 @@ final class RemoteAgent {
         if (p == AgentBreaker.NOT_PERMITTED) {
             return false;
         }
-        breaker.release(p);
-        return true;
+        breaker.onSuccess(p, System.nanoTime() - now);
+        return breaker.admitsWork();
     }
 
     /** Sends tasks while the window has room; whether any went. */
