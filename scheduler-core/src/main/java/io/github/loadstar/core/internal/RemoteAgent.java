@@ -17,21 +17,22 @@ import java.util.concurrent.locks.LockSupport;
 /*
  * A remote agent: an agent slot whose thread runs no task itself but admits its tasks, one by one in
  * the slot's own order (its inbox in FIFO mode, its backlog under a PER_AGENT ordering policy, the
- * shared backlog in GLOBAL scope), to a
- * member of a cluster through a RemoteLink, while fewer than the link's window are in flight.
+ * shared backlog in GLOBAL scope: RemoteDispatch), to a member of a cluster through a RemoteLink,
+ * while fewer than the link's window are in flight.
  *
  * The slot is an ordinary Agent in the scheduler's array, so placement, the metrics, the report, the
  * coordinator's figures and the operations tools see it as they see any agent; local agents steal
  * its unadmitted tasks as they steal any agent's. It differs in four ways:
- *   - it never steals and takes no rebalancing orders (it would take work that may not be
- *     serializable, and its window, not its queue, is what bounds it); a task reaches it only by
- *     placement, and the submission path keeps a task whose body is not Serializable off it;
+ *   - it takes no rebalancing orders and steals only from other remote agents, and only when it has
+ *     nothing queued (a local agent's queue may hold tasks that cannot be sent); a task reaches it
+ *     by placement, and the submission path keeps a task whose body is not Serializable off it;
  *   - it is outside the idle protocol: producers unpark its thread directly, reports unpark it,
  *     and it sleeps at most PARK_NANOS between looks (it checks in-flight ages anyway); with
  *     nothing queued and nothing in flight it counts as suspended for quiescence;
  *   - its breaker is its own (given with the link): outcomes and timeouts from the member feed it;
  *     while it refuses, the agent admits nothing, takes back the unstarted part of its window
- *     (RemoteLink.reclaimUnstarted) and hands its queue to the others (evacuate);
+ *     (RemoteLink.reclaimUnstarted) and hands its queue to the others (evacuate); once the open
+ *     time is over, an answered ping (RemoteLink.answers) is the trial call;
  *   - a task's life is split: claimed and started at admission (the policy's onStart), its outcome
  *     set on the thread that reports it (the future completes there), its accounting (counters,
  *     breaker, the policy's onFinish with the start token, tenant service) applied by this
