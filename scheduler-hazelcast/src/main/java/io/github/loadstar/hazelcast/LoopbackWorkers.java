@@ -65,29 +65,36 @@ public final class LoopbackWorkers implements AutoCloseable {
         this.jvmOptions = List.copyOf(jvmOptions);
     }
 
-    /** {@code n} free ports on 127.0.0.1 (free when asked; a member binds them a moment later). */
+    /** The range {@link #freePorts} draws from: below the ephemeral ports of Linux (32768–60999) and of others (49152–). */
+    private static final int FIRST_PORT = 20_000;
+    private static final int LAST_PORT = 32_000;
+
+    /**
+     * {@code n} distinct ports on 127.0.0.1 that are free when asked (a member binds them a moment
+     * later), drawn at random below the operating system's ephemeral range: a port the system hands
+     * out itself (port 0) can be taken in the meantime by the local end of an outgoing connection —
+     * the members' own connections to each other — and a worker then fails to start ("Port … is
+     * already in use", seen once in a CI run of ClusterDemoTest).
+     */
     public static List<Integer> freePorts(int n) {
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                held.add(new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1")));
+        java.util.Set<Integer> chosen = new java.util.LinkedHashSet<>();
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; chosen.size() < n; attempt++) {
+            if (attempt > 10_000) {
+                throw new IllegalStateException("no " + n + " free ports between " + FIRST_PORT + " and " + LAST_PORT);
             }
-            List<Integer> ports = new ArrayList<>();
-            for (ServerSocket s : held) {
-                ports.add(s.getLocalPort());
+            int port = FIRST_PORT + random.nextInt(LAST_PORT - FIRST_PORT);
+            if (chosen.contains(port)) {
+                continue;
             }
-            return ports;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            for (ServerSocket s : held) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // closing a probe socket
-                }
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.bind(new java.net.InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 1);
+                chosen.add(port);
+            } catch (IOException inUse) {
+                // taken: draw another
             }
         }
+        return new ArrayList<>(chosen);
     }
 
     /** Split-brain protection for the workers started from now on and for {@link #settings} (0: off). */
