@@ -2,14 +2,13 @@ package io.github.loadstar.hazelcast;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
-import com.hazelcast.map.EntryProcessor;
 import java.io.Serializable;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * A test task's body: some milliseconds of work that first counts its own run in a map of its own (an
- * effect outside the ledger), so a test can compare the body's runs with what the ledger granted.
+ * A test task's body: some milliseconds of work that first records its own run in a map of its own
+ * (an effect outside the ledger: one entry per run, {@code task-N/<random id>}), so a test can compare
+ * the body's runs with what the ledger granted ({@link #runs}).
  */
 final class CountedWork implements Callable<String>, Serializable, HazelcastInstanceAware {
     static final String EFFECTS = "test-effects";
@@ -34,20 +33,24 @@ final class CountedWork implements Callable<String>, Serializable, HazelcastInst
     public String call() throws Exception {
         System.out.println(RAN + "task-" + id);     // a worker's output is read by the test (LoopbackWorkers)
         System.out.flush();
-        hz.<String, Integer>getMap(EFFECTS).executeOnKey("task-" + id, new Increment());
+        // one entry per run of the body, keyed by a fresh id: a put that Hazelcast retries while the
+        // partition migrates writes the same entry again, where an increment would count twice
+        hz.<String, Integer>getMap(EFFECTS).put("task-" + id + "/" + java.util.UUID.randomUUID(), 1);
         Thread.sleep(millis);
         return "done-" + id;
     }
 
-    /** Adds one to the task's count. */
-    static final class Increment implements EntryProcessor<String, Integer, Integer> {
-        private static final long serialVersionUID = 1L;
+    /** How many times the body of {@code task-N} ran, from its entries in {@link #EFFECTS}. */
+    static int runs(HazelcastInstance member, String taskId) {
+        return allRuns(member).getOrDefault(taskId, 0);
+    }
 
-        @Override
-        public Integer process(Map.Entry<String, Integer> entry) {
-            int next = entry.getValue() == null ? 1 : entry.getValue() + 1;
-            entry.setValue(next);
-            return next;
+    /** How many times each task's body ran, by task id. */
+    static java.util.Map<String, Integer> allRuns(HazelcastInstance member) {
+        java.util.Map<String, Integer> runs = new java.util.HashMap<>();
+        for (String key : member.<String, Integer>getMap(EFFECTS).keySet()) {
+            runs.merge(key.substring(0, key.indexOf('/')), 1, Integer::sum);
         }
+        return runs;
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.IMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +33,7 @@ record LedgerAudit(int reRuns, List<String> reRun, int absorbed) {
     /** The audit of the tasks {@code task-n} for each n in {@code numbers}. */
     static LedgerAudit of(HazelcastInstance member, List<Integer> numbers) {
         Map<String, LedgerEntry> ledger = TaskLedger.of(member).snapshot();
-        IMap<String, Integer> effects = member.getMap(CountedWork.EFFECTS);
+        Map<String, Integer> bodyRuns = CountedWork.allRuns(member);
         int reRuns = 0;
         int absorbed = 0;
         List<String> reRun = new ArrayList<>();
@@ -44,8 +43,7 @@ record LedgerAudit(int reRuns, List<String> reRun, int absorbed) {
             assertNotNull(e, id + " has no ledger entry");
             assertTrue(e.done(), id + " not DONE: " + e);
             assertEquals("done-" + i, e.outcome(), id + "'s recorded outcome");
-            Integer counted = effects.get(id);
-            int runs = counted == null ? 0 : counted;
+            int runs = bodyRuns.getOrDefault(id, 0);
             assertTrue(runs >= 1 && runs <= e.bodyRuns(), id + ": the body counted " + runs + " runs, the ledger granted it "
                     + e.bodyRuns());
             if (e.bodyRuns() > 1) {
