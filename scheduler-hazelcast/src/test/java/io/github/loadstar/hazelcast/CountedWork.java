@@ -7,7 +7,7 @@ import java.util.concurrent.Callable;
 
 /**
  * A test task's body: some milliseconds of work that first records its own run in a map of its own
- * (an effect outside the ledger: one entry per run, {@code task-N/<random id>}), so a test can compare
+ * (an effect outside the ledger: one entry per run, {@code <random id>@task-N}, in the task's partition), so a test can compare
  * the body's runs with what the ledger granted ({@link #runs}).
  */
 final class CountedWork implements Callable<String>, Serializable, HazelcastInstanceAware {
@@ -35,7 +35,8 @@ final class CountedWork implements Callable<String>, Serializable, HazelcastInst
         System.out.flush();
         // one entry per run of the body, keyed by a fresh id: a put that Hazelcast retries while the
         // partition migrates writes the same entry again, where an increment would count twice
-        hz.<String, Integer>getMap(EFFECTS).put("task-" + id + "/" + java.util.UUID.randomUUID(), 1);
+        // (the part after '@' is Hazelcast's partition key: the entry lives in the task's own partition)
+        hz.<String, Integer>getMap(EFFECTS).put(java.util.UUID.randomUUID() + "@task-" + id, 1);
         Thread.sleep(millis);
         return "done-" + id;
     }
@@ -49,7 +50,7 @@ final class CountedWork implements Callable<String>, Serializable, HazelcastInst
     static java.util.Map<String, Integer> allRuns(HazelcastInstance member) {
         java.util.Map<String, Integer> runs = new java.util.HashMap<>();
         for (String key : member.<String, Integer>getMap(EFFECTS).keySet()) {
-            runs.merge(key.substring(0, key.indexOf('/')), 1, Integer::sum);
+            runs.merge(key.substring(key.indexOf('@') + 1), 1, Integer::sum);
         }
         return runs;
     }
