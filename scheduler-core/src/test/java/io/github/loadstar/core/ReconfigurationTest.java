@@ -168,6 +168,16 @@ final class ReconfigurationTest {
                 s.execute(done::countDown);
             }
             assertTrue(done.await(10, TimeUnit.SECONDS), "agent 1 stole every task");
+            // the sweep before parking takes work behind a busy agent without asking the policy, so
+            // agent 1 may have taken all 200 that way: give its searches more work until one asks
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (asked.get() == 0 && System.nanoTime() - deadline < 0) {
+                CountDownLatch more = new CountDownLatch(20);
+                for (int i = 0; i < 20; i++) {
+                    s.execute(more::countDown);
+                }
+                assertTrue(more.await(10, TimeUnit.SECONDS));
+            }
             gate.countDown();
             assertTrue(asked.get() > 0, "the new steal policy was asked");
             assertEquals(1, largestSteal.get(), "steal batch limit 1: every steal took one task");
