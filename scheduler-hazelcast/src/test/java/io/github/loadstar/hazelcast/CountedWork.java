@@ -2,13 +2,14 @@ package io.github.loadstar.hazelcast;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
+import com.hazelcast.partition.PartitionAwareKey;
 import java.io.Serializable;
 import java.util.concurrent.Callable;
 
 /**
  * A test task's body: some milliseconds of work that first records its own run in a map of its own
- * (an effect outside the ledger: one entry per run, {@code <random id>@task-N}, in the task's partition), so a test can compare
- * the body's runs with what the ledger granted ({@link #runs}).
+ * (an effect outside the ledger: one entry per run, keyed by a fresh id and partitioned by the task's
+ * id), so a test can compare the body's runs with what the ledger granted ({@link #runs}).
  */
 final class CountedWork implements Callable<String>, Serializable, HazelcastInstanceAware {
     static final String EFFECTS = "test-effects";
@@ -34,9 +35,13 @@ final class CountedWork implements Callable<String>, Serializable, HazelcastInst
         System.out.println(RAN + "task-" + id);     // a worker's output is read by the test (LoopbackWorkers)
         System.out.flush();
         // one entry per run of the body, keyed by a fresh id: a put that Hazelcast retries while the
-        // partition migrates writes the same entry again, where an increment would count twice
-        // (the part after '@' is Hazelcast's partition key: the entry lives in the task's own partition)
-        hz.<String, Integer>getMap(EFFECTS).put(java.util.UUID.randomUUID() + "@task-" + id, 1);
+        // partition migrates writes the same entry again, where an increment would count twice. The
+        // key's partition is the task id's, where the task's ledger line lives: a map's String keys
+        // are hashed whole (the "name@partitionKey" form applies to object names, not keys), so a
+        // plain String key would land in any partition, often one a hung member holds, and the put
+        // would wait until that member is evicted
+        hz.<PartitionAwareKey<String, String>, Integer>getMap(EFFECTS)
+                .put(new PartitionAwareKey<>(java.util.UUID.randomUUID().toString(), "task-" + id), 1);
         Thread.sleep(millis);
         return "done-" + id;
     }
@@ -49,8 +54,9 @@ final class CountedWork implements Callable<String>, Serializable, HazelcastInst
     /** How many times each task's body ran, by task id. */
     static java.util.Map<String, Integer> allRuns(HazelcastInstance member) {
         java.util.Map<String, Integer> runs = new java.util.HashMap<>();
-        for (String key : member.<String, Integer>getMap(EFFECTS).keySet()) {
-            runs.merge(key.substring(key.indexOf('@') + 1), 1, Integer::sum);
+        for (PartitionAwareKey<String, String> key : member.<PartitionAwareKey<String, String>, Integer>getMap(EFFECTS)
+                .keySet()) {
+            runs.merge(key.getPartitionKey(), 1, Integer::sum);
         }
         return runs;
     }
