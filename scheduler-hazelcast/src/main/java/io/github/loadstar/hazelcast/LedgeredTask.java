@@ -106,6 +106,12 @@ public final class LedgeredTask<T> implements Callable<T>, Serializable, Hazelca
             outcome = body.call();
             failed = false;
         } catch (Exception | Error e) {
+            if (!hz.getLifecycleService().isRunning()) {
+                // the member is shutting down: the body's own calls to it fail ("instance is not
+                // active") while the ledger's entry processors still go through, so recording this
+                // would make the member's departure the task's outcome; it is sent again instead
+                throw new OutcomeNotDelivered(taskId, e);
+            }
             outcome = e;
             failed = true;
         }

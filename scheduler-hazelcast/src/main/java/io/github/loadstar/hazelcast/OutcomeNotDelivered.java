@@ -10,7 +10,8 @@ import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
  * (it is leaving the cluster, or cut off from it), so it neither ran the body to a recorded end nor
  * read a recorded outcome. The task may still run elsewhere — Hazelcast re-runs the durable tasks of a
  * partition that moves — so the caller sends it again, with the same id, and gets the one recorded
- * outcome. Never the body's own failure: those are recorded and returned as thrown.
+ * outcome. Never the body's own failure: those are recorded and returned as thrown — unless the body failed
+ * while its member was shutting down (the member's own calls then fail, "instance is not active").
  */
 public final class OutcomeNotDelivered extends RuntimeException {
     private static final long serialVersionUID = 1L;
