@@ -46,6 +46,8 @@ final class LoopbackLink implements RemoteLink {
     private volatile boolean closed;
     /** While true, the workers take nothing (a member that hangs). */
     volatile boolean hung;
+    /** Milliseconds each body takes on top of its own work (a slower member). */
+    volatile long delayMillis;
 
     LoopbackLink(String name, int window, int threads, Ledger ledger, Predicate<String> dropFirst, long timeoutMillis) {
         this.name = name;
@@ -153,6 +155,10 @@ final class LoopbackLink implements RemoteLink {
     private Object[] run(String id, Object body) {
         ledger.bodyRuns.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
         try {
+            long delay = delayMillis;
+            if (delay > 0) {
+                Thread.sleep(delay);
+            }
             Object copy = copy(body);
             if (copy instanceof Callable) {
                 return new Object[] {((Callable<?>) copy).call(), null};

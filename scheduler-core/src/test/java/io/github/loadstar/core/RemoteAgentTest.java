@@ -248,6 +248,94 @@ final class RemoteAgentTest {
         }
     }
 
+    /** Least load among the agents that accept work (every agent read), counting where tasks go. */
+    static final class CountingLeastLoaded implements io.github.loadstar.core.spi.PlacementPolicy {
+        final AtomicIntegerArray placed = new AtomicIntegerArray(8);
+
+        @Override
+        public int place(TaskOptions options, io.github.loadstar.core.spi.AgentLoads loads, int random) {
+            int best = ANY_AGENT;
+            double bestLoad = Double.POSITIVE_INFINITY;
+            int n = loads.agentCount();
+            for (int k = 0; k < n; k++) {
+                int i = (k + (random & 0xFF)) % n;      // ties go to a random one
+                if (loads.accepting(i) && loads.load(i) < bestLoad) {
+                    bestLoad = loads.load(i);
+                    best = i;
+                }
+            }
+            if (best >= 0) {
+                placed.incrementAndGet(best);
+            }
+            return best;
+        }
+
+        @Override
+        public String name() {
+            return "counting-least-loaded";
+        }
+    }
+
+    @Test
+    void placementSendsASlowerMemberLessByItsMeasuredSpeed() throws Exception {
+        String test = "speed";
+        int warm = 40;
+        int burst = 300;
+        RUNS.put(test, new AtomicIntegerArray(warm + burst));
+        LoopbackLink.Ledger ledger = new LoopbackLink.Ledger();
+        LoopbackLink fast = new LoopbackLink("fast", 2, 1, ledger, id -> false, 5_000);
+        LoopbackLink slow = new LoopbackLink("slow", 2, 1, ledger, id -> false, 5_000);
+        fast.delayMillis = 1;
+        slow.delayMillis = 10;
+        CountingLeastLoaded placement = new CountingLeastLoaded();
+        try (Scheduler s = remoteOnly(Scheduler.builder().placementPolicy(placement), fast, slow)) {
+            int fastAgent = 1;
+            int slowAgent = 2;
+            // both measured: tasks one at a time, to each in turn
+            for (int i = 0; i < warm; i++) {
+                int to = i % 2 == 0 ? fastAgent : slowAgent;
+                assertEquals(2 * i, s.submit(new Numbered(test, i), TaskOptions.builder().preferAgent(to).build())
+                        .get(10, TimeUnit.SECONDS));
+            }
+            awaitTrue(() -> {
+                AgentMetrics f = row(s, fastAgent);
+                AgentMetrics w = row(s, slowAgent);
+                return f.speed() > 1.3 && w.speed() < 0.8;
+            }, "both speeds measured");
+            AgentMetrics fastBefore = row(s, fastAgent);
+            AgentMetrics slowBefore = row(s, slowAgent);
+            for (int i = 0; i < 8; i++) {
+                placement.placed.set(i, 0);
+            }
+            List<Future<Integer>> futures = new ArrayList<>();
+            for (int i = warm; i < warm + burst; i++) {
+                futures.add(s.submit(new Numbered(test, i)));
+            }
+            int toFast = placement.placed.get(fastAgent);
+            int toSlow = placement.placed.get(slowAgent);
+            for (int i = 0; i < burst; i++) {
+                assertEquals(2 * (warm + i), futures.get(i).get(30, TimeUnit.SECONDS), "task " + (warm + i));
+            }
+            for (int i = 0; i < warm + burst; i++) {
+                assertEquals(1, RUNS.get(test).get(i), "runs of task " + i);
+            }
+            System.out.printf("measured round trips %.2f ms (fast) and %.2f ms (slow), speeds %.2f and %.2f: a burst of %d"
+                            + " placed %d on the fast member and %d on the slow one%n", fastBefore.roundTripMillis(),
+                    slowBefore.roundTripMillis(), fastBefore.speed(), slowBefore.speed(), burst, toFast, toSlow);
+            assertEquals(burst, toFast + toSlow, "every task placed on a member");
+            // equal capacities: counted by tasks alone the burst would split about evenly
+            assertTrue(toFast >= 2 * toSlow, () -> "the slow member received less: " + toFast + " vs " + toSlow);
+            assertTrue(toSlow > 0, "the slow member still received work");
+        } finally {
+            fast.stop();
+            slow.stop();
+        }
+    }
+
+    private static AgentMetrics row(Scheduler s, int agent) {
+        return s.metrics().agents().stream().filter(a -> a.index() == agent).findFirst().orElseThrow();
+    }
+
     /**
      * A breaker for the test: open after two failures in a row, for 200 ms; then one trial at a
      * time, closed by one success, reopened by a failure.

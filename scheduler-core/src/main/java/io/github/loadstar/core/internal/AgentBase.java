@@ -107,6 +107,12 @@ abstract class AgentBase extends AgentPad5 {
     final int index;
     /** Its relative speed; changed by reconfiguration (under the scheduler's reconfiguration lock). */
     volatile double capacity;
+    /**
+     * A remote agent's measured speed among the remote agents (RemoteAgent.refreshSpeed, from its
+     * tasks' round trips), multiplying its capacity for placement; 1 for a local agent.
+     */
+    volatile double speed = 1.0;
+    /** 1 / (capacity × speed): what load() multiplies by. */
     private volatile double inverseCapacity;
     /**
      * Whether the agent is in the scheduler (see AgentRemoval): {@link AgentRemoval#ACTIVE},
@@ -383,7 +389,7 @@ abstract class AgentBase extends AgentPad5 {
 
     /** Queued cost (tasks waiting here and the extra cost of costed ones) per unit of capacity: what rebalancing moves. */
     double queuedLoad() {
-        return (backlog() + Math.max(0L, (long) EXTRA_COST.getOpaque(this))) / capacity;
+        return (backlog() + Math.max(0L, (long) EXTRA_COST.getOpaque(this))) / effectiveCapacity();
     }
 
     /**
@@ -393,15 +399,30 @@ abstract class AgentBase extends AgentPad5 {
      * At least one.
      */
     final int shareOf(AgentBase victim, int queued) {
-        double c = capacity;
-        long share = (long) Math.ceil(queued * (c / (c + victim.capacity)));
+        double c = effectiveCapacity();
+        long share = (long) Math.ceil(queued * (c / (c + victim.effectiveCapacity())));
         return (int) Math.max(1, Math.min(queued, share));
     }
 
     /** A new capacity (positive and finite: the settings checked it). */
     final void setCapacity(double c) {
         capacity = c;
-        inverseCapacity = 1.0 / c;
+        inverseCapacity = 1.0 / (c * speed);
+    }
+
+    /**
+     * A remote agent's new measured speed (positive and finite), written by its own thread. A
+     * reconfiguration of the capacity at the same moment may leave the other's inverse in force until
+     * the next refresh (a tenth of a second): an estimate either way.
+     */
+    final void setSpeed(double f) {
+        speed = f;
+        inverseCapacity = 1.0 / (capacity * f);
+    }
+
+    /** What placement and rebalancing divide by: the capacity, times a remote agent's measured speed. */
+    final double effectiveCapacity() {
+        return capacity * speed;
     }
 
     /** The rebalancing order waiting for this agent, or 0. */
@@ -429,7 +450,7 @@ abstract class AgentBase extends AgentPad5 {
     double exactLoad() {
         long queued = (long) backlog()
                 + (long) RUNNING.getOpaque(this) + Math.max(0L, (long) EXTRA_COST.getOpaque(this));
-        return queued / capacity;
+        return queued / effectiveCapacity();
     }
 
     /**
@@ -480,7 +501,9 @@ abstract class AgentBase extends AgentPad5 {
                 cpuNanos,
                 r == null && inTask && t != null && isWaiting(t.getState()),
                 r == null ? AgentMetrics.LOCAL : r.location,
-                r == null ? (inTask ? 1 : 0) : r.inFlightCount);
+                r == null ? (inTask ? 1 : 0) : r.inFlightCount,
+                r == null ? 0.0 : r.meanRoundTripNanos / 1e6,
+                speed);
     }
 
     private static boolean isWaiting(Thread.State state) {

@@ -273,6 +273,7 @@ final class AgentRemoval {
         if (thread == null) {
             throw new IllegalStateException("threadFactory returned null for agent " + agent.index);
         }
+        agent.speed = 1.0;      // a reused slot forgets its last remote agent's measured speed
         agent.setCapacity(capacity);
         agent.thread = thread;
         if (remote != null) {

@@ -371,7 +371,7 @@ final class Coordinator implements Runnable {
 
         @Override
         public double capacity(int agent) {
-            return agents[agent].capacity;
+            return agents[agent].effectiveCapacity();
         }
 
         @Override

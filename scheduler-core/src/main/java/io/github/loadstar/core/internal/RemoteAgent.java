@@ -33,6 +33,11 @@ import java.util.concurrent.locks.LockSupport;
  *     while it refuses, the agent admits nothing, takes back the unstarted part of its window
  *     (RemoteLink.reclaimUnstarted) and hands its queue to the others (evacuate); once the open
  *     time is over, an answered ping (RemoteLink.answers) is the trial call;
+ *   - its speed is measured (refreshSpeed): the mean round trip of its tasks, from sending to
+ *     report, against the other remote agents' — a member whose tasks take twice as long to come
+ *     back counts as half its capacity, so placement (which balances queued tasks per unit of
+ *     capacity, in-flight ones included) sends it half as much, whatever slows it: a slower machine,
+ *     other submitters' work, a long network path;
  *   - a task's life is split: claimed and started at admission (the policy's onStart), its outcome
  *     set on the thread that reports it (the future completes there), its accounting (counters,
  *     breaker, the policy's onFinish with the start token, tenant service) applied by this
@@ -54,6 +59,10 @@ final class RemoteAgent {
     private static final long RECLAIM_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     /** How often a member whose breaker's open time is over is pinged before trials. */
     private static final long PROBE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /** How often the measured speed is recomputed. */
+    private static final long SPEED_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** The measured speed stays within [1 / MAX_SPEED_RATIO, MAX_SPEED_RATIO] of the remote agents' mean. */
+    static final double MAX_SPEED_RATIO = 8.0;
 
     final Agent agent;
     final RemoteLink link;
@@ -69,6 +78,7 @@ final class RemoteAgent {
     /** When the member was last pinged before trials (trialsDue). */
     private long lastProbeNanos = System.nanoTime() - PROBE_INTERVAL_NANOS;
     private boolean resting;
+    private long lastSpeedNanos;
     private final RemoteDispatch dispatch;
     // figures: written by the owner only
     volatile int inFlightCount;
@@ -76,6 +86,11 @@ final class RemoteAgent {
     volatile long timeouts;
     volatile long takenBack;
     volatile long undelivered;
+    /**
+     * Mean time from sending a task to its report (completed or failed), nanoseconds, weighted 1/8
+     * to the newest; 0 before the first. Other remote agents read it to measure their speed.
+     */
+    volatile long meanRoundTripNanos;
 
     RemoteAgent(Agent agent, RemoteLink link, AgentBreaker breaker) {
         this.agent = agent;
@@ -130,6 +145,7 @@ final class RemoteAgent {
                 }
                 long now = System.nanoTime();
                 noteTimeouts(now);
+                refreshSpeed(s, now);
                 long order = a.pendingRebalanceOrder();
                 if (order != 0 && order != AgentRemoval.DRAIN) {
                     a.withdrawRebalanceOrder(order);    // remote agents take no orders
@@ -151,6 +167,7 @@ final class RemoteAgent {
                 rest(s, admitting);
             }
         } finally {
+            a.setSpeed(1.0);
             if (resting) {
                 resting = false;
                 s.agentSuspended(false);
@@ -189,6 +206,37 @@ final class RemoteAgent {
         }
         breaker.onSuccess(p, System.nanoTime() - now);
         return breaker.admitsWork();
+    }
+
+    /**
+     * Recomputes this agent's speed (at most every SPEED_INTERVAL_NANOS): the mean of the active
+     * remote agents' mean round trips over its own, within [1/8, 8]; 1 until it and another have
+     * reported a task. An agent with nothing queued and nothing in flight has load 0 whatever its
+     * speed, so a member measured slow still receives tasks when idle, and its next reports
+     * correct the figure.
+     */
+    private void refreshSpeed(LoadstarScheduler s, long now) {
+        if (now - lastSpeedNanos < SPEED_INTERVAL_NANOS) {
+            return;
+        }
+        lastSpeedNanos = now;
+        long own = meanRoundTripNanos;
+        double sum = 0;
+        int measured = 0;
+        for (Agent other : s.agents) {
+            RemoteAgent r = other.remote;
+            if (r != null && other.membership == AgentRemoval.ACTIVE && r.meanRoundTripNanos > 0) {
+                sum += r.meanRoundTripNanos;
+                measured++;
+            }
+        }
+        double speed = 1.0;
+        if (own > 0 && measured >= 2) {
+            speed = Math.max(1.0 / MAX_SPEED_RATIO, Math.min(MAX_SPEED_RATIO, sum / measured / own));
+        }
+        if (Math.abs(speed - agent.speed) > 0.02 * agent.speed) {
+            agent.setSpeed(speed);
+        }
     }
 
     /** Sends tasks while the window has room; whether any went. */
@@ -339,6 +387,8 @@ final class RemoteAgent {
         WrappedTask task = d.task;
         TaskOptions options = task.options;
         boolean failed = d.kind == RemoteDelivery.FAILED;
+        long mean = meanRoundTripNanos;
+        meanRoundTripNanos = mean == 0 ? Math.max(1L, took) : Math.max(1L, mean + (took - mean) / 8);
         AgentBase.COMPLETED.setOpaque(a, a.completed + 1);
         if (failed) {
             AgentBase.FAILED.setOpaque(a, a.failed + 1);

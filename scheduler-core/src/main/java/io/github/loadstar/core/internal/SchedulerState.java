@@ -314,7 +314,7 @@ abstract class SchedulerState extends AbstractExecutorService implements AgentLo
 
     @Override
     public double capacity(int agent) {
-        return agents[agent].capacity;
+        return agents[agent].effectiveCapacity();
     }
 
     @Override

@@ -39,6 +39,12 @@ package io.github.loadstar.core.metrics;
  *                    (its link's {@link io.github.loadstar.core.spi.RemoteLink#location()})
  * @param inFlight    tasks it has started and not finished: 0 or 1 for a local agent, up to its
  *                    link's window for a remote one
+ * @param roundTripMillis for a remote agent, the mean time from sending a task to its outcome,
+ *                    weighted to the newest (0 before the first, and for a local agent)
+ * @param speed       for a remote agent, its speed measured against the other remote agents' (the
+ *                    mean of their round trips over its own, within [1/8, 8]): placement counts its
+ *                    capacity times this; 1 for a local agent, and until two remote agents have
+ *                    round trips
  */
 public record AgentMetrics(
         int index,
@@ -66,7 +72,9 @@ public record AgentMetrics(
         long cpuNanos,
         boolean blocked,
         String location,
-        int inFlight) {
+        int inFlight,
+        double roundTripMillis,
+        double speed) {
 
     /** {@link #location()} of an agent of this JVM. */
     public static final String LOCAL = "local";

@@ -386,7 +386,9 @@ public final class SchedulerMetrics {
             s.append("\"blocked\":").append(a.blocked()).append(',');
             s.append("\"location\":");
             Json.quote(s, a.location()).append(',');
-            Json.field(s, "inFlight", a.inFlight()).append('}');
+            Json.field(s, "inFlight", a.inFlight()).append(',');
+            Json.field(s, "roundTripMillis", a.roundTripMillis()).append(',');
+            Json.field(s, "speed", a.speed()).append('}');
         }
         s.append("],\"tenants\":[");
         for (int i = 0; i < tenants.size(); i++) {
@@ -432,7 +434,8 @@ public final class SchedulerMetrics {
                     a.stealsOut(), a.migratedIn(), a.utilization() * 100,
                     ("NONE".equals(a.breakerState()) ? "-" : a.breakerState() + " (" + a.breakerTransitions()
                             + " transitions, " + a.rerouted() + " rerouted)")
-                            + (a.remote() ? "  remote " + a.location() + ", " + a.inFlight() + " in flight" : "")));
+                            + (a.remote() ? String.format(Locale.ROOT, "  remote %s, %d in flight, round trip %.1f ms,"
+                                    + " speed %.2f", a.location(), a.inFlight(), a.roundTripMillis(), a.speed()) : "")));
         }
         for (TenantMetrics t : tenants) {
             s.append(String.format(Locale.ROOT, "  tenant %-16s weight %6.2f completed %,10d service %s%n",
