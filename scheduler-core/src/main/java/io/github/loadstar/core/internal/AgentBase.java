@@ -108,7 +108,7 @@ abstract class AgentBase extends AgentPad5 {
     /** Its relative speed; changed by reconfiguration (under the scheduler's reconfiguration lock). */
     volatile double capacity;
     /**
-     * A remote agent's measured speed among the remote agents (RemoteAgent.refreshSpeed, from its
+     * A remote agent's measured speed among the remote agents (RemoteSpeed, from its
      * tasks' round trips), multiplying its capacity for placement; 1 for a local agent.
      */
     volatile double speed = 1.0;
@@ -502,7 +502,7 @@ abstract class AgentBase extends AgentPad5 {
                 r == null && inTask && t != null && isWaiting(t.getState()),
                 r == null ? AgentMetrics.LOCAL : r.location,
                 r == null ? (inTask ? 1 : 0) : r.inFlightCount,
-                r == null ? 0.0 : r.meanRoundTripNanos / 1e6,
+                r == null ? 0.0 : r.speed.meanRoundTripNanos / 1e6,
                 speed);
     }
 

@@ -33,11 +33,8 @@ import java.util.concurrent.locks.LockSupport;
  *     while it refuses, the agent admits nothing, takes back the unstarted part of its window
  *     (RemoteLink.reclaimUnstarted) and hands its queue to the others (evacuate); once the open
  *     time is over, an answered ping (RemoteLink.answers) is the trial call;
- *   - its speed is measured (refreshSpeed): the mean round trip of its tasks, from sending to
- *     report, against the other remote agents' — a member whose tasks take twice as long to come
- *     back counts as half its capacity, so placement (which balances queued tasks per unit of
- *     capacity, in-flight ones included) sends it half as much, whatever slows it: a slower machine,
- *     other submitters' work, a long network path;
+ *   - its speed is measured (RemoteSpeed): the mean round trip of its tasks against the other
+ *     remote agents'; placement counts its capacity times that speed;
  *   - a task's life is split: claimed and started at admission (the policy's onStart), its outcome
  *     set on the thread that reports it (the future completes there), its accounting (counters,
  *     breaker, the policy's onFinish with the start token, tenant service) applied by this
@@ -59,10 +56,6 @@ final class RemoteAgent {
     private static final long RECLAIM_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     /** How often a member whose breaker's open time is over is pinged before trials. */
     private static final long PROBE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
-    /** How often the measured speed is recomputed. */
-    private static final long SPEED_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    /** The measured speed stays within [1 / MAX_SPEED_RATIO, MAX_SPEED_RATIO] of the remote agents' mean. */
-    static final double MAX_SPEED_RATIO = 8.0;
 
     final Agent agent;
     final RemoteLink link;
@@ -78,7 +71,6 @@ final class RemoteAgent {
     /** When the member was last pinged before trials (trialsDue). */
     private long lastProbeNanos = System.nanoTime() - PROBE_INTERVAL_NANOS;
     private boolean resting;
-    private long lastSpeedNanos;
     private final RemoteDispatch dispatch;
     // figures: written by the owner only
     volatile int inFlightCount;
@@ -86,11 +78,8 @@ final class RemoteAgent {
     volatile long timeouts;
     volatile long takenBack;
     volatile long undelivered;
-    /**
-     * Mean time from sending a task to its report (completed or failed), nanoseconds, weighted 1/8
-     * to the newest; 0 before the first. Other remote agents read it to measure their speed.
-     */
-    volatile long meanRoundTripNanos;
+    /** Its measured speed among the remote agents. */
+    final RemoteSpeed speed;
 
     RemoteAgent(Agent agent, RemoteLink link, AgentBreaker breaker) {
         this.agent = agent;
@@ -106,6 +95,7 @@ final class RemoteAgent {
             throw new IllegalArgumentException("link.responseTimeoutNanos() must be positive: " + timeoutNanos);
         }
         this.dispatch = new RemoteDispatch(this);
+        this.speed = new RemoteSpeed(agent);
         if (breaker != null) {
             // the figures count the breaker's own transitions; each one wakes the agent to act on it
             breaker.onTransition((from, to, reason) -> {
@@ -133,7 +123,7 @@ final class RemoteAgent {
             for (;;) {
                 int state = s.runState();
                 if (state >= LoadstarScheduler.STOP) {
-                    failResends(s);
+                    RemoteDispatch.failResends(s);
                     closeLink();    // tasks in flight still complete their futures when reported
                     return;
                 }
@@ -145,7 +135,7 @@ final class RemoteAgent {
                 }
                 long now = System.nanoTime();
                 noteTimeouts(now);
-                refreshSpeed(s, now);
+                speed.refresh(s, now);
                 long order = a.pendingRebalanceOrder();
                 if (order != 0 && order != AgentRemoval.DRAIN) {
                     a.withdrawRebalanceOrder(order);    // remote agents take no orders
@@ -206,37 +196,6 @@ final class RemoteAgent {
         }
         breaker.onSuccess(p, System.nanoTime() - now);
         return breaker.admitsWork();
-    }
-
-    /**
-     * Recomputes this agent's speed (at most every SPEED_INTERVAL_NANOS): the mean of the active
-     * remote agents' mean round trips over its own, within [1/8, 8]; 1 until it and another have
-     * reported a task. An agent with nothing queued and nothing in flight has load 0 whatever its
-     * speed, so a member measured slow still receives tasks when idle, and its next reports
-     * correct the figure.
-     */
-    private void refreshSpeed(LoadstarScheduler s, long now) {
-        if (now - lastSpeedNanos < SPEED_INTERVAL_NANOS) {
-            return;
-        }
-        lastSpeedNanos = now;
-        long own = meanRoundTripNanos;
-        double sum = 0;
-        int measured = 0;
-        for (Agent other : s.agents) {
-            RemoteAgent r = other.remote;
-            if (r != null && other.membership == AgentRemoval.ACTIVE && r.meanRoundTripNanos > 0) {
-                sum += r.meanRoundTripNanos;
-                measured++;
-            }
-        }
-        double speed = 1.0;
-        if (own > 0 && measured >= 2) {
-            speed = Math.max(1.0 / MAX_SPEED_RATIO, Math.min(MAX_SPEED_RATIO, sum / measured / own));
-        }
-        if (Math.abs(speed - agent.speed) > 0.02 * agent.speed) {
-            agent.setSpeed(speed);
-        }
     }
 
     /** Sends tasks while the window has room; whether any went. */
@@ -387,8 +346,7 @@ final class RemoteAgent {
         WrappedTask task = d.task;
         TaskOptions options = task.options;
         boolean failed = d.kind == RemoteDelivery.FAILED;
-        long mean = meanRoundTripNanos;
-        meanRoundTripNanos = mean == 0 ? Math.max(1L, took) : Math.max(1L, mean + (took - mean) / 8);
+        speed.record(took);
         AgentBase.COMPLETED.setOpaque(a, a.completed + 1);
         if (failed) {
             AgentBase.FAILED.setOpaque(a, a.failed + 1);
@@ -562,16 +520,6 @@ final class RemoteAgent {
             link.close();
         } catch (Throwable ignored) {
             // the member is gone, or the scheduler is; either way nothing more is sent
-        }
-    }
-
-    /** After STOP: tasks waiting to be sent again will not be; their futures say so. */
-    private static void failResends(LoadstarScheduler s) {
-        Resend r;
-        while ((r = s.resends.poll()) != null) {
-            complete(r.task(), null, new RejectedExecutionException("scheduler " + s.name()
-                    + " stopped before task " + r.id() + " could be sent again; it may have run: its outcome is"
-                    + " recorded under this id"));
         }
     }
 

@@ -307,4 +307,13 @@ final class RemoteDispatch {
         return new RemoteDelivery(remote, task, key != null ? key : s.remoteIds.next(), queued, token);
     }
 
+    /** After STOP: tasks waiting to be sent again will not be; their futures say so. */
+    static void failResends(LoadstarScheduler s) {
+        RemoteAgent.Resend r;
+        while ((r = s.resends.poll()) != null) {
+            RemoteAgent.complete(r.task(), null, new RejectedExecutionException("scheduler " + s.name()
+                    + " stopped before task " + r.id() + " could be sent again; it may have run: its outcome is"
+                    + " recorded under this id"));
+        }
+    }
 }
