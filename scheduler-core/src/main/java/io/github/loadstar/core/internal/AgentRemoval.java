@@ -90,6 +90,47 @@ final class AgentRemoval {
     }
 
     /**
+     * A leaving remote agent's last step: true once nothing it sent is in flight and nothing is
+     * queued on it; the slot is then DRAINED, anything that raced in is rescued, the link closed, and
+     * the thread exits (Agent.run). Tasks pinned to it fail: their member is gone.
+     */
+    static boolean remoteDrained(RemoteAgent remote, LoadstarScheduler s) {
+        Agent a = remote.agent;
+        Runnable pinnedTask;
+        while ((pinnedTask = a.pollPinned()) != null) {
+            WrappedTask w = WrappedTask.of(pinnedTask);
+            if (w != null && w.tryClaim(TaskClaim.REJECTED)) {
+                w.rejectClaimed(new java.util.concurrent.RejectedExecutionException("agent " + a.index + " of scheduler "
+                        + s.name() + " (" + remote.location + ") was removed and the task is pinned to it"));
+                if (s.bounded) {
+                    s.releaseQueuedSlot();
+                }
+            }
+        }
+        if (!remote.nothingInFlight() || pinnedInFlightOf(a) != 0) {
+            return false;
+        }
+        while (!a.tryClaim()) {
+            if (s.runState() >= LoadstarScheduler.STOP) {
+                return false;
+            }
+            Thread.onSpinWait();
+        }
+        try {
+            if (a.backlog() != 0) {
+                return false;
+            }
+            a.membership = DRAINED;
+        } finally {
+            a.releaseClaim();
+        }
+        a.withdrawRebalanceOrder(DRAIN);
+        rescue(a);
+        remote.closeLink();
+        return true;
+    }
+
+    /**
      * A submitter placed a movable task in the inbox of {@code agent} and then found it DRAINED or
      * OFFLINE: it moves the inbox's tasks to the shared queue itself, under the agent's claim (an
      * inbox transfer in the sense of the shutdown protocol), and wakes an agent. The leaving agent's

@@ -9,7 +9,6 @@ import io.github.loadstar.core.spi.RemoteTask;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
@@ -147,7 +146,7 @@ final class RemoteAgent {
                 }
                 if (!admitting) {
                     takeBackUnstarted(s, now);
-                    if (leaving && drained(s)) {
+                    if (leaving && AgentRemoval.remoteDrained(this, s)) {
                         return;
                     }
                 }
@@ -475,47 +474,12 @@ final class RemoteAgent {
         }
     }
 
-    /**
-     * Leaving: true once nothing is in flight or queued here; the slot is DRAINED and the thread
-     * exits (Agent.run). Tasks pinned to this agent fail: their member is gone.
-     */
-    private boolean drained(LoadstarScheduler s) {
-        Agent a = agent;
-        Runnable pinnedTask;
-        while ((pinnedTask = a.pollPinned()) != null) {
-            WrappedTask w = WrappedTask.of(pinnedTask);
-            if (w != null && w.tryClaim(TaskClaim.REJECTED)) {
-                w.rejectClaimed(new RejectedExecutionException("agent " + a.index + " of scheduler " + s.name()
-                        + " (" + location + ") was removed and the task is pinned to it"));
-                if (s.bounded) {
-                    s.releaseQueuedSlot();
-                }
-            }
-        }
-        if (!inFlight.isEmpty() || (int) AgentRemoval.pinnedInFlightOf(a) != 0) {
-            return false;
-        }
-        while (!a.tryClaim()) {
-            if (s.runState() >= LoadstarScheduler.STOP) {
-                return false;
-            }
-            Thread.onSpinWait();
-        }
-        try {
-            if (a.backlog() != 0) {
-                return false;
-            }
-            a.membership = AgentRemoval.DRAINED;
-        } finally {
-            a.releaseClaim();
-        }
-        a.withdrawRebalanceOrder(AgentRemoval.DRAIN);
-        AgentRemoval.rescue(a);
-        closeLink();
-        return true;
+    /** Whether nothing it sent is still waiting for a report. */
+    boolean nothingInFlight() {
+        return inFlight.isEmpty();
     }
 
-    private void closeLink() {
+    void closeLink() {
         try {
             link.close();
         } catch (Throwable ignored) {
