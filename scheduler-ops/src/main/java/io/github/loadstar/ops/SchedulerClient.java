@@ -82,7 +82,10 @@ public final class SchedulerClient implements AutoCloseable {
         return (String) attribute("State");
     }
 
-    /** The agent rows (index, state, capacity, queued, completed, utilization, breaker, location, inFlight). */
+    /**
+     * The agent rows (index, state, capacity, queued, completed, utilization, breaker, location, inFlight,
+     * roundTripMillis, speed).
+     */
     public List<Map<String, Object>> agents() {
         return rows((CompositeData[]) attribute("Agents"));
     }

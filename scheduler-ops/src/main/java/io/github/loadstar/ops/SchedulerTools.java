@@ -87,7 +87,8 @@ final class SchedulerTools {
                     return new Result(Map.of("findings", findings), findings.isEmpty() ? "no bottleneck found" : text.toString());
                 }));
         tools.add(tool("agent_list", "The agents: index, state, capacity, queued and completed tasks, utilization, "
-                        + "circuit-breaker state, location (local, or a remote agent's member address) and tasks in flight.",
+                        + "circuit-breaker state, location (local, or a remote agent's member address), tasks in flight, "
+                        + "and a remote agent's mean round trip and measured speed.",
                 "{\"type\":\"object\",\"additionalProperties\":false}",
                 "{\"type\":\"object\",\"required\":[\"agents\"],\"properties\":{\"agents\":{\"type\":\"array\"}}}", false,
                 (a, who) -> {

@@ -13,12 +13,14 @@ public final class AgentRow {
     private final String breaker;
     private final String location;
     private final int inFlight;
+    private final double roundTripMillis;
+    private final double speed;
 
     /** For the MXBean machinery (a JMX client's proxy rebuilds rows with it); use {@link #of}. */
     @javax.management.ConstructorParameters({"index", "state", "capacity", "queued", "completed", "utilization", "breaker",
-            "location", "inFlight"})
+            "location", "inFlight", "roundTripMillis", "speed"})
     public AgentRow(int index, String state, double capacity, long queued, long completed, double utilization,
-                    String breaker, String location, int inFlight) {
+                    String breaker, String location, int inFlight, double roundTripMillis, double speed) {
         this.index = index;
         this.state = state;
         this.capacity = capacity;
@@ -28,11 +30,13 @@ public final class AgentRow {
         this.breaker = breaker;
         this.location = location;
         this.inFlight = inFlight;
+        this.roundTripMillis = roundTripMillis;
+        this.speed = speed;
     }
 
     static AgentRow of(AgentMetrics a) {
         return new AgentRow(a.index(), a.state().name(), a.capacity(), a.queued(), a.completed(), a.utilization(),
-                a.breakerState(), a.location(), a.inFlight());
+                a.breakerState(), a.location(), a.inFlight(), a.roundTripMillis(), a.speed());
     }
 
     /** "local", or where a remote agent's member is. */
@@ -43,6 +47,16 @@ public final class AgentRow {
     /** Tasks started and not finished (up to the window for a remote agent). */
     public int getInFlight() {
         return inFlight;
+    }
+
+    /** A remote agent's mean round trip per task in milliseconds (0 for a local agent, or before its first). */
+    public double getRoundTripMillis() {
+        return roundTripMillis;
+    }
+
+    /** A remote agent's measured speed among the remote agents: placement multiplies its capacity by it (1 if local). */
+    public double getSpeed() {
+        return speed;
     }
 
     /** The agent's index. */

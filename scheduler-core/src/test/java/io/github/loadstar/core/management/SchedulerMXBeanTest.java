@@ -169,6 +169,9 @@ final class SchedulerMXBeanTest {
             assertEquals(2, agents.length);
             assertEquals(1, agents[1].getIndex());
             assertEquals(1.0, agents[0].getCapacity());
+            assertEquals("local", agents[0].getLocation());
+            assertEquals(1.0, agents[0].getSpeed(), "a local agent's speed");
+            assertEquals(0.0, agents[0].getRoundTripMillis(), "a local agent has no round trip");
             TenantRow[] tenants = proxy.getTenants();
             assertEquals(1, tenants.length);
             assertEquals("gold", tenants[0].getTenant());
