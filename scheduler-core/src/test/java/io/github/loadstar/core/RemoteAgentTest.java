@@ -304,6 +304,8 @@ final class RemoteAgentTest {
             }, "both speeds measured");
             AgentMetrics fastBefore = row(s, fastAgent);
             AgentMetrics slowBefore = row(s, slowAgent);
+            // the remote agents' speeds average 1: together they weigh what their capacities say
+            assertEquals(1.0, (fastBefore.speed() + slowBefore.speed()) / 2, 0.05, "mean speed");
             for (int i = 0; i < 8; i++) {
                 placement.placed.set(i, 0);
             }

@@ -411,9 +411,9 @@ abstract class AgentBase extends AgentPad5 {
     }
 
     /**
-     * A remote agent's new measured speed (positive and finite), written by its own thread. A
-     * reconfiguration of the capacity at the same moment may leave the other's inverse in force until
-     * the next refresh (a tenth of a second): an estimate either way.
+     * A remote agent's new measured speed (positive and finite), written by its own thread every
+     * tenth of a second (RemoteSpeed). A reconfiguration of the capacity at the same moment may leave
+     * an inverse computed from the old capacity until the next write: an estimate either way.
      */
     final void setSpeed(double f) {
         speed = f;

@@ -345,7 +345,9 @@ final class RemoteAgent {
         WrappedTask task = d.task;
         TaskOptions options = task.options;
         boolean failed = d.kind == RemoteDelivery.FAILED;
-        speed.record(took);
+        if (!failed) {
+            speed.record(took);
+        }
         AgentBase.COMPLETED.setOpaque(a, a.completed + 1);
         if (failed) {
             AgentBase.FAILED.setOpaque(a, a.failed + 1);

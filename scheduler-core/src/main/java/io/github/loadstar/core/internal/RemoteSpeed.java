@@ -9,10 +9,15 @@ import java.util.concurrent.TimeUnit;
  * on it, a longer network path — counts as half its capacity (AgentBase.setSpeed), so it is sent
  * half as much.
  *
- * The figure: the mean round trip of the agent's tasks, from sending to report, weighted 1/8 to the
- * newest (record, on the agent's thread as it applies each report). Every SPEED_INTERVAL_NANOS the
- * agent's thread sets its speed to the mean of the active remote agents' round trips over its own,
- * kept within [1/MAX_RATIO, MAX_RATIO]; 1 until it and another have reported a task. An agent with
+ * The figure: the mean round trip of the agent's tasks that completed, from sending to report,
+ * weighted 1/8 to the newest (record, on the agent's thread as it applies each report; a task that
+ * failed does not count, or a member whose tasks fail at once would look fast and draw more). Every
+ * INTERVAL_NANOS the agent's thread sets its speed to its rate per task (1 / round trip) over the
+ * mean rate of the active remote agents, kept within [1/MAX_RATIO, MAX_RATIO]: the speeds of the
+ * remote agents average 1, so together they weigh what their capacities say against local agents,
+ * and only the split among them follows the measurement. 1 until it and another have reported. The
+ * speed is written on every refresh, so a capacity change racing a write is overwritten with both
+ * new values a tenth of a second later at most (AgentBase.setSpeed). An agent with
  * nothing queued and nothing in flight has load 0 whatever its speed, so a member once measured
  * slow still receives work when idle, and its next reports correct the figure.
  *
@@ -36,7 +41,7 @@ final class RemoteSpeed {
         this.agent = agent;
     }
 
-    /** A task came back (completed or failed) {@code tookNanos} after it was sent. */
+    /** A task came back completed {@code tookNanos} after it was sent. */
     void record(long tookNanos) {
         long mean = meanRoundTripNanos;
         meanRoundTripNanos = mean == 0 ? Math.max(1L, tookNanos) : Math.max(1L, mean + (tookNanos - mean) / 8);
@@ -49,21 +54,20 @@ final class RemoteSpeed {
         }
         lastRefreshNanos = now;
         long own = meanRoundTripNanos;
-        double sum = 0;
+        double rates = 0;
         int measured = 0;
         for (Agent other : s.agents) {
             RemoteAgent r = other.remote;
-            if (r != null && other.membership == AgentRemoval.ACTIVE && r.speed.meanRoundTripNanos > 0) {
-                sum += r.speed.meanRoundTripNanos;
+            long theirs = r == null ? 0 : r.speed.meanRoundTripNanos;
+            if (theirs > 0 && other.membership == AgentRemoval.ACTIVE) {
+                rates += 1.0 / theirs;
                 measured++;
             }
         }
         double speed = 1.0;
         if (own > 0 && measured >= 2) {
-            speed = Math.max(1.0 / MAX_RATIO, Math.min(MAX_RATIO, sum / measured / own));
+            speed = Math.max(1.0 / MAX_RATIO, Math.min(MAX_RATIO, (1.0 / own) / (rates / measured)));
         }
-        if (Math.abs(speed - agent.speed) > 0.02 * agent.speed) {
-            agent.setSpeed(speed);
-        }
+        agent.setSpeed(speed);
     }
 }

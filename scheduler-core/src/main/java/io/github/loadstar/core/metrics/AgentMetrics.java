@@ -39,12 +39,12 @@ package io.github.loadstar.core.metrics;
  *                    (its link's {@link io.github.loadstar.core.spi.RemoteLink#location()})
  * @param inFlight    tasks it has started and not finished: 0 or 1 for a local agent, up to its
  *                    link's window for a remote one
- * @param roundTripMillis for a remote agent, the mean time from sending a task to its outcome,
+ * @param roundTripMillis for a remote agent, the mean time from sending a task to its completion,
  *                    weighted to the newest (0 before the first, and for a local agent)
- * @param speed       for a remote agent, its speed measured against the other remote agents' (the
- *                    mean of their round trips over its own, within [1/8, 8]): placement counts its
- *                    capacity times this; 1 for a local agent, and until two remote agents have
- *                    round trips
+ * @param speed       for a remote agent, its speed measured against the other remote agents' (its
+ *                    rate per task, 1 / round trip, over their mean rate, within [1/8, 8]; the remote
+ *                    agents' speeds average 1): placement counts its capacity times this; 1 for a
+ *                    local agent, and until two remote agents have round trips
  */
 public record AgentMetrics(
         int index,

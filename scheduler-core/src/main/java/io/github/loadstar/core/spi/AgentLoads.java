@@ -15,7 +15,11 @@ public interface AgentLoads {
     /** Tasks waiting on the agent (its inbox, its deque and its policy backlog). */
     int backlog(int agent);
 
-    /** The agent's capacity: its relative speed, a positive number (1.0 by default). */
+    /**
+     * The agent's capacity: its relative speed, a positive number (1.0 by default). For a remote
+     * agent it is the configured capacity times its measured speed among the remote agents, so it
+     * changes as the member's tasks come back faster or slower.
+     */
     double capacity(int agent);
 
     /** Queued cost per unit of capacity: the number placement balances. */
