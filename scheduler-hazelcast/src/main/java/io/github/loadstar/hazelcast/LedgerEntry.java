@@ -10,7 +10,8 @@ import java.io.Serializable;
  * <pre>
  *   (none) ──begin──▶ RUNNING(runner, invocation) ──finish──▶ DONE(outcome)
  *                        │  ▲
- *                        └──┘ begin by another invocation, once the runner has left the cluster
+ *                        └──┘ begin by another invocation, once the runner has left the cluster,
+ *                             or released it (release by the runner's own invocation, leaving)
  * </pre>
  *
  * @param state      RUNNING or DONE
@@ -27,6 +28,8 @@ import java.io.Serializable;
 public record LedgerEntry(State state, String runner, String invocation, int invocations, int bodyRuns, Object outcome,
                           boolean failed, String doneBy) implements Serializable {
     private static final long serialVersionUID = 1L;
+    /** The runner of a released line: no member's UUID, so every member sees it gone. */
+    static final String RELEASED = "released";
 
     /** Where a task stands in the ledger. */
     public enum State {
@@ -43,6 +46,16 @@ public record LedgerEntry(State state, String runner, String invocation, int inv
 
     LedgerEntry running(String member, String newInvocation) {
         return new LedgerEntry(State.RUNNING, member, newInvocation, invocations, bodyRuns + 1, null, false, null);
+    }
+
+    /** The runner that ran the body is given up (it is leaving without an outcome): any live member may take over. */
+    LedgerEntry givenUp() {
+        return new LedgerEntry(State.RUNNING, RELEASED, invocation, invocations, bodyRuns, null, false, null);
+    }
+
+    /** Whether the body's runner gave it up (released) without recording an outcome. */
+    public boolean isReleased() {
+        return state == State.RUNNING && RELEASED.equals(runner);
     }
 
     LedgerEntry finished(String member, Object result, boolean threw) {

@@ -109,7 +109,13 @@ public final class LedgeredTask<T> implements Callable<T>, Serializable, Hazelca
             if (!hz.getLifecycleService().isRunning()) {
                 // the member is shutting down: the body's own calls to it fail ("instance is not
                 // active") while the ledger's entry processors still go through, so recording this
-                // would make the member's departure the task's outcome; it is sent again instead
+                // would make the member's departure the task's outcome; it is sent again instead,
+                // and the body given up so that the copy need not wait for this member to leave
+                try {
+                    ledger.release(taskId, invocation);
+                } catch (RuntimeException gone) {
+                    // the member is gone already: the copy takes over once the cluster sees it so
+                }
                 throw new OutcomeNotDelivered(taskId, e);
             }
             outcome = e;

@@ -18,7 +18,8 @@ import java.util.function.Predicate;
  * leaves). Every invocation of a {@link LedgeredTask} first asks the ledger ({@link #begin}): a task
  * already DONE returns the recorded outcome without running its body; a task RUNNING on a member
  * still in the cluster (as the member holding the line sees it) is waited for; otherwise this
- * invocation becomes the runner. The first
+ * invocation becomes the runner (also when the runner gave the body up, {@link #release}, as an
+ * invocation does whose body failed because its member is shutting down). The first
  * {@link #finish} records the outcome; later ones return it. So the body runs at least once (twice
  * only when its runner left the cluster mid-run — a crash, or an eviction after a hang — and, for an
  * evicted member, woke up to finish too), and the <em>recorded outcome</em>, the one every caller
@@ -66,6 +67,18 @@ public final class TaskLedger {
      */
     public LedgerEntry finish(String taskId, String member, Object outcome, boolean failed) {
         return map.executeOnKey(taskId, new Finish(member, outcome, failed));
+    }
+
+    /**
+     * Invocation {@code invocation}, which was given the body, gives it up without an outcome (its
+     * member is leaving): the line's runner becomes {@link LedgerEntry#RELEASED}, so a copy sent
+     * again takes over at once instead of waiting for the member to leave. Nothing changes if the
+     * line is DONE or another invocation runs the body.
+     *
+     * @return the entry afterwards
+     */
+    public LedgerEntry release(String taskId, String invocation) {
+        return map.executeOnKey(taskId, new Release(invocation));
     }
 
     /** The task's entry, or null if it has not started anywhere (or the entry expired). */
@@ -153,6 +166,34 @@ public final class TaskLedger {
         @Override
         public EntryProcessor<String, LedgerEntry, LedgerEntry> getBackupProcessor() {
             return new Put(decided);
+        }
+    }
+
+    /** The release transition; the backup gets the decided line. */
+    static final class Release implements EntryProcessor<String, LedgerEntry, LedgerEntry> {
+        private static final long serialVersionUID = 1L;
+        private final String invocation;
+        private transient LedgerEntry decided;
+
+        Release(String invocation) {
+            this.invocation = Objects.requireNonNull(invocation, "invocation");
+        }
+
+        @Override
+        public LedgerEntry process(Map.Entry<String, LedgerEntry> entry) {
+            LedgerEntry current = entry.getValue();
+            LedgerEntry next = current;
+            if (current != null && !current.done() && current.invocation().equals(invocation)) {
+                next = current.givenUp();
+                entry.setValue(next);
+            }
+            decided = next;
+            return next;
+        }
+
+        @Override
+        public EntryProcessor<String, LedgerEntry, LedgerEntry> getBackupProcessor() {
+            return decided == null ? null : new Put(decided);
         }
     }
 

@@ -49,6 +49,23 @@ final class TaskLedgerTest {
                 }
                 continue;
             }
+            if (what == 2) {
+                // the runner's invocation gives the body up (its member is leaving), or another tries
+                if (before == null) {
+                    continue;
+                }
+                boolean own = random.nextBoolean();
+                String invocation = own ? before.invocation() : "inv-other-" + step;
+                LedgerEntry after = new TaskLedger.Release(invocation).process(entry);
+                assertSame(entry.getValue(), after, "release returns the entry it leaves");
+                if (before.done() || !own) {
+                    assertEquals(before, after, "only the runner's own invocation releases, and only before an outcome");
+                } else {
+                    assertTrue(after.isReleased(), after.toString());
+                    assertEquals(before.bodyRuns(), after.bodyRuns(), "a release grants nothing");
+                }
+                continue;
+            }
             if (what < 7) {
                 boolean firstLook = random.nextBoolean() || before == null;
                 String invocation = firstLook ? "inv-" + step : (before == null ? "inv-x" : before.invocation());
@@ -89,6 +106,20 @@ final class TaskLedgerTest {
             assertEquals(grants, now.bodyRuns(), "bodyRuns counts the invocations given the body");
             assertEquals(firstLooks, now.invocations(), "invocations counts first looks");
         }
+    }
+
+    @Test
+    void aReleasedBodyIsTakenOverAtOnceByALiveMember() {
+        Map.Entry<String, LedgerEntry> entry = new AbstractMap.SimpleEntry<>("t", null);
+        new TaskLedger.Begin("m0", "a", true).decide(entry, Set.of("m0", "m1")::contains);
+        assertEquals("a", new TaskLedger.Begin("m1", "b", true).decide(entry, Set.of("m0", "m1")::contains).invocation(),
+                "m0 runs it: b waits");
+        LedgerEntry released = new TaskLedger.Release("a").process(entry);
+        assertTrue(released.isReleased(), released.toString());
+        LedgerEntry takeOver = new TaskLedger.Begin("m1", "b", false).decide(entry, Set.of("m0", "m1")::contains);
+        assertEquals("b", takeOver.invocation(), "m0 is still a member but gave the body up: b runs it");
+        assertEquals(2, takeOver.bodyRuns());
+        assertEquals(takeOver, new TaskLedger.Release("a").process(entry), "a stale release changes nothing");
     }
 
     @Test
