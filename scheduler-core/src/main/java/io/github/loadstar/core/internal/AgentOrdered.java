@@ -72,16 +72,22 @@ abstract class AgentOrdered extends AgentGuard {
         try {
             GuardedBacklog shared = scheduler.globalBacklog;
             long now = System.nanoTime();
-            Runnable r;
-            while ((r = scheduler.globalInbox.relaxedPoll()) != null) {
-                shared.offer(WrappedTask.queued(r), now);
-            }
+            drainGlobalInbox(now);
             finishPending(now);
             QueuedTask task = pollStarted(shared, now);
             scheduler.globalBacklogSize = shared.size();
             return task == null ? null : WrappedTask.runnable(task);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** GLOBAL scope: moves the shared inbox into the shared backlog. With the shared lock held. */
+    final void drainGlobalInbox(long now) {
+        GuardedBacklog shared = scheduler.globalBacklog;
+        Runnable r;
+        while ((r = scheduler.globalInbox.relaxedPoll()) != null) {
+            shared.offer(WrappedTask.queued(r), now);
         }
     }
 
@@ -108,10 +114,22 @@ abstract class AgentOrdered extends AgentGuard {
             permit = p;
             permitHeld = true;
         }
+        QueuedTask task = claimNext(from, now);
+        if (task == null) {
+            releasePermit();
+        }
+        return task;
+    }
+
+    /**
+     * Polls until a task can be claimed for running (stale entries, claimed elsewhere already, are
+     * dropped) and starts it in {@code from}, leaving the start's token in {@link #startedToken};
+     * null if none. With the claim or the lock that guards {@code from}.
+     */
+    final QueuedTask claimNext(GuardedBacklog from, long now) {
         for (;;) {
             QueuedTask task = from.poll(now);
             if (task == null) {
-                releasePermit();
                 return null;
             }
             if (claimForRun(WrappedTask.runnable(task))) {
@@ -154,42 +172,13 @@ abstract class AgentOrdered extends AgentGuard {
         }
         TRANSFERRING.setVolatile(this, 1L);
         try {
-            if (scheduler.runState() >= LoadstarScheduler.STOP || !victim.tryClaim()) {
-                return null;
-            }
             long now = System.nanoTime();
-            int n = 0;
-            try {
-                victim.drainInboxIntoBacklog(now);
-                int limit = Math.min(scheduler.settings.stealBatchLimit(), shareOf(victim, victim.backlog.size()));
-                if (stealCap > 0 && stealCap < limit) {
-                    limit = (int) stealCap;     // a rebalancing order takes no more than it was told
-                }
-                n = takeMovableHead(victim, limit, now);
-            } finally {
-                victim.releaseClaim();
-            }
-            if (n == 0) {
+            int n = takeOrderedShare(victim, now);
+            if (n == 0 || !claimForTransfer(n)) {
                 return null;
             }
-            accountSteal(victim, n);
-            while (!tryClaim()) {
-                if (scheduler.runState() >= LoadstarScheduler.STOP) {
-                    // shutdownNow holds every claim for good and waits for this transfer to end:
-                    // hand the stolen tasks to it through this agent's inbox, which it drains next
-                    for (int i = 0; i < n; i++) {
-                        inbox.offer(buffer[i]);
-                        buffer[i] = null;
-                    }
-                    return null;
-                }
-                Thread.onSpinWait();    // a thief is taking from this agent; it is brief
-            }
             try {
-                for (int i = 0; i < n; i++) {
-                    backlog.offer(WrappedTask.queued(buffer[i]), now);
-                    buffer[i] = null;
-                }
+                offerTransferred(n, now);
                 finishPending(now);
                 QueuedTask task = pollStarted(backlog, now);
                 publishOrderedSize(backlog.size());
@@ -199,6 +188,62 @@ abstract class AgentOrdered extends AgentGuard {
             }
         } finally {
             TRANSFERRING.setRelease(this, 0L);
+        }
+    }
+
+    /**
+     * The first half of an ordered steal, with {@link #TRANSFERRING} set: under the victim's claim,
+     * its inbox moved into its backlog, up to a share of it (by capacity, at most the steal batch and
+     * any rebalancing order's cap) taken from its head into {@link #buffer}, and the steal counted.
+     *
+     * @return how many (0: the victim was busy, empty of movable tasks, or the scheduler stopping)
+     */
+    final int takeOrderedShare(Agent victim, long now) {
+        if (scheduler.runState() >= LoadstarScheduler.STOP || !victim.tryClaim()) {
+            return 0;
+        }
+        int n;
+        try {
+            victim.drainInboxIntoBacklog(now);
+            int limit = Math.min(scheduler.settings.stealBatchLimit(), shareOf(victim, victim.backlog.size()));
+            if (stealCap > 0 && stealCap < limit) {
+                limit = (int) stealCap;     // a rebalancing order takes no more than it was told
+            }
+            n = takeMovableHead(victim, limit, now);
+        } finally {
+            victim.releaseClaim();
+        }
+        if (n > 0) {
+            accountSteal(victim, n);
+        }
+        return n;
+    }
+
+    /**
+     * Takes this agent's claim to put the {@code n} transferred tasks in {@link #buffer} into its
+     * backlog; false if the scheduler stopped first — shutdownNow holds every claim for good and
+     * waits for the transfer to end, so the tasks go to it through this agent's inbox, which it
+     * drains next.
+     */
+    final boolean claimForTransfer(int n) {
+        while (!tryClaim()) {
+            if (scheduler.runState() >= LoadstarScheduler.STOP) {
+                for (int i = 0; i < n; i++) {
+                    inbox.offer(buffer[i]);
+                    buffer[i] = null;
+                }
+                return false;
+            }
+            Thread.onSpinWait();    // a thief is taking from this agent; it is brief
+        }
+        return true;
+    }
+
+    /** The transferred tasks in {@link #buffer} into this agent's backlog; its claim is held. */
+    final void offerTransferred(int n, long now) {
+        for (int i = 0; i < n; i++) {
+            backlog.offer(WrappedTask.queued(buffer[i]), now);
+            buffer[i] = null;
         }
     }
 

@@ -60,44 +60,20 @@ final class RemoteDispatch {
             a.pushLocal(first);
             return true;
         }
-        return takeOrderedShare(s, victim, now);
+        return takeOrderedShare(victim, now);
     }
 
-    /** Under a PER_AGENT policy: the victim's most urgent movable tasks into this agent's backlog. */
-    private boolean takeOrderedShare(LoadstarScheduler s, Agent victim, long now) {
+    /** Under a PER_AGENT policy: the victim's most urgent movable tasks into this agent's backlog (as a thief's steal). */
+    private boolean takeOrderedShare(Agent victim, long now) {
         Agent a = agent;
         AgentBase.TRANSFERRING.setVolatile(a, 1L);
         try {
-            if (s.runState() >= LoadstarScheduler.STOP || !victim.tryClaim()) {
+            int n = a.takeOrderedShare(victim, now);
+            if (n == 0 || !a.claimForTransfer(n)) {
                 return false;
             }
-            Runnable[] buffer = a.buffer;
-            int n = 0;
             try {
-                victim.drainInboxIntoBacklog(now);
-                n = a.takeMovableHead(victim, Math.min(s.settings.stealBatchLimit(), a.shareOf(victim, victim.backlog.size())), now);
-            } finally {
-                victim.releaseClaim();
-            }
-            if (n == 0) {
-                return false;
-            }
-            a.accountSteal(victim, n);
-            while (!a.tryClaim()) {
-                if (s.runState() >= LoadstarScheduler.STOP) {
-                    for (int i = 0; i < n; i++) {
-                        a.inbox.offer(buffer[i]);   // shutdownNow drains this inbox next
-                        buffer[i] = null;
-                    }
-                    return false;
-                }
-                Thread.onSpinWait();
-            }
-            try {
-                for (int i = 0; i < n; i++) {
-                    a.backlog.offer(WrappedTask.queued(buffer[i]), now);
-                    buffer[i] = null;
-                }
+                a.offerTransferred(n, now);
                 a.publishOrderedSize(a.backlog.size());
             } finally {
                 a.releaseClaim();
@@ -195,17 +171,8 @@ final class RemoteDispatch {
                         a.backlog.offer(WrappedTask.queued(shared), now);
                     }
                 }
-                for (;;) {
-                    QueuedTask next = a.backlog.poll(now);
-                    if (next == null) {
-                        break;
-                    }
-                    if (a.claimForRun(WrappedTask.runnable(next))) {
-                        queued = next;
-                        token = a.backlog.onStart(next, now);
-                        break;
-                    }
-                }
+                queued = a.claimNext(a.backlog, now);
+                token = a.startedToken;
                 a.publishOrderedSize(a.backlog.size());
             } finally {
                 a.releaseClaim();
@@ -244,23 +211,10 @@ final class RemoteDispatch {
             java.util.concurrent.locks.ReentrantLock lock = s.globalLock;
             lock.lock();
             try {
-                GuardedBacklog shared = s.globalBacklog;
-                Runnable r;
-                while ((r = s.globalInbox.relaxedPoll()) != null) {
-                    shared.offer(WrappedTask.queued(r), now);
-                }
-                for (;;) {
-                    QueuedTask next = shared.poll(now);
-                    if (next == null) {
-                        break;
-                    }
-                    if (a.claimForRun(WrappedTask.runnable(next))) {
-                        queued = next;
-                        token = shared.onStart(next, now);
-                        break;
-                    }
-                }
-                s.globalBacklogSize = shared.size();
+                a.drainGlobalInbox(now);
+                queued = a.claimNext(s.globalBacklog, now);
+                token = a.startedToken;
+                s.globalBacklogSize = s.globalBacklog.size();
             } finally {
                 lock.unlock();
             }
