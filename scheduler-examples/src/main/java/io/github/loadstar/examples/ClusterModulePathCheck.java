@@ -78,9 +78,14 @@ public final class ClusterModulePathCheck {
                 LedgerEntry line = remote.awaitOutcome("jpms-" + i, Duration.ofSeconds(10)).orElse(null);
                 require(line != null && Integer.valueOf(i * i).equals(line.outcome()), "ledger line of task " + i + ": " + line);
             }
-            AgentMetrics agent = scheduler.metrics().agents().stream().filter(AgentMetrics::remote).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no remote agent"));
-            require(agent.completed() == TASKS, "the remote agent completed " + agent.completed());
+            // the futures complete when the member reports; the agent counts the report just after
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            AgentMetrics agent = remoteAgent(scheduler);
+            while (agent.completed() < TASKS && System.nanoTime() - deadline < 0) {
+                Thread.sleep(10);
+                agent = remoteAgent(scheduler);
+            }
+            require(agent.completed() == TASKS, "the remote agent completed " + agent.completed() + " within 10 s");
             return "java " + Runtime.version() + ", " + ours + " and " + theirs + " from the module path, " + TASKS
                     + " tasks of a named module run on member " + agent.location() + " and read back by id";
         } finally {
@@ -88,6 +93,11 @@ public final class ClusterModulePathCheck {
             lite.shutdown();
             worker.close();
         }
+    }
+
+    private static AgentMetrics remoteAgent(Scheduler scheduler) {
+        return scheduler.metrics().agents().stream().filter(AgentMetrics::remote).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no remote agent"));
     }
 
     private static void require(boolean condition, String why) {

@@ -8,6 +8,11 @@ package io.github.loadstar.core.metrics;
  * queues); time spent starting, searching other agents and parked is idle time, so an agent that
  * never ran a task has a busy time and a utilization of exactly 0.
  *
+ * <p>A task's future completes before its agent counts it (a local agent counts after the body
+ * returns; a remote agent when its thread applies the member's report), so a snapshot taken right
+ * after a future completes may not include that task yet. Wait for the counter, not the future,
+ * when the two must agree.
+ *
  * @param index       the agent's index
  * @param thread      the name of its current thread
  * @param state       what it was doing when read
