@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * nothing is lost or run twice, and the new order is the one that runs. One agent is held by a gate
  * task while tenant "a" queues 100 tasks and then tenant "b" 100: EDF (no deadlines: submission
  * order) would run every "a" task first; switched to CFS, which shares the agent between the
- * tenants, the first 100 tasks to run hold both.
+ * tenants, the first two tasks to run are one of each.
  */
 @Timeout(60)
 final class OrderingSwitchTest {
@@ -55,6 +55,7 @@ final class OrderingSwitchTest {
                 for (int i = 0; i < 100; i++) {
                     s.execute(() -> {
                         order.add(tenant);
+                        burn(20_000);       // some microseconds: every task is charged a run time above 0
                         done.countDown();
                     }, options);
                 }
@@ -71,10 +72,14 @@ final class OrderingSwitchTest {
         assertEquals(200, order.size(), "every task ran once");
         long aFirst = order.subList(0, 100).stream().filter("a"::equals).count();
         if (switched) {
-            // CFS charges wall-clock run time: one slow first task (class loading, the JIT) of one
-            // tenant lets the other run a long streak, so the split varies (6 to 60 a's seen); any
-            // b among the first 100 is already impossible in submission order
-            assertTrue(aFirst >= 1 && aFirst <= 90, "CFS shared the agent: " + aFirst + " of the first 100 were a's");
+            // CFS: both tenants' entities start at the same virtual runtime; the first task run is
+            // charged its (non-zero) run time, so the other tenant's entity is the leftmost and runs
+            // next — the first two tasks are one of each, which submission order never gives. How
+            // the first 100 split beyond that is not a property: CFS charges wall-clock time, and one
+            // task slowed by a preemption or a collection (a 2-core CI machine) buys the other tenant
+            // a streak as long as that delay (98 a's in the first 100 were seen once on Temurin 25)
+            assertTrue(!order.get(0).equals(order.get(1)), "CFS ran the other tenant second: " + order.subList(0, 2));
+            assertTrue(aFirst >= 1 && aFirst <= 99, "CFS shared the agent: " + aFirst + " of the first 100 were a's");
         } else {
             assertEquals(100, aFirst, "the control: " + start.name() + " (no deadlines) runs in submission order");
         }
