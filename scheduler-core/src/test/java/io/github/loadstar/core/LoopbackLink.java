@@ -48,6 +48,15 @@ final class LoopbackLink implements RemoteLink {
     volatile boolean hung;
     /** Milliseconds each body takes on top of its own work (a slower member). */
     volatile long delayMillis;
+    /** Whether probe() answers (false: the link does not probe, as RemoteLink's default). */
+    volatile boolean probing;
+    /** What a probe answers as the machine's CPU load. */
+    volatile double cpuLoad = -1.0;
+    /** Set: probe() throws it instead of answering. */
+    volatile RuntimeException probeFailure;
+    final AtomicInteger probes = new AtomicInteger();
+    /** Bodies running now. */
+    final AtomicInteger running = new AtomicInteger();
 
     LoopbackLink(String name, int window, int threads, Ledger ledger, Predicate<String> dropFirst, long timeoutMillis) {
         this.name = name;
@@ -112,6 +121,27 @@ final class LoopbackLink implements RemoteLink {
         return !hung;
     }
 
+    /**
+     * When probing: the bodies running now and {@link #cpuLoad}, answered at once; a hung member's
+     * probe is never answered (the agent times it out).
+     */
+    @Override
+    public java.util.concurrent.CompletionStage<io.github.loadstar.core.spi.MemberStatus> probe() {
+        if (!probing) {
+            return null;
+        }
+        probes.incrementAndGet();
+        RuntimeException failure = probeFailure;
+        if (failure != null) {
+            throw failure;
+        }
+        if (hung) {
+            return new java.util.concurrent.CompletableFuture<>();
+        }
+        return java.util.concurrent.CompletableFuture.completedFuture(
+                new io.github.loadstar.core.spi.MemberStatus(running.get(), cpuLoad));
+    }
+
     @Override
     public void close() {
         closed = true;
@@ -154,6 +184,7 @@ final class LoopbackLink implements RemoteLink {
 
     private Object[] run(String id, Object body) {
         ledger.bodyRuns.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+        running.incrementAndGet();
         try {
             long delay = delayMillis;
             if (delay > 0) {
@@ -167,6 +198,8 @@ final class LoopbackLink implements RemoteLink {
             return new Object[] {null, null};
         } catch (Throwable t) {
             return new Object[] {null, t};
+        } finally {
+            running.decrementAndGet();
         }
     }
 

@@ -106,7 +106,7 @@ final class PerformanceReportTest {
     /** Snapshots of one agent every second with {@code completed} tasks so far and {@code busy} seconds of work. */
     private static SchedulerMetrics at(int second, long completed, double busySeconds) {
         AgentMetrics a = new AgentMetrics(0, "t", AgentState.RUNNING, 1.0, 0, false, completed, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                (long) (busySeconds * 1e9), busySeconds / Math.max(1, second), 0.0, "NONE", 0, 0, -1, false, AgentMetrics.LOCAL, 0, 0.0, 1.0);
+                (long) (busySeconds * 1e9), busySeconds / Math.max(1, second), 0.0, "NONE", 0, 0, -1, false, AgentMetrics.LOCAL, 0, 0.0, 1.0, -1, -1.0, -1.0, 0L);
         return new SchedulerMetrics(second * 1_000_000_000L, List.of(a), List.of(), LatencySummary.empty(64), 0, 0, 0, 0, 0);
     }
 

@@ -86,8 +86,17 @@ public final class ClusterModulePathCheck {
                 agent = remoteAgent(scheduler);
             }
             require(agent.completed() == TASKS, "the remote agent completed " + agent.completed() + " within 10 s");
+            // the member's probe answers travel back as a record of scheduler-hazelcast's, deserialized here
+            while (agent.probeMillis() < 0 && System.nanoTime() - deadline < 0) {
+                Thread.sleep(10);
+                agent = remoteAgent(scheduler);
+            }
+            require(agent.probeMillis() >= 0 && agent.memberRunning() >= 0 && agent.probesUnanswered() == 0,
+                    "the member's probe: answered in " + agent.probeMillis() + " ms, running " + agent.memberRunning()
+                            + ", " + agent.probesUnanswered() + " unanswered");
             return "java " + Runtime.version() + ", " + ours + " and " + theirs + " from the module path, " + TASKS
-                    + " tasks of a named module run on member " + agent.location() + " and read back by id";
+                    + " tasks of a named module run on member " + agent.location() + " and read back by id, its probe"
+                    + " answered in " + String.format(java.util.Locale.ROOT, "%.1f ms", agent.probeMillis());
         } finally {
             scheduler.shutdownNow();
             lite.shutdown();

@@ -1,14 +1,19 @@
 package io.github.loadstar.hazelcast;
 
 import com.hazelcast.cluster.Member;
+import com.hazelcast.core.ExecutionCallback;
 import com.hazelcast.core.HazelcastInstance;
+import io.github.loadstar.core.spi.MemberStatus;
 import io.github.loadstar.core.spi.RemoteLink;
 import io.github.loadstar.core.spi.RemoteTask;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A remote agent's link to one Hazelcast worker member: tasks go through the member's
@@ -115,13 +120,41 @@ public final class HazelcastRemoteLink implements RemoteLink {
     public boolean answers() {
         try {
             return instance.getExecutorService(Probe.EXECUTOR).submitToMember(new Probe(), member)
-                    .get(PROBE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    .get(PROBE_MILLIS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         } catch (Exception silent) {
             return false;
         }
+    }
+
+    /**
+     * The member's own figures ({@link StatusProbe}) through its plain executor, answered within the
+     * response timeout (the stage fails with a {@link java.util.concurrent.TimeoutException}
+     * otherwise): not the ping's 300 ms, because an unanswered probe counts against a member whose
+     * breaker is closed, and a busy machine may be slow to answer without being hung.
+     */
+    @Override
+    public CompletionStage<MemberStatus> probe() {
+        CompletableFuture<MemberStatus> answer = new CompletableFuture<>();
+        instance.getExecutorService(Probe.EXECUTOR).submitToMember(new StatusProbe(), member,
+                new ExecutionCallback<StatusProbe.Answer>() {
+                    @Override
+                    public void onResponse(StatusProbe.Answer a) {
+                        try {
+                            answer.complete(new MemberStatus(a.running(), a.cpuLoad()));
+                        } catch (RuntimeException bad) {
+                            answer.completeExceptionally(bad);
+                        }
+                    }
+
+                    @Override
+                    public void onFailure(Throwable t) {
+                        answer.completeExceptionally(t);
+                    }
+                });
+        return answer.orTimeout(responseTimeoutNanos, TimeUnit.NANOSECONDS);
     }
 
     @Override

@@ -102,6 +102,8 @@ public final class LedgeredTask<T> implements Callable<T>, Serializable, Hazelca
         }
         Object outcome;
         boolean failed;
+        MemberActivity activity = MemberActivity.of(hz);
+        activity.bodyStarted();
         try {
             outcome = body.call();
             failed = false;
@@ -120,6 +122,8 @@ public final class LedgeredTask<T> implements Callable<T>, Serializable, Hazelca
             }
             outcome = e;
             failed = true;
+        } finally {
+            activity.bodyFinished();
         }
         LedgerEntry done;
         try {

@@ -84,7 +84,7 @@ public final class SchedulerClient implements AutoCloseable {
 
     /**
      * The agent rows (index, state, capacity, queued, completed, utilization, breaker, location, inFlight,
-     * roundTripMillis, speed).
+     * roundTripMillis, speed, memberRunning, memberCpuLoad, probeMillis, probesUnanswered).
      */
     public List<Map<String, Object>> agents() {
         return rows((CompositeData[]) attribute("Agents"));

@@ -475,6 +475,7 @@ abstract class AgentBase extends AgentPad5 {
         boolean inTask = (long) RUNNING.getOpaque(this) != 0L;
         RemoteAgent r = remote;
         String breakerState = r != null ? r.breakerState() : breaker == null ? "NONE" : breaker.state();
+        io.github.loadstar.core.spi.MemberStatus memberStatus = r == null ? null : r.probe.status;
         return new AgentMetrics(
                 index,
                 t == null ? "" : t.getName(),
@@ -503,7 +504,11 @@ abstract class AgentBase extends AgentPad5 {
                 r == null ? AgentMetrics.LOCAL : r.location,
                 r == null ? (inTask ? 1 : 0) : r.inFlightCount,
                 r == null ? 0.0 : r.speed.meanRoundTripNanos / 1e6,
-                speed);
+                speed,
+                memberStatus == null ? -1 : memberStatus.running(),
+                memberStatus == null ? -1.0 : memberStatus.cpuLoad(),
+                r == null ? -1.0 : r.probe.millis,
+                r == null ? 0L : r.probe.unanswered);
     }
 
     private static boolean isWaiting(Thread.State state) {

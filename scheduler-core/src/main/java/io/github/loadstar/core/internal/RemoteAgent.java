@@ -21,7 +21,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * The slot is an ordinary Agent in the scheduler's array, so placement, the metrics, the report, the
  * coordinator's figures and the operations tools see it as they see any agent; local agents steal
- * its unadmitted tasks as they steal any agent's. It differs in four ways:
+ * its unadmitted tasks as they steal any agent's. It differs in these ways:
  *   - it takes no rebalancing orders and steals only from other remote agents, and only when it has
  *     nothing queued (a local agent's queue may hold tasks that cannot be sent); a task reaches it
  *     by placement, and the submission path keeps a task whose body is not Serializable off it;
@@ -34,6 +34,9 @@ import java.util.concurrent.locks.LockSupport;
  *     time is over, an answered ping (RemoteLink.answers) is the trial call;
  *   - its speed is measured (RemoteSpeed): the mean round trip of its tasks against the other
  *     remote agents'; placement counts its capacity times that speed;
+ *   - its member is probed every half second while the breaker is closed (RemoteProbe): the
+ *     member's own figures for the metrics, and an unanswered probe is a failure for the breaker,
+ *     so a member that hangs with nothing in flight is isolated too;
  *   - a task's life is split: claimed and started at admission (the policy's onStart), its outcome
  *     set on the thread that reports it (the future completes there), its accounting (counters,
  *     breaker, the policy's onFinish with the start token, tenant service) applied by this
@@ -79,6 +82,10 @@ final class RemoteAgent {
     volatile long undelivered;
     /** Its measured speed among the remote agents. */
     final RemoteSpeed speed;
+    /** The periodic probe of its member's own figures. */
+    final RemoteProbe probe;
+    /** How long until the probe next needs a look (set each round, read by rest). */
+    private long probeWaitNanos = Long.MAX_VALUE;
 
     RemoteAgent(Agent agent, RemoteLink link, AgentBreaker breaker) {
         this.agent = agent;
@@ -95,6 +102,7 @@ final class RemoteAgent {
         }
         this.dispatch = new RemoteDispatch(this);
         this.speed = new RemoteSpeed(agent);
+        this.probe = new RemoteProbe(link, breaker, timeoutNanos, location, this::wake, System.nanoTime());
         if (breaker != null) {
             // the figures count the breaker's own transitions; each one wakes the agent to act on it
             breaker.onTransition((from, to, reason) -> {
@@ -135,6 +143,7 @@ final class RemoteAgent {
                 long now = System.nanoTime();
                 noteTimeouts(now);
                 speed.refresh(s, now);
+                probeWaitNanos = a.membership == AgentRemoval.ACTIVE ? probe.tick(now, inFlight.isEmpty()) : Long.MAX_VALUE;
                 long order = a.pendingRebalanceOrder();
                 if (order != 0 && order != AgentRemoval.DRAIN) {
                     a.withdrawRebalanceOrder(order);    // remote agents take no orders
@@ -156,6 +165,7 @@ final class RemoteAgent {
                 rest(s, admitting);
             }
         } finally {
+            probe.close();
             a.setSpeed(1.0);
             if (resting) {
                 resting = false;
@@ -239,6 +249,7 @@ final class RemoteAgent {
             return;
         }
         long wait = inFlight.isEmpty() ? PARK_NANOS : Math.min(PARK_NANOS, Math.max(1_000_000L, timeoutNanos / 4));
+        wait = Math.min(wait, probeWaitNanos);
         if (!admitting && breaker != null) {
             long trials = breaker.nanosUntilTrials();
             if (trials > 0) {

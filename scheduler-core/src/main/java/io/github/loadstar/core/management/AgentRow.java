@@ -15,12 +15,18 @@ public final class AgentRow {
     private final int inFlight;
     private final double roundTripMillis;
     private final double speed;
+    private final int memberRunning;
+    private final double memberCpuLoad;
+    private final double probeMillis;
+    private final long probesUnanswered;
 
     /** For the MXBean machinery (a JMX client's proxy rebuilds rows with it); use {@link #of}. */
     @javax.management.ConstructorParameters({"index", "state", "capacity", "queued", "completed", "utilization", "breaker",
-            "location", "inFlight", "roundTripMillis", "speed"})
+            "location", "inFlight", "roundTripMillis", "speed", "memberRunning", "memberCpuLoad", "probeMillis",
+            "probesUnanswered"})
     public AgentRow(int index, String state, double capacity, long queued, long completed, double utilization,
-                    String breaker, String location, int inFlight, double roundTripMillis, double speed) {
+                    String breaker, String location, int inFlight, double roundTripMillis, double speed,
+                    int memberRunning, double memberCpuLoad, double probeMillis, long probesUnanswered) {
         this.index = index;
         this.state = state;
         this.capacity = capacity;
@@ -32,11 +38,36 @@ public final class AgentRow {
         this.inFlight = inFlight;
         this.roundTripMillis = roundTripMillis;
         this.speed = speed;
+        this.memberRunning = memberRunning;
+        this.memberCpuLoad = memberCpuLoad;
+        this.probeMillis = probeMillis;
+        this.probesUnanswered = probesUnanswered;
     }
 
     static AgentRow of(AgentMetrics a) {
         return new AgentRow(a.index(), a.state().name(), a.capacity(), a.queued(), a.completed(), a.utilization(),
-                a.breakerState(), a.location(), a.inFlight(), a.roundTripMillis(), a.speed());
+                a.breakerState(), a.location(), a.inFlight(), a.roundTripMillis(), a.speed(), a.memberRunning(),
+                a.memberCpuLoad(), a.probeMillis(), a.probesUnanswered());
+    }
+
+    /** Tasks a remote agent's member ran for any scheduler when last probed; -1 if local or unknown. */
+    public int getMemberRunning() {
+        return memberRunning;
+    }
+
+    /** A remote agent's member's machine CPU load in [0, 1] when last probed; -1 if local or unknown. */
+    public double getMemberCpuLoad() {
+        return memberCpuLoad;
+    }
+
+    /** A remote agent's last answered probe's round trip in milliseconds; -1 if local or none. */
+    public double getProbeMillis() {
+        return probeMillis;
+    }
+
+    /** Probes a remote agent's member did not answer in time (each a failure for its breaker); 0 if local. */
+    public long getProbesUnanswered() {
+        return probesUnanswered;
     }
 
     /** "local", or where a remote agent's member is. */

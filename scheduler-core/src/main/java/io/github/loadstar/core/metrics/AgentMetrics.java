@@ -50,6 +50,15 @@ package io.github.loadstar.core.metrics;
  *                    rate per task, 1 / round trip, over their mean rate, within [1/8, 8]; the remote
  *                    agents' speeds average 1): placement counts its capacity times this; 1 for a
  *                    local agent, and until two remote agents have round trips
+ * @param memberRunning for a remote agent, the tasks its member said it was running for any
+ *                    scheduler when last probed ({@link io.github.loadstar.core.spi.RemoteLink#probe()});
+ *                    -1 for a local agent, before the first answer, and for a link that does not probe
+ * @param memberCpuLoad for a remote agent, its member's machine CPU load in [0, 1] when last probed;
+ *                    -1 where unknown (as for memberRunning, or the member does not measure it)
+ * @param probeMillis for a remote agent, the last answered probe's round trip in milliseconds; -1
+ *                    where none was answered
+ * @param probesUnanswered for a remote agent, the probes its member did not answer in time (each one
+ *                    counted as a failure for its breaker); 0 for a local agent
  */
 public record AgentMetrics(
         int index,
@@ -79,7 +88,11 @@ public record AgentMetrics(
         String location,
         int inFlight,
         double roundTripMillis,
-        double speed) {
+        double speed,
+        int memberRunning,
+        double memberCpuLoad,
+        double probeMillis,
+        long probesUnanswered) {
 
     /** {@link #location()} of an agent of this JVM. */
     public static final String LOCAL = "local";

@@ -388,7 +388,11 @@ public final class SchedulerMetrics {
             Json.quote(s, a.location()).append(',');
             Json.field(s, "inFlight", a.inFlight()).append(',');
             Json.field(s, "roundTripMillis", a.roundTripMillis()).append(',');
-            Json.field(s, "speed", a.speed()).append('}');
+            Json.field(s, "speed", a.speed()).append(',');
+            Json.field(s, "memberRunning", a.memberRunning()).append(',');
+            Json.field(s, "memberCpuLoad", a.memberCpuLoad()).append(',');
+            Json.field(s, "probeMillis", a.probeMillis()).append(',');
+            Json.field(s, "probesUnanswered", a.probesUnanswered()).append('}');
         }
         s.append("],\"tenants\":[");
         for (int i = 0; i < tenants.size(); i++) {
@@ -403,6 +407,22 @@ public final class SchedulerMetrics {
             Json.field(s, "serviceNanos", t.serviceNanos()).append('}');
         }
         return s.append("]}").toString();
+    }
+
+    /** What a remote agent's member last said of itself, for the text report. */
+    private static String memberFigures(AgentMetrics a) {
+        StringBuilder m = new StringBuilder();
+        if (a.memberRunning() >= 0) {
+            m.append(String.format(Locale.ROOT, "; member runs %d", a.memberRunning()));
+            if (a.memberCpuLoad() >= 0) {
+                m.append(String.format(Locale.ROOT, ", CPU %.0f %%", a.memberCpuLoad() * 100));
+            }
+            m.append(String.format(Locale.ROOT, ", probe %.1f ms", a.probeMillis()));
+        }
+        if (a.probesUnanswered() > 0) {
+            m.append(String.format(Locale.ROOT, "; %d probes unanswered", a.probesUnanswered()));
+        }
+        return m.toString();
     }
 
     /** A human-readable report: the scheduler-wide figures, then one line per agent and tenant. */
@@ -435,7 +455,8 @@ public final class SchedulerMetrics {
                     ("NONE".equals(a.breakerState()) ? "-" : a.breakerState() + " (" + a.breakerTransitions()
                             + " transitions, " + a.rerouted() + " rerouted)")
                             + (a.remote() ? String.format(Locale.ROOT, "  remote %s, %d in flight, round trip %.1f ms,"
-                                    + " speed %.2f", a.location(), a.inFlight(), a.roundTripMillis(), a.speed()) : "")));
+                                    + " speed %.2f%s", a.location(), a.inFlight(), a.roundTripMillis(), a.speed(),
+                                    memberFigures(a)) : "")));
         }
         for (TenantMetrics t : tenants) {
             s.append(String.format(Locale.ROOT, "  tenant %-16s weight %6.2f completed %,10d service %s%n",

@@ -61,6 +61,20 @@ public interface RemoteLink {
         return true;
     }
 
+    /**
+     * Starts a probe of the member's own figures, answered asynchronously: the agent asks every half
+     * second while its breaker is closed, and at most one probe is outstanding. A probe not answered
+     * within the link's own limit — or within {@link #responseTimeoutNanos()}, whichever the stage
+     * shows first — counts as a failure of the member for its breaker, so a member that hangs with
+     * nothing in flight is found too; an answer counts as a success only if nothing was in flight
+     * from its sending to its answer (otherwise the tasks' outcomes speak for the member). Must not
+     * block. Default: null, the link does not probe (no figures, and the breaker hears only of
+     * tasks).
+     */
+    default java.util.concurrent.CompletionStage<MemberStatus> probe() {
+        return null;
+    }
+
     /** The agent has left: no more sends. Tasks in flight are still reported. */
     void close();
 }

@@ -21,7 +21,7 @@ final class LoadPatternsTest {
         for (int i = 0; i < queued.length; i++) {
             agents.add(new AgentMetrics(i, "t" + i, AgentState.RUNNING, 1.0, queued[i], false,
                     i == 0 ? completed : 0, 0, 0, 0, 0, 0, i == 0 ? migrations : 0, 0, 0, 0,
-                    second * 500_000_000L, 0.5, queued[i], "NONE", 0, 0, -1, false, AgentMetrics.LOCAL, 0, 0.0, 1.0));
+                    second * 500_000_000L, 0.5, queued[i], "NONE", 0, 0, -1, false, AgentMetrics.LOCAL, 0, 0.0, 1.0, -1, -1.0, -1.0, 0L));
         }
         return new SchedulerMetrics(second * 1_000_000_000L, agents, List.of(), LatencySummary.empty(64), 0, 0, 0, 0, 0);
     }
