@@ -714,7 +714,9 @@ final class FaultInjectionTest {
      * bottlenecks(...)} return without exception; every number readable through their public
      * accessors (walked reflectively: load variance, CoV, Jain's fairness, utilization, migration
      * rate, throughput, window figures, latency, evidence …) is finite and non-negative — except
-     * {@code cpuNanos} (documented -1 where unmeasured) and {@code allocations().lastObjective()}
+     * {@code cpuNanos} (documented -1 where unmeasured), a remote agent's member figures {@code
+     * memberRunning}, {@code memberCpuLoad} and {@code probeMillis} (documented -1 where unknown and
+     * for a local agent) and {@code allocations().lastObjective()}
      * (documented NaN before any batch) — and no text or JSON contains "NaN" or "Infinity".
      */
     @Test
@@ -800,6 +802,9 @@ final class FaultInjectionTest {
             if (path.endsWith("allocations().lastObjective()") && Double.isNaN(v)) {
                 return;     // documented: NaN without an assignment
             }
+            if (v == -1.0 && (path.endsWith(".memberCpuLoad()") || path.endsWith(".probeMillis()"))) {
+                return;     // documented: -1 where unknown, and for a local agent
+            }
             if (!Double.isFinite(v) || v < 0) {
                 problems.add(path + " = " + v);
             }
@@ -807,7 +812,7 @@ final class FaultInjectionTest {
         }
         if (value instanceof Number) {
             long v = ((Number) value).longValue();
-            if (v < 0 && !(path.endsWith(".cpuNanos()") && v == -1)) {
+            if (v < 0 && !((path.endsWith(".cpuNanos()") || path.endsWith(".memberRunning()")) && v == -1)) {
                 problems.add(path + " = " + v);
             }
             return;

@@ -52,6 +52,8 @@ final class LoopbackLink implements RemoteLink {
     volatile boolean probing;
     /** What a probe answers as the machine's CPU load. */
     volatile double cpuLoad = -1.0;
+    /** Above 0: a hung member's probe fails with the link's own TimeoutException after this long. */
+    volatile long probeLimitMillis;
     /** Set: probe() throws it instead of answering. */
     volatile RuntimeException probeFailure;
     final AtomicInteger probes = new AtomicInteger();
@@ -136,7 +138,10 @@ final class LoopbackLink implements RemoteLink {
             throw failure;
         }
         if (hung) {
-            return new java.util.concurrent.CompletableFuture<>();
+            java.util.concurrent.CompletableFuture<io.github.loadstar.core.spi.MemberStatus> never =
+                    new java.util.concurrent.CompletableFuture<>();
+            long limit = probeLimitMillis;
+            return limit > 0 ? never.orTimeout(limit, TimeUnit.MILLISECONDS) : never;
         }
         return java.util.concurrent.CompletableFuture.completedFuture(
                 new io.github.loadstar.core.spi.MemberStatus(running.get(), cpuLoad));

@@ -140,6 +140,76 @@ final class RemoteProbeTest {
         }
     }
 
+    /** A breaker that, like scheduler-hazelcast's default, records only timeouts as failures (anything else as a success). */
+    static final class TimeoutsOnly implements io.github.loadstar.core.spi.AgentBreaker {
+        final TwoStrikes inner = new TwoStrikes();
+
+        @Override
+        public long tryAcquire() {
+            return inner.tryAcquire();
+        }
+
+        @Override
+        public void onSuccess(long permit, long runNanos) {
+            inner.onSuccess(permit, runNanos);
+        }
+
+        @Override
+        public void onFailure(long permit, long runNanos, Throwable error) {
+            if (error instanceof java.util.concurrent.TimeoutException) {
+                inner.onFailure(permit, runNanos, error);
+            } else {
+                inner.onSuccess(permit, runNanos);
+            }
+        }
+
+        @Override
+        public void release(long permit) {
+            inner.release(permit);
+        }
+
+        @Override
+        public boolean admitsWork() {
+            return inner.admitsWork();
+        }
+
+        @Override
+        public long nanosUntilTrials() {
+            return inner.nanosUntilTrials();
+        }
+
+        @Override
+        public String state() {
+            return inner.state();
+        }
+
+        @Override
+        public void onTransition(TransitionObserver observer) {
+        }
+    }
+
+    @Test
+    void aProbeTheLinkItselfTimesOutIsATimeoutForTheBreaker() throws Exception {
+        // the link gives up after 50 ms (its stage fails with a TimeoutException), well before the
+        // agent's 5 s response timeout; a breaker that records only timeouts must see a timeout, not
+        // the CompletionException the stage wraps it in (which it would record as a success)
+        LoopbackLink.Ledger ledger = new LoopbackLink.Ledger();
+        LoopbackLink link = new LoopbackLink("limit", 2, 1, ledger, id -> false, 5_000);
+        link.probing = true;
+        link.probeLimitMillis = 50;
+        TimeoutsOnly breaker = new TimeoutsOnly();
+        try (Scheduler s = Scheduler.builder().agents(1).maxAgents(2).build()) {
+            int remote = s.addRemoteAgent(link, 1.0, breaker);
+            awaitTrue(() -> agent(s, remote).probeMillis() >= 0, "a probe answered");
+            link.hung = true;
+            long hungAt = System.nanoTime();
+            awaitTrue(() -> breaker.state().equals("OPEN"), "two probes the link timed out open the breaker");
+            assertTrue(System.nanoTime() - hungAt < TimeUnit.SECONDS.toNanos(4), "long before the agent's own timeouts");
+        } finally {
+            link.stop();
+        }
+    }
+
     @Test
     void aProbeThatThrowsCountsAsUnansweredAndTheAgentGoesOn() throws Exception {
         String test = "throwing-probe";
@@ -148,9 +218,11 @@ final class RemoteProbeTest {
         LoopbackLink link = new LoopbackLink("throwing", 2, 2, ledger, id -> false, 5_000);
         link.probing = true;
         link.probeFailure = new IllegalStateException("the transport is broken");
+        TwoStrikes breaker = new TwoStrikes();
         try (Scheduler s = Scheduler.builder().agents(1).maxAgents(2).build()) {
-            int remote = s.addRemoteAgent(link, 1.0, null);
-            awaitTrue(() -> agent(s, remote).probesUnanswered() >= 2, "probes that throw are counted");
+            int remote = s.addRemoteAgent(link, 1.0, breaker);
+            awaitTrue(() -> agent(s, remote).probesUnanswered() >= 3, "probes that throw are counted");
+            assertEquals("CLOSED", breaker.state(), "the link's fault is not held against the member");
             List<Future<Integer>> futures = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 futures.add(s.submit(new Numbered(test, i), TaskOptions.builder().pinnedTo(remote).build()));

@@ -91,9 +91,8 @@ public final class ClusterModulePathCheck {
                 Thread.sleep(10);
                 agent = remoteAgent(scheduler);
             }
-            require(agent.probeMillis() >= 0 && agent.memberRunning() >= 0 && agent.probesUnanswered() == 0,
-                    "the member's probe: answered in " + agent.probeMillis() + " ms, running " + agent.memberRunning()
-                            + ", " + agent.probesUnanswered() + " unanswered");
+            require(agent.probeMillis() >= 0 && agent.memberRunning() >= 0,
+                    "the member's probe: answered in " + agent.probeMillis() + " ms, running " + agent.memberRunning());
             return "java " + Runtime.version() + ", " + ours + " and " + theirs + " from the module path, " + TASKS
                     + " tasks of a named module run on member " + agent.location() + " and read back by id, its probe"
                     + " answered in " + String.format(java.util.Locale.ROOT, "%.1f ms", agent.probeMillis());

@@ -78,6 +78,7 @@ public final class LedgeredTask<T> implements Callable<T>, Serializable, Hazelca
 
     private T callOn(HazelcastInstance hz) throws Exception {
         TaskLedger ledger = TaskLedger.of(hz);
+        MemberActivity activity = MemberActivity.of(hz);    // before the ledger grants the body: nothing to undo if it throws
         String member = hz.getCluster().getLocalMember().getUuid().toString();
         String invocation = UUID.randomUUID().toString();
         long wait = FIRST_WAIT_NANOS;
@@ -102,7 +103,6 @@ public final class LedgeredTask<T> implements Callable<T>, Serializable, Hazelca
         }
         Object outcome;
         boolean failed;
-        MemberActivity activity = MemberActivity.of(hz);
         activity.bodyStarted();
         try {
             outcome = body.call();

@@ -34,9 +34,9 @@ import java.util.concurrent.locks.LockSupport;
  *     time is over, an answered ping (RemoteLink.answers) is the trial call;
  *   - its speed is measured (RemoteSpeed): the mean round trip of its tasks against the other
  *     remote agents'; placement counts its capacity times that speed;
- *   - its member is probed every half second while the breaker is closed (RemoteProbe): the
- *     member's own figures for the metrics, and an unanswered probe is a failure for the breaker,
- *     so a member that hangs with nothing in flight is isolated too;
+ *   - its member is probed every half second while the breaker admits work (RemoteProbe): the
+ *     member's own figures for the metrics, and with the breaker CLOSED a probe not answered in
+ *     time is a failure for it, so a member that hangs with nothing in flight is isolated too;
  *   - a task's life is split: claimed and started at admission (the policy's onStart), its outcome
  *     set on the thread that reports it (the future completes there), its accounting (counters,
  *     breaker, the policy's onFinish with the start token, tenant service) applied by this
@@ -143,7 +143,7 @@ final class RemoteAgent {
                 long now = System.nanoTime();
                 noteTimeouts(now);
                 speed.refresh(s, now);
-                probeWaitNanos = a.membership == AgentRemoval.ACTIVE ? probe.tick(now, inFlight.isEmpty()) : Long.MAX_VALUE;
+                probeWaitNanos = a.membership == AgentRemoval.ACTIVE ? probe.tick(now, inFlight.isEmpty(), sent) : Long.MAX_VALUE;
                 long order = a.pendingRebalanceOrder();
                 if (order != 0 && order != AgentRemoval.DRAIN) {
                     a.withdrawRebalanceOrder(order);    // remote agents take no orders

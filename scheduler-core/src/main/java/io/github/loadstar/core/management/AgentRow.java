@@ -65,7 +65,7 @@ public final class AgentRow {
         return probeMillis;
     }
 
-    /** Probes a remote agent's member did not answer in time (each a failure for its breaker); 0 if local. */
+    /** Probes of a remote agent's member that brought no figures (see AgentMetrics); 0 if local. */
     public long getProbesUnanswered() {
         return probesUnanswered;
     }

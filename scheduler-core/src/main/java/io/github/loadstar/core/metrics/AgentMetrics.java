@@ -57,8 +57,9 @@ package io.github.loadstar.core.metrics;
  *                    -1 where unknown (as for memberRunning, or the member does not measure it)
  * @param probeMillis for a remote agent, the last answered probe's round trip in milliseconds; -1
  *                    where none was answered
- * @param probesUnanswered for a remote agent, the probes its member did not answer in time (each one
- *                    counted as a failure for its breaker); 0 for a local agent
+ * @param probesUnanswered for a remote agent, the probes that brought no figures: not answered in
+ *                    time (a failure for its breaker, if it was closed), failed, or not sent because
+ *                    the link threw; 0 for a local agent
  */
 public record AgentMetrics(
         int index,

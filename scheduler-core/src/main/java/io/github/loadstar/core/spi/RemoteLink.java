@@ -63,12 +63,15 @@ public interface RemoteLink {
 
     /**
      * Starts a probe of the member's own figures, answered asynchronously: the agent asks every half
-     * second while its breaker is closed, and at most one probe is outstanding. A probe not answered
-     * within the link's own limit — or within {@link #responseTimeoutNanos()}, whichever the stage
-     * shows first — counts as a failure of the member for its breaker, so a member that hangs with
-     * nothing in flight is found too; an answer counts as a success only if nothing was in flight
-     * from its sending to its answer (otherwise the tasks' outcomes speak for the member). Must not
-     * block. Default: null, the link does not probe (no figures, and the breaker hears only of
+     * second while its breaker admits work, with at most one probe outstanding. Sent while the breaker
+     * is CLOSED, a probe not answered in time — the stage fails with a
+     * {@link java.util.concurrent.TimeoutException}, or {@link #responseTimeoutNanos()} passes first —
+     * counts as a failure of the member (reported as a {@code TimeoutException}), so a member that
+     * hangs with nothing in flight is found too; an answer counts as a success only if no task was
+     * sent or in flight from the probe's sending to its answer (otherwise the tasks' outcomes speak for
+     * the member); a stage failing with another error (the member answered, but could not probe) is
+     * neutral. Must not block; a probe that throws is the link's fault and is not held against the
+     * member. Default: null, the link does not probe (no figures, and the breaker hears only of
      * tasks).
      */
     default java.util.concurrent.CompletionStage<MemberStatus> probe() {
