@@ -1,7 +1,6 @@
 package io.github.loadstar.core.internal;
 
 import io.github.loadstar.core.SchedulerListener;
-import io.github.loadstar.core.metrics.AgentMetrics;
 import io.github.loadstar.core.metrics.AgentState;
 import io.github.loadstar.core.spi.AgentBreaker;
 import io.github.loadstar.core.spi.Backlog;
@@ -21,7 +20,8 @@ import org.jctools.queues.QueueProgressIndicators;
  * itself, with no indirection on the hot path:
  *
  *   AgentLayout    the padded field groups, by the set of threads that writes each
- *   AgentBase      this file: final fields, VarHandles, claims, figures
+ *   AgentBase      this file: final fields, VarHandles, claims, figures (read as a metrics value
+ *                  by AgentSnapshot)
  *   AgentRunning   running a task and its accounting
  *   AgentGuard     the circuit breaker around the agent: permits, reroutes, suspension
  *   AgentOrdered   dispatch and stealing under an ordering policy
@@ -451,72 +451,5 @@ abstract class AgentBase extends AgentPad5 {
         long queued = (long) backlog()
                 + (long) RUNNING.getOpaque(this) + Math.max(0L, (long) EXTRA_COST.getOpaque(this));
         return queued / effectiveCapacity();
-    }
-
-    /**
-     * This agent's figures; with {@code spare} (its spare, or null) the tasks the spare ran, stole
-     * and moved are counted as this agent's: it ran them on this agent's behalf.
-     */
-    AgentMetrics snapshot(long now, Agent spare, long cpuNanos) {
-        AgentState state = AgentState.values()[(int) (long) ACTIVITY.getOpaque(this)];
-        int member = membership;
-        if ((member == AgentRemoval.DRAINING || member == AgentRemoval.DRAINED) && state != AgentState.TERMINATED) {
-            state = AgentState.DRAINING;
-        } else if (member == AgentRemoval.OFFLINE) {
-            state = AgentState.REMOVED;
-        }
-        long busy = (long) BUSY_NANOS.getOpaque(this);
-        if (state == AgentState.RUNNING) {
-            busy += Math.max(0, now - (long) BUSY_START.getOpaque(this));
-        }
-        long lifetime = Math.max(1, now - startNanos);
-        busy = Math.min(busy, lifetime);
-        Thread t = thread;
-        boolean inTask = (long) RUNNING.getOpaque(this) != 0L;
-        RemoteAgent r = remote;
-        String breakerState = r != null ? r.breakerState() : breaker == null ? "NONE" : breaker.state();
-        io.github.loadstar.core.spi.MemberStatus memberStatus = r == null ? null : r.probe.status;
-        return new AgentMetrics(
-                index,
-                t == null ? "" : t.getName(),
-                state,
-                capacity,
-                backlog() + (spare == null ? 0 : spare.backlog()),
-                (long) RUNNING.getOpaque(this) != 0L,
-                sum(COMPLETED, spare),
-                sum(FAILED, spare),
-                sum(CANCELLED, spare),
-                sum(STEALS_IN, spare),
-                sum(STEALS_OUT, spare),
-                sum(MIGRATED_IN, spare),
-                sum(MIGRATED_OUT, spare),
-                (long) PARKS.getOpaque(this),
-                sum(LATE_STARTS, spare),
-                sum(DEADLINE_MISSES, spare),
-                busy,
-                (double) busy / lifetime,
-                exactLoad(),
-                breakerState,
-                (long) BREAKER_TRANSITIONS.getOpaque(this),
-                (long) REROUTED.getOpaque(this),
-                cpuNanos,
-                r == null && inTask && t != null && isWaiting(t.getState()),
-                r == null ? AgentMetrics.LOCAL : r.location,
-                r == null ? (inTask ? 1 : 0) : r.inFlightCount,
-                r == null ? 0.0 : r.speed.meanRoundTripNanos / 1e6,
-                speed,
-                memberStatus == null ? -1 : memberStatus.running(),
-                memberStatus == null ? -1.0 : memberStatus.cpuLoad(),
-                r == null ? -1.0 : r.probe.millis,
-                r == null ? 0L : r.probe.unanswered);
-    }
-
-    private static boolean isWaiting(Thread.State state) {
-        return state == Thread.State.BLOCKED || state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
-    }
-
-    final long sum(VarHandle counter, Agent spare) {
-        long own = (long) counter.getOpaque(this);
-        return spare == null ? own : own + (long) counter.getOpaque(spare);
     }
 }

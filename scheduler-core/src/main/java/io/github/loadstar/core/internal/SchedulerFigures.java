@@ -183,7 +183,7 @@ final class SchedulerFigures {
                     continue;       // a slot that never held an agent
                 }
                 SpareAgent spare = s.spares.get(i);
-                perAgent.add(a.snapshot(now, spare == null ? null : spare.agent,
+                perAgent.add(AgentSnapshot.of(a, now, spare == null ? null : spare.agent,
                         cpuNanos(a.thread, spare == null ? null : spare.thread())));
                 Histogram interval = a.latency.getIntervalHistogram(recycledLatency[i]);
                 cumulativeLatency.add(interval);
