@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A remote agent's link to one Hazelcast worker member: tasks go through the member's
@@ -29,6 +30,9 @@ public final class HazelcastRemoteLink implements RemoteLink {
     private final Member member;
     private final String location;
     private final long responseTimeoutNanos;
+    private final MemberKeys keys;
+    /** Whether this link holds {@link #keys}' listeners (released once, on close). */
+    private final AtomicBoolean holdsKeys;
     /** Tasks in flight by id, so that what the channel takes back can be handed back as the scheduler's tasks. */
     private final Map<String, RemoteTask> sent = new ConcurrentHashMap<>();
 
@@ -45,6 +49,8 @@ public final class HazelcastRemoteLink implements RemoteLink {
             throw new IllegalArgumentException("responseTimeoutNanos must be positive: " + responseTimeoutNanos);
         }
         this.channel = new MemberChannel(instance, member.getUuid(), keys, window);
+        this.keys = keys;
+        this.holdsKeys = new AtomicBoolean(keys.retain());
         this.instance = instance;
         this.member = member;
         this.location = "hazelcast " + member.getAddress().getHost() + ":" + member.getAddress().getPort();
@@ -160,6 +166,9 @@ public final class HazelcastRemoteLink implements RemoteLink {
     @Override
     public void close() {
         channel.close();
+        if (holdsKeys.compareAndSet(true, false)) {
+            keys.release();
+        }
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -26,15 +27,30 @@ import java.util.concurrent.atomic.AtomicInteger;
  * caller runs when partitions move (a migration finished, a member joined or left). If ownership moves
  * between the lookup and the submission, the task runs on the new owner: harmless, since placement
  * is a preference and the ledger makes any run safe.
+ *
+ * <p>Keys made by {@link #watching} follow the cluster through two listeners, held as long as their
+ * creator and every {@link HazelcastRemoteLink} built on them: {@link #close()} is the creator's
+ * release, a link's {@code close()} its own, and the last release removes the listeners (after it the
+ * table is refreshed only by {@link #refresh()}, which a channel calls when a member has no key).
  */
-public final class MemberKeys {
+public final class MemberKeys implements AutoCloseable {
+    private final HazelcastInstance instance;
     private final PartitionService partitions;
     /** Index: partition id; value: a key of that partition. */
     private final String[] keyOfPartition;
     private volatile Map<UUID, String[]> keysByMember = Map.of();
     private final AtomicInteger next = new AtomicInteger();
+    /** The creator and the links still using the listeners; 0 once they are removed (never again above). */
+    private final AtomicInteger holders = new AtomicInteger(1);
+    private final AtomicBoolean creatorReleased = new AtomicBoolean();
+    private volatile UUID migrationRegistration;
+    private volatile UUID membershipRegistration;
+    /** How many times the table was rebuilt (for tests). */
+    private final AtomicInteger refreshes = new AtomicInteger();
 
+    /** Keys for {@code instance}'s cluster, refreshed only by {@link #refresh()}. */
     public MemberKeys(HazelcastInstance instance) {
+        this.instance = instance;
         this.partitions = instance.getPartitionService();
         int count = partitions.getPartitions().size();
         this.keyOfPartition = new String[count];
@@ -56,7 +72,7 @@ public final class MemberKeys {
      */
     public static MemberKeys watching(HazelcastInstance instance) {
         MemberKeys keys = new MemberKeys(instance);
-        instance.getPartitionService().addMigrationListener(new MigrationListener() {
+        keys.migrationRegistration = instance.getPartitionService().addMigrationListener(new MigrationListener() {
             @Override
             public void migrationStarted(MigrationState state) {
             }
@@ -74,7 +90,7 @@ public final class MemberKeys {
             public void replicaMigrationFailed(ReplicaMigrationEvent event) {
             }
         });
-        instance.getCluster().addMembershipListener(new MembershipListener() {
+        keys.membershipRegistration = instance.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
                 keys.refresh();
@@ -89,8 +105,44 @@ public final class MemberKeys {
         return keys;
     }
 
+    /** A link starts using the listeners; false if they are gone already (the link refreshes by itself). */
+    boolean retain() {
+        return holders.getAndUpdate(n -> n == 0 ? 0 : n + 1) > 0;
+    }
+
+    /** A link that {@link #retain() retained} the listeners is done with them. */
+    void release() {
+        if (holders.decrementAndGet() == 0) {
+            UUID migration = migrationRegistration;
+            UUID membership = membershipRegistration;
+            try {
+                if (migration != null) {
+                    instance.getPartitionService().removeMigrationListener(migration);
+                }
+                if (membership != null) {
+                    instance.getCluster().removeMembershipListener(membership);
+                }
+            } catch (RuntimeException shuttingDown) {
+                // the instance is going away with its listeners
+            }
+        }
+    }
+
+    /** The creator's release: the listeners go once no link uses them either. Idempotent. */
+    @Override
+    public void close() {
+        if (creatorReleased.compareAndSet(false, true)) {
+            release();
+        }
+    }
+
+    int refreshCount() {
+        return refreshes.get();
+    }
+
     /** Rebuilds the member → keys map from the current partition table. */
     public void refresh() {
+        refreshes.incrementAndGet();
         Map<UUID, List<String>> lists = new HashMap<>();
         for (Partition p : partitions.getPartitions()) {
             Member owner = p.getOwner();

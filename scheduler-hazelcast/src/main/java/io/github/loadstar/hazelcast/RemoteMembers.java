@@ -216,9 +216,13 @@ public final class RemoteMembers implements AutoCloseable {
         }
     }
 
-    /** Stops following the membership; the remote agents stay until removed or the scheduler ends. */
+    /**
+     * Stops following the membership; the remote agents stay until removed or the scheduler ends (the
+     * key table follows the partitions until the last of them has left).
+     */
     @Override
     public void close() {
+        keys.close();
         synchronized (lock) {
             if (registration != null) {
                 try {
