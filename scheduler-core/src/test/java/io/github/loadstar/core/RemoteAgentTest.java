@@ -342,7 +342,7 @@ final class RemoteAgentTest {
      * A breaker for the test: open after two failures in a row, for 200 ms; then one trial at a
      * time, closed by one success, reopened by a failure.
      */
-    static final class TwoStrikes implements io.github.loadstar.core.spi.AgentBreaker {
+    static class TwoStrikes implements io.github.loadstar.core.spi.AgentBreaker {
         private String state = "CLOSED";
         private int failures;
         private long openedAt;

@@ -26,6 +26,13 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 final class RemoteProbeTest {
 
+    /** A loopback link whose member answers probes. */
+    private static LoopbackLink probing(String name, int window, int threads, long timeoutMillis) {
+        LoopbackLink link = new LoopbackLink(name, window, threads, new LoopbackLink.Ledger(), id -> false, timeoutMillis);
+        link.probing = true;
+        return link;
+    }
+
     private static AgentMetrics agent(Scheduler s, int index) {
         return s.metrics().agents().stream().filter(m -> m.index() == index).findFirst().orElseThrow();
     }
@@ -44,9 +51,7 @@ final class RemoteProbeTest {
 
     @Test
     void theMembersOwnFiguresReachTheMetrics() throws Exception {
-        LoopbackLink.Ledger ledger = new LoopbackLink.Ledger();
-        LoopbackLink link = new LoopbackLink("figures", 4, 2, ledger, id -> false, 5_000);
-        link.probing = true;
+        LoopbackLink link = probing("figures", 4, 2, 5_000);
         link.cpuLoad = 0.25;
         String test = "figures";
         Held.GATES.put(test, new CountDownLatch(1));
@@ -82,9 +87,7 @@ final class RemoteProbeTest {
     void aMemberThatHangsWithNothingInFlightIsIsolatedByItsProbesAndPingedBackIn() throws Exception {
         String test = "idle-hang";
         RemoteAgentTest.RUNS.put(test, new AtomicIntegerArray(2));
-        LoopbackLink.Ledger ledger = new LoopbackLink.Ledger();
-        LoopbackLink link = new LoopbackLink("idle", 2, 1, ledger, id -> false, 100);     // probes time out after 100 ms
-        link.probing = true;
+        LoopbackLink link = probing("idle", 2, 1, 100);     // probes time out after 100 ms
         TwoStrikes breaker = new TwoStrikes();
         try (Scheduler s = Scheduler.builder().agents(1).maxAgents(2).build()) {
             int remote = s.addRemoteAgent(link, 1.0, breaker);
@@ -117,9 +120,7 @@ final class RemoteProbeTest {
         // had those answers counted as successes, the breaker (2 failures in a row) would never open
         String test = "slow-tasks";
         RemoteAgentTest.RUNS.put(test, new AtomicIntegerArray(2));
-        LoopbackLink.Ledger ledger = new LoopbackLink.Ledger();
-        LoopbackLink link = new LoopbackLink("slow", 1, 1, ledger, id -> false, 100);
-        link.probing = true;
+        LoopbackLink link = probing("slow", 1, 1, 100);
         link.delayMillis = 1_300;
         TwoStrikes breaker = new TwoStrikes();
         try (Scheduler s = Scheduler.builder().agents(1).maxAgents(2).build()) {
@@ -141,50 +142,14 @@ final class RemoteProbeTest {
     }
 
     /** A breaker that, like scheduler-hazelcast's default, records only timeouts as failures (anything else as a success). */
-    static final class TimeoutsOnly implements io.github.loadstar.core.spi.AgentBreaker {
-        final TwoStrikes inner = new TwoStrikes();
-
+    static final class TimeoutsOnly extends TwoStrikes {
         @Override
-        public long tryAcquire() {
-            return inner.tryAcquire();
-        }
-
-        @Override
-        public void onSuccess(long permit, long runNanos) {
-            inner.onSuccess(permit, runNanos);
-        }
-
-        @Override
-        public void onFailure(long permit, long runNanos, Throwable error) {
+        public synchronized void onFailure(long permit, long runNanos, Throwable error) {
             if (error instanceof java.util.concurrent.TimeoutException) {
-                inner.onFailure(permit, runNanos, error);
+                super.onFailure(permit, runNanos, error);
             } else {
-                inner.onSuccess(permit, runNanos);
+                super.onSuccess(permit, runNanos);
             }
-        }
-
-        @Override
-        public void release(long permit) {
-            inner.release(permit);
-        }
-
-        @Override
-        public boolean admitsWork() {
-            return inner.admitsWork();
-        }
-
-        @Override
-        public long nanosUntilTrials() {
-            return inner.nanosUntilTrials();
-        }
-
-        @Override
-        public String state() {
-            return inner.state();
-        }
-
-        @Override
-        public void onTransition(TransitionObserver observer) {
         }
     }
 
@@ -193,9 +158,7 @@ final class RemoteProbeTest {
         // the link gives up after 50 ms (its stage fails with a TimeoutException), well before the
         // agent's 5 s response timeout; a breaker that records only timeouts must see a timeout, not
         // the CompletionException the stage wraps it in (which it would record as a success)
-        LoopbackLink.Ledger ledger = new LoopbackLink.Ledger();
-        LoopbackLink link = new LoopbackLink("limit", 2, 1, ledger, id -> false, 5_000);
-        link.probing = true;
+        LoopbackLink link = probing("limit", 2, 1, 5_000);
         link.probeLimitMillis = 50;
         TimeoutsOnly breaker = new TimeoutsOnly();
         try (Scheduler s = Scheduler.builder().agents(1).maxAgents(2).build()) {
@@ -214,9 +177,7 @@ final class RemoteProbeTest {
     void aProbeThatThrowsCountsAsUnansweredAndTheAgentGoesOn() throws Exception {
         String test = "throwing-probe";
         RemoteAgentTest.RUNS.put(test, new AtomicIntegerArray(8));
-        LoopbackLink.Ledger ledger = new LoopbackLink.Ledger();
-        LoopbackLink link = new LoopbackLink("throwing", 2, 2, ledger, id -> false, 5_000);
-        link.probing = true;
+        LoopbackLink link = probing("throwing", 2, 2, 5_000);
         link.probeFailure = new IllegalStateException("the transport is broken");
         TwoStrikes breaker = new TwoStrikes();
         try (Scheduler s = Scheduler.builder().agents(1).maxAgents(2).build()) {
